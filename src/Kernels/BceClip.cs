@@ -1,0 +1,10 @@
+namespace RecurrentAE.Kernels;
+
+/// <summary>Keras clips probabilities to [epsilon, 1 - epsilon] before the log (backend.epsilon() = 1e-7).</summary>
+public static class BceClip
+{
+    public const float Epsilon = 1e-7f;
+
+    /// <summary>Where the clip is active its gradient is zero (tf.clip_by_value passes none).</summary>
+    public static bool IsClipped(float p) => p < Epsilon || p > 1f - Epsilon;
+}

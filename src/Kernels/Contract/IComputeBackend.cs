@@ -1,0 +1,64 @@
+namespace RecurrentAE.Kernels;
+
+/// <summary>
+/// The kernel contract shared by every backend (see shared/DESIGN.md). Coarse enough that a backend can fuse
+/// what it likes, fine enough that the model layer still expresses the network. All tensors are float32,
+/// row-major, and activations are time-major: (steps, batch, features).
+/// Calls are ordered as issued; results are visible to the host after <see cref="Download"/> or <see cref="Synchronize"/>.
+/// </summary>
+public interface IComputeBackend : IDisposable
+{
+    /// <summary>The accelerator's flag name: cpu, ilgpu-cpu, cuda or opencl.</summary>
+    string Name { get; }
+
+    /// <summary>A human description of the device (name, memory, threads).</summary>
+    string Description { get; }
+
+    /// <summary>A zero-filled float array.</summary>
+    DeviceArray Allocate(int length);
+
+    /// <summary>A zero-filled int array.</summary>
+    DeviceIndexArray AllocateIndices(int length);
+
+    void Upload(ReadOnlySpan<float> source, Slice destination);
+    void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0);
+    void Download(Slice source, Span<float> destination);
+    void Fill(Slice destination, float value);
+    void Copy(Slice source, Slice destination);
+
+    /// <summary>Waits until every issued call has finished.</summary>
+    void Synchronize();
+
+    /// <summary>C = alpha * op(A) op(B) + beta * C, with op(A) m x k and op(B) k x n; lda, ldb, ldc are the row strides as stored.
+    /// beta = 0 overwrites C (NaNs in C do not propagate).</summary>
+    void Gemm(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, Slice a, int lda, Slice b, int ldb, float beta, Slice c, int ldc);
+
+    /// <summary>sums[j] (+)= sum_i x[i * cols + j]: bias gradients and the RepeatVector backward (sum over steps).</summary>
+    void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate);
+
+    /// <summary>Gathers sequences of a resident data set into a time-major batch:
+    /// x[t, b, f] = data[indices[start + b] * steps * features + t * features + f].</summary>
+    void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x);
+
+    /// <summary>The LSTM layer forward over all steps (see <see cref="LstmForwardArgs"/>).</summary>
+    void LstmForward(in LstmForwardArgs args);
+
+    /// <summary>The LSTM layer backward over all steps (see <see cref="LstmBackwardArgs"/>).</summary>
+    void LstmBackward(in LstmBackwardArgs args);
+
+    /// <summary>Dense head forward: probabilities[r, j] = sigmoid(logits[r, j] + bias[j]) for rows x cols.</summary>
+    void BiasSigmoidForward(Slice logits, Slice bias, int rows, int cols, Slice probabilities);
+
+    /// <summary>
+    /// Binary cross-entropy on probabilities with Keras's clipping to [1e-7, 1 - 1e-7]:
+    /// loss[0] (+)= scale * sum_i -(y log p + (1 - y) log(1 - p)), reduced on the device.
+    /// When <paramref name="logitGradient"/> is not empty it receives the gradient through the sigmoid:
+    /// scale * (p - y) where the clip is inactive, 0 where it is.
+    /// </summary>
+    void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
+        Slice loss, bool accumulateLoss, Slice logitGradient);
+
+    /// <summary>One Adam update of a flat parameter buffer in one launch (see <see cref="AdamStep"/>).</summary>
+    void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step);
+}
