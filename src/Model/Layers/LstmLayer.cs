@@ -1,0 +1,107 @@
+using RecurrentAE.Kernels;
+
+namespace RecurrentAE.Model.Layers;
+
+/// <summary>
+/// A Keras LSTM layer over time-major sequences: kernel (in, 4U), recurrent_kernel (U, 4U), bias (4U), gate order i, f, c, o.
+/// The input projection of all steps is one GEMM; with a repeated input (RepeatVector) it is computed once and fed to
+/// every step, and in backward dz is summed over steps before one GEMM.
+/// </summary>
+internal sealed class LstmLayer : IDisposable
+{
+    private readonly IComputeBackend _backend;
+    private readonly GrowableBuffer _projection, _hidden, _cell, _gates, _hiddenGrad, _gateGrad, _cellScratch, _gateGradSum;
+
+    public LstmLayer(IComputeBackend backend, ParameterLayoutBuilder layout, string name, int inputSize, int units)
+    {
+        _backend = backend;
+        InputSize = inputSize;
+        Units = units;
+        Kernel = layout.Add($"{name}.kernel", inputSize, 4 * units);
+        RecurrentKernel = layout.Add($"{name}.recurrent_kernel", units, 4 * units);
+        Bias = layout.Add($"{name}.bias", 4 * units);
+        _projection = new(backend); _hidden = new(backend); _cell = new(backend); _gates = new(backend);
+        _hiddenGrad = new(backend); _gateGrad = new(backend); _cellScratch = new(backend); _gateGradSum = new(backend);
+    }
+
+    public int InputSize { get; }
+    public int Units { get; }
+    public ParameterInfo Kernel { get; }
+    public ParameterInfo RecurrentKernel { get; }
+    public ParameterInfo Bias { get; }
+
+    /// <summary>h_t of the last forward call, (steps, batch, units).</summary>
+    public Slice Hidden { get; private set; }
+
+    /// <summary>dL/dh_t for the next backward call, (steps, batch, units); the layer above writes it.</summary>
+    public Slice HiddenGradient { get; private set; }
+
+    private int _steps, _batch;
+    private bool _repeated;
+
+    public void Initialize(Initializers init, Span<float> parameters)
+    {
+        init.GlorotUniform(parameters.Slice(Kernel.Offset, Kernel.Length), InputSize, 4 * Units);
+        init.Orthogonal(parameters.Slice(RecurrentKernel.Offset, RecurrentKernel.Length), Units, 4 * Units);
+        var bias = parameters.Slice(Bias.Offset, Bias.Length);
+        bias.Clear();
+        bias.Slice(Units, Units).Fill(1f); // unit_forget_bias
+    }
+
+    /// <summary>Runs the layer. <paramref name="input"/> is (steps, batch, in), or (batch, in) when <paramref name="repeated"/>.</summary>
+    public void Forward(Slice parameters, Slice input, int steps, int batch, bool repeated)
+    {
+        _steps = steps; _batch = batch; _repeated = repeated;
+        int g = 4 * Units, projectedRows = repeated ? batch : steps * batch;
+        var projection = _projection.Get(projectedRows * g);
+        _backend.Gemm(Transpose.No, Transpose.No, projectedRows, g, InputSize,
+            1f, input, InputSize, Of(parameters, Kernel), g, 0f, projection, g);
+        Hidden = _hidden.Get(steps * batch * Units);
+        HiddenGradient = _hiddenGrad.Get(steps * batch * Units);
+        _backend.LstmForward(new LstmForwardArgs
+        {
+            Steps = steps, Batch = batch, Units = Units,
+            InputProjection = projection, InputProjectionStepStride = repeated ? 0 : batch * g,
+            RecurrentKernel = Of(parameters, RecurrentKernel), Bias = Of(parameters, Bias),
+            Hidden = Hidden, Cell = _cell.Get(steps * batch * Units), Gates = _gates.Get(steps * batch * g),
+        });
+    }
+
+    /// <summary>
+    /// Backward from <see cref="HiddenGradient"/> (consumed). Accumulates this layer's parameter gradients and, when
+    /// <paramref name="inputGradient"/> is not empty, overwrites it with dL/dinput (same shape as the forward input).
+    /// </summary>
+    public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient)
+    {
+        int steps = _steps, batch = _batch, g = 4 * Units;
+        var gateGrad = _gateGrad.Get(steps * batch * g);
+        _backend.LstmBackward(new LstmBackwardArgs
+        {
+            Steps = steps, Batch = batch, Units = Units,
+            RecurrentKernel = Of(parameters, RecurrentKernel),
+            Hidden = Hidden, Cell = _cell.Get(steps * batch * Units), Gates = _gates.Get(steps * batch * g),
+            HiddenGradient = HiddenGradient, CellGradientScratch = _cellScratch.Get(batch * Units),
+            GateGradient = gateGrad,
+            RecurrentKernelGradient = Of(gradients, RecurrentKernel), BiasGradient = Of(gradients, Bias),
+        });
+        int rows = steps * batch;
+        var dz = gateGrad;
+        if (_repeated)
+        {
+            // RepeatVector backward: the same input fed every step, so its gradient is dz summed over steps.
+            dz = _gateGradSum.Get(batch * g);
+            _backend.ColumnSum(gateGrad, steps, batch * g, dz, accumulate: false);
+            rows = batch;
+        }
+        _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, g, rows, 1f, input, InputSize, dz, g, 1f, Of(gradients, Kernel), g);
+        if (!inputGradient.IsEmpty)
+            _backend.Gemm(Transpose.No, Transpose.Yes, rows, InputSize, g, 1f, dz, g, Of(parameters, Kernel), g, 0f, inputGradient, InputSize);
+    }
+
+    internal static Slice Of(Slice flat, ParameterInfo p) => flat.Sub(p.Offset, p.Length);
+
+    public void Dispose()
+    {
+        foreach (var b in new[] { _projection, _hidden, _cell, _gates, _hiddenGrad, _gateGrad, _cellScratch, _gateGradSum }) b.Dispose();
+    }
+}

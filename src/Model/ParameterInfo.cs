@@ -1,0 +1,26 @@
+namespace RecurrentAE.Model;
+
+/// <summary>One named tensor inside the flat parameter buffer (Keras-style name, row-major shape).</summary>
+public sealed record ParameterInfo(string Name, int[] Shape, int Offset, int Length)
+{
+    public string ShapeText => "(" + string.Join(", ", Shape) + ")";
+}
+
+/// <summary>Hands out consecutive ranges of the flat parameter buffer, in registration order.</summary>
+internal sealed class ParameterLayoutBuilder
+{
+    private readonly List<ParameterInfo> _items = [];
+    private int _next;
+
+    public ParameterInfo Add(string name, params int[] shape)
+    {
+        int length = shape.Aggregate(1, (a, b) => checked(a * b));
+        var info = new ParameterInfo(name, shape, _next, length);
+        _next += length;
+        _items.Add(info);
+        return info;
+    }
+
+    public IReadOnlyList<ParameterInfo> Items => _items;
+    public int Total => _next;
+}

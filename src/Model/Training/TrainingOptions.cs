@@ -1,0 +1,30 @@
+namespace RecurrentAE.Model;
+
+/// <summary>How to train; the defaults are the reference run (REFERENCE.md).</summary>
+public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null)
+{
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, not {Epochs}");
+        if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1, not {BatchSize}");
+        if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw new ArgumentException($"the learning rate must be positive, not {LearningRate}");
+        if (MaxStepsPerEpoch is < 1) throw new ArgumentException($"max steps must be at least 1, not {MaxStepsPerEpoch}");
+    }
+}
+
+/// <summary>One epoch's figures, as Keras prints them. Seconds is the whole epoch with validation; ms/step is training only.</summary>
+public sealed record EpochResult(int Epoch, double Loss, double ValLoss, double Seconds, double MsPerStep);
+
+/// <summary>Where training stands: the next epoch (0-based), the next step in it, and the running loss of that epoch so far.</summary>
+public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int LossCount)
+{
+    public static TrainingPosition Start { get; } = new(0, 0, 0, 0);
+}
+
+/// <summary>Thrown when a step's loss is NaN or infinite: the run stops and the last good checkpoint stays.</summary>
+public sealed class TrainingDivergedException(int epoch, int step, float loss)
+    : Exception($"the loss became {loss} at epoch {epoch}, step {step}: training stopped; lower --lr or check the data (the last checkpoint is kept)")
+{
+    public int Epoch { get; } = epoch;
+    public int Step { get; } = step;
+}
