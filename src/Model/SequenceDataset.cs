@@ -1,20 +1,28 @@
 namespace RecurrentAE.Model;
 
-/// <summary>Sequences on the host, batch-major: values[(n * steps + t) * features + f]; labels optional.</summary>
+/// <summary>
+/// Sequences on the host, batch-major and padded to <see cref="Steps"/>: values[(n * steps + t) * features + f].
+/// <see cref="Lengths"/> gives each sequence's own length when they differ (null: all have <see cref="Steps"/>);
+/// padded steps hold zeros. Labels are optional and never trained on; <see cref="LabelNames"/> names them when known.
+/// </summary>
 public sealed class SequenceDataset
 {
-    public SequenceDataset(float[] values, int count, int steps, int features, int[]? labels = null)
+    public SequenceDataset(float[] values, int count, int steps, int features, int[]? labels = null, int[]? lengths = null, string[]? labelNames = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (count < 0 || steps < 1 || features < 1 || (long)count * steps * features != values.Length)
             throw new ArgumentException($"{values.Length} values do not make {count} sequences of {steps} steps x {features} features");
         if (labels != null && labels.Length != count)
             throw new ArgumentException($"{labels.Length} labels for {count} sequences");
+        if (lengths != null && (lengths.Length != count || lengths.Any(l => l < 1 || l > steps)))
+            throw new ArgumentException($"sequence lengths must be {count} values in 1..{steps}");
         Values = values;
         Count = count;
         Steps = steps;
         Features = features;
         Labels = labels;
+        Lengths = lengths;
+        LabelNames = labelNames;
     }
 
     public float[] Values { get; }
@@ -22,8 +30,17 @@ public sealed class SequenceDataset
     public int Steps { get; }
     public int Features { get; }
     public int[]? Labels { get; }
+    public int[]? Lengths { get; }
+    public string[]? LabelNames { get; }
     public int SequenceLength => Steps * Features;
+    public bool IsRagged => Lengths != null && Lengths.Any(l => l != Steps);
 
+    public int LengthOf(int index) => Lengths?[index] ?? Steps;
+
+    public string? LabelText(int index) => Labels == null ? null
+        : LabelNames != null && Labels[index] >= 0 && Labels[index] < LabelNames.Length ? LabelNames[Labels[index]] : Labels[index].ToString();
+
+    /// <summary>Sequence <paramref name="index"/>, padding included.</summary>
     public ReadOnlySpan<float> Sequence(int index) => Values.AsSpan(index * SequenceLength, SequenceLength);
 
     /// <summary>A copy of sequences [start, start + count).</summary>
@@ -32,6 +49,23 @@ public sealed class SequenceDataset
         if (start < 0 || count < 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"[{start}, {start + count}) is outside {Count} sequences");
         return new SequenceDataset(Values.AsSpan(start * SequenceLength, count * SequenceLength).ToArray(),
-            count, Steps, Features, Labels?.AsSpan(start, count).ToArray());
+            count, Steps, Features, Labels?.AsSpan(start, count).ToArray(), Lengths?.AsSpan(start, count).ToArray(), LabelNames);
+    }
+
+    /// <summary>Sequences of different lengths (each step-major, a multiple of <paramref name="features"/> values), padded with zeros.</summary>
+    public static SequenceDataset FromRagged(IReadOnlyList<float[]> sequences, int features, int[]? labels = null, string[]? labelNames = null)
+    {
+        if (sequences.Count == 0) throw new ArgumentException("no sequences");
+        var lengths = new int[sequences.Count];
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            if (sequences[i].Length == 0 || sequences[i].Length % features != 0)
+                throw new ArgumentException($"sequence {i} has {sequences[i].Length} values, not a positive multiple of {features} features");
+            lengths[i] = sequences[i].Length / features;
+        }
+        int steps = lengths.Max();
+        var values = new float[sequences.Count * steps * features];
+        for (int i = 0; i < sequences.Count; i++) sequences[i].CopyTo(values, i * steps * features);
+        return new SequenceDataset(values, sequences.Count, steps, features, labels, lengths.All(l => l == steps) ? null : lengths, labelNames);
     }
 }
