@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -31,7 +32,7 @@ public static class BackendFactory
                 return new Cpu.CpuBackend(threads);
             case "ilgpu-cpu":
             {
-                var context = Context.Create(b => b.CPU());
+                var context = Context.Create(b => b.CPU().EnableAlgorithms());
                 return CreateIlgpu(context, context.GetCPUDevices()[0], "ilgpu-cpu");
             }
             case "cuda":
@@ -94,7 +95,7 @@ public static class BackendFactory
         Context? context = null;
         try
         {
-            context = Context.Create(b => b.Cuda());
+            context = Context.Create(b => b.Cuda().EnableAlgorithms());
             var devices = context.GetCudaDevices();
             if (devices.Count == 0) { context.Dispose(); return null; }
             var backend = new IlgpuBackend(context, devices[0], "cuda", ownsContext: true);
@@ -115,7 +116,7 @@ public static class BackendFactory
         try
         {
             // Only GPUs: a CPU OpenCL (PoCL) is refused by ILGPU or would be slower than the cpu backend.
-            context = Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU));
+            context = Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU).EnableAlgorithms());
             var ctx = context;
             foreach (var device in ctx.GetCLDevices())
             {
@@ -145,7 +146,7 @@ public static class BackendFactory
         EnsureNativeResolver();
         try
         {
-            using var context = Context.Create(b => b.Cuda());
+            using var context = Context.Create(b => b.Cuda().EnableAlgorithms());
             var lines = new List<string>();
             foreach (var d in context.GetCudaDevices())
                 lines.Add($"cuda: {d.Name}, {d.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, {d.NumMultiprocessors} SMs, compute {d.Architecture}");
@@ -162,7 +163,7 @@ public static class BackendFactory
         EnsureNativeResolver();
         try
         {
-            using var context = Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU));
+            using var context = Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU).EnableAlgorithms());
             var lines = new List<string>();
             foreach (var d in context.GetCLDevices())
                 lines.Add($"opencl: {d.Name} ({d.VendorName}, {d.DeviceType}), {d.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB");
