@@ -11,7 +11,11 @@ namespace RecurrentAE.Tests.Contract;
 [Collection("Backends")]
 public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelper output)
 {
-    public static TheoryData<string> Backends => new() { "cpu", "ilgpu-cpu" };
+    /// <summary>cpu and ilgpu-cpu always; cuda and opencl too where this machine has them.</summary>
+    public static IReadOnlyList<string> BackendNames { get; } =
+        ["cpu", "ilgpu-cpu", .. BackendFactory.Available().Where(n => n is "cuda" or "opencl")];
+
+    public static TheoryData<string> Backends => new(BackendNames);
 
     private const double Rel = 1e-5;
 
@@ -180,7 +184,7 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
     public static TheoryData<string, int, bool, bool> LstmCases()
     {
         var data = new TheoryData<string, int, bool, bool>();
-        foreach (var backend in new[] { "cpu", "ilgpu-cpu" })
+        foreach (var backend in BackendNames)
             foreach (int steps in new[] { 1, 4 })
                 foreach (bool repeat in new[] { false, true })
                     foreach (bool ragged in new[] { false, true })
