@@ -7,7 +7,7 @@ internal struct GatherParams
     public int Steps, Features, Start, Batch;
 }
 
-/// <summary>Gathers sequences of the resident data set into a time-major batch, and the small copy/fill helpers.</summary>
+/// <summary>Gathers sequences of the resident data set into a time-major batch.</summary>
 internal static class GatherKernel
 {
     /// <summary>x[t, b, f] = data[indices[start + b] * steps * features + t * features + f], one thread per element of x.</summary>
@@ -20,8 +20,4 @@ internal static class GatherKernel
         int f = rem - b * p.Features;
         x[index] = data[indices[p.Start + b] * p.Steps * p.Features + t * p.Features + f];
     }
-
-    public static void Fill(Index1D i, ArrayView<float> x, float value) => x[i] = value;
-
-    public static void Copy(Index1D i, ArrayView<float> source, ArrayView<float> destination) => destination[i] = source[i];
 }

@@ -22,8 +22,8 @@ public sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(ReductionKernels), nameof(ReductionKernels.ColumnSum_forward)), false),
         (Method(typeof(AdamKernel), nameof(AdamKernel.Adam_update)), false),
         (Method(typeof(GatherKernel), nameof(GatherKernel.Gather_forward)), false),
-        (Method(typeof(GatherKernel), nameof(GatherKernel.Fill)), false),
-        (Method(typeof(GatherKernel), nameof(GatherKernel.Copy)), false),
+        (Method(typeof(MemoryKernels), nameof(MemoryKernels.Fill)), false),
+        (Method(typeof(MemoryKernels), nameof(MemoryKernels.Copy)), false),
     ];
 
     private static MethodInfo Method(Type type, string name) =>
@@ -74,8 +74,8 @@ public sealed class IlgpuBackend : IComputeBackend
             _columnSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ReductionKernels.ColumnSum_forward);
             _adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams>(AdamKernel.Adam_update);
             _gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams>(GatherKernel.Gather_forward);
-            _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(GatherKernel.Fill);
-            _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(GatherKernel.Copy);
+            _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
+            _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
         }
         catch
         {
