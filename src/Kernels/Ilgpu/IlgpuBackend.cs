@@ -1,0 +1,247 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace RecurrentAE.Kernels.Ilgpu;
+
+/// <summary>
+/// The contract on any ILGPU accelerator (CUDA, OpenCL, ILGPU's CPU accelerator). Every kernel is loaded once in the
+/// constructor; ops only launch them on the default stream, in issue order.
+/// </summary>
+public sealed class IlgpuBackend : IComputeBackend
+{
+    /// <summary>Every kernel method and whether it is explicitly grouped (the PTX compile test covers this list).</summary>
+    internal static readonly IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods =
+    [
+        (Method(typeof(GemmKernels), nameof(GemmKernels.Gemm_forward)), true),
+        (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_forward)), false),
+        (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_backward)), false),
+        (Method(typeof(DenseBceKernels), nameof(DenseBceKernels.BiasSigmoid_forward)), false),
+        (Method(typeof(DenseBceKernels), nameof(DenseBceKernels.Bce_backward)), true),
+        (Method(typeof(ReductionKernels), nameof(ReductionKernels.ColumnSum_forward)), false),
+        (Method(typeof(AdamKernel), nameof(AdamKernel.Adam_update)), false),
+        (Method(typeof(GatherKernel), nameof(GatherKernel.Gather_forward)), false),
+        (Method(typeof(MemoryKernels), nameof(MemoryKernels.Fill)), false),
+        (Method(typeof(MemoryKernels), nameof(MemoryKernels.Copy)), false),
+    ];
+
+    private static MethodInfo Method(Type type, string name) =>
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+        ?? throw new MissingMethodException(type.Name, name);
+
+    private readonly Context _context;
+    private readonly bool _ownsContext;
+    private readonly Accelerator _accelerator;
+    private readonly int _tile;
+    private readonly int _reduceGroup;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLengths;
+
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams> _gemm;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmBackward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _biasSigmoid;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BceParams> _bce;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _columnSum;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams> _adam;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams> _gather;
+    private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _copy;
+
+    /// <summary>Runs on <paramref name="device"/> of <paramref name="context"/>; disposes the context too when <paramref name="ownsContext"/>.</summary>
+    public IlgpuBackend(Context context, Device device, string name, bool ownsContext = true)
+    {
+        _context = context;
+        _ownsContext = ownsContext;
+        Name = name;
+        _accelerator = device.CreateAccelerator(context);
+        try
+        {
+            int maxGroup = _accelerator.MaxNumThreadsPerGroup;
+            _tile = GemmKernels.MaxTile;
+            while (_tile > 1 && _tile * _tile > maxGroup) _tile /= 2;
+            _reduceGroup = DenseBceKernels.MaxReduceGroup;
+            while (_reduceGroup > 1 && _reduceGroup > maxGroup) _reduceGroup /= 2;
+            _noLengths = _accelerator.Allocate1D<int>(1);
+            _noLengths.MemSetToZero();
+
+            var a = _accelerator;
+            _gemm = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Gemm_forward);
+            _lstmForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_forward);
+            _lstmBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_backward);
+            _biasSigmoid = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(DenseBceKernels.BiasSigmoid_forward);
+            _bce = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BceParams>(DenseBceKernels.Bce_backward);
+            _columnSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ReductionKernels.ColumnSum_forward);
+            _adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams>(AdamKernel.Adam_update);
+            _gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams>(GatherKernel.Gather_forward);
+            _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
+            _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
+        }
+        catch
+        {
+            _accelerator.Dispose();
+            throw;
+        }
+    }
+
+    public string Name { get; }
+
+    public string Description =>
+        $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, " +
+        $"{_accelerator.NumMultiprocessors} multiprocessor(s), up to {_accelerator.MaxNumThreadsPerGroup} threads a group, GEMM tile {_tile})";
+
+    public DeviceArray Allocate(int length) => new IlgpuArray(_accelerator, length);
+
+    public DeviceIndexArray AllocateIndices(int length) => new IlgpuIndexArray(_accelerator, length);
+
+    public void Upload(ReadOnlySpan<float> source, Slice destination)
+    {
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"upload of {source.Length} floats into a slice of {destination.Length}");
+        if (source.IsEmpty) return;
+        destination.DenseView().CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+    }
+
+    public void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0)
+    {
+        var array = (IlgpuIndexArray)destination;
+        if (offset < 0 || offset + source.Length > array.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset));
+        if (source.IsEmpty) return;
+        array.Buffer.View.SubView(offset, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+    }
+
+    public void Download(Slice source, Span<float> destination)
+    {
+        if (source.Length > destination.Length)
+            throw new ArgumentException($"download of {source.Length} floats into a span of {destination.Length}");
+        if (source.IsEmpty) return;
+        _accelerator.Synchronize();
+        source.DenseView().CopyToCPU(ref MemoryMarshal.GetReference(destination), source.Length);
+    }
+
+    public void Fill(Slice destination, float value)
+    {
+        if (destination.IsEmpty) return;
+        _fill(destination.Length, destination.View(), value);
+    }
+
+    public void Copy(Slice source, Slice destination)
+    {
+        if (source.Length != destination.Length)
+            throw new ArgumentException($"copy of {source.Length} floats into a slice of {destination.Length}");
+        if (source.IsEmpty) return;
+        _copy(source.Length, source.View(), destination.View());
+    }
+
+    public void Synchronize() => _accelerator.Synchronize();
+
+    public void Gemm(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, Slice a, int lda, Slice b, int ldb, float beta, Slice c, int ldc)
+    {
+        if (m <= 0 || n <= 0) return;
+        var p = new GemmParams
+        {
+            TransA = transA == Transpose.Yes ? 1 : 0,
+            TransB = transB == Transpose.Yes ? 1 : 0,
+            M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, Tile = _tile,
+            Alpha = alpha, Beta = beta,
+        };
+        var grid = new Index2D((n + _tile - 1) / _tile, (m + _tile - 1) / _tile);
+        var group = new Index2D(_tile, _tile);
+        _gemm(new KernelConfig(grid, group), a.View(), b.View(), c.View(), p);
+    }
+
+    public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
+    {
+        if (cols <= 0) return;
+        _columnSum(cols, x.View(), sums.View(), rows, cols, accumulate ? 1 : 0);
+    }
+
+    public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)
+    {
+        int count = steps * batch * features;
+        if (count <= 0) return;
+        _gather(count, data.View(), ((IlgpuIndexArray)indices).View, x.View(),
+            new GatherParams { Steps = steps, Features = features, Start = start, Batch = batch });
+    }
+
+    /// <summary>One launch per step: the fused recurrent GEMM + gates + cell update.</summary>
+    public void LstmForward(in LstmForwardArgs args)
+    {
+        int threads = args.Batch * args.Units;
+        if (threads <= 0) return;
+        var lengths = LengthsView(args.Lengths);
+        var p = new LstmStepParams
+        {
+            Steps = args.Steps, Batch = args.Batch, Units = args.Units,
+            InputStride = args.InputProjectionStepStride, HasLengths = args.Lengths is null ? 0 : 1,
+        };
+        ArrayView<float> xproj = args.InputProjection.View(), rk = args.RecurrentKernel.View(), bias = args.Bias.View(),
+            h = args.Hidden.View(), c = args.Cell.View(), gates = args.Gates.View();
+        for (int t = 0; t < args.Steps; t++)
+        {
+            p.Step = t;
+            _lstmForward(threads, xproj, rk, bias, h, c, gates, lengths, p);
+        }
+    }
+
+    /// <summary>One launch per step in reverse (pointwise dz fused with dz_{t+1} U^T), then one GEMM for the
+    /// recurrent-kernel gradient over all steps and one column sum for the bias gradient.</summary>
+    public void LstmBackward(in LstmBackwardArgs args)
+    {
+        int B = args.Batch, U = args.Units, G = 4 * U, T = args.Steps;
+        if (B * U <= 0 || T <= 0) return;
+        var lengths = LengthsView(args.Lengths);
+        var p = new LstmStepParams { Steps = T, Batch = B, Units = U, HasLengths = args.Lengths is null ? 0 : 1 };
+        ArrayView<float> rk = args.RecurrentKernel.View(), c = args.Cell.View(), gates = args.Gates.View(),
+            dh = args.HiddenGradient.View(), dc = args.CellGradientScratch.View(), dz = args.GateGradient.View();
+        for (int t = T - 1; t >= 0; t--)
+        {
+            p.Step = t;
+            _lstmBackward(B * U, rk, c, gates, dh, dc, dz, lengths, p);
+        }
+        // dU += H[0..T-2]^T dZ[1..T-1]: time-major storage makes all steps one GEMM.
+        if (T > 1)
+            Gemm(Transpose.Yes, Transpose.No, U, G, (T - 1) * B,
+                1f, args.Hidden.Sub(0, (T - 1) * B * U), U, args.GateGradient.Sub(B * G, (T - 1) * B * G), G,
+                1f, args.RecurrentKernelGradient, G);
+        ColumnSum(args.GateGradient.Sub(0, T * B * G), T * B, G, args.BiasGradient, accumulate: true);
+    }
+
+    public void BiasSigmoidForward(Slice logits, Slice bias, int rows, int cols, Slice probabilities)
+    {
+        int count = rows * cols;
+        if (count <= 0) return;
+        _biasSigmoid(count, logits.View(), bias.View(), probabilities.View(), cols);
+    }
+
+    public void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
+        Slice loss, bool accumulateLoss, Slice logitGradient)
+    {
+        var p = new BceParams
+        {
+            Count = count, Scale = scale, Accumulate = accumulateLoss ? 1 : 0,
+            HasGradient = logitGradient.IsEmpty ? 0 : 1,
+        };
+        _bce(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)),
+            probabilities.View(), targets.View(), loss.View(), logitGradient.View(), p);
+    }
+
+    public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)
+    {
+        if (parameters.IsEmpty) return;
+        _adam(parameters.Length, parameters.View(), gradients.View(), firstMoment.View(), secondMoment.View(),
+            new AdamParams { StepSize = step.StepSize, Beta1 = step.Beta1, Beta2 = step.Beta2, Epsilon = step.Epsilon });
+    }
+
+    private ArrayView<int> LengthsView(DeviceIndexArray? lengths) =>
+        lengths is null ? _noLengths.View : ((IlgpuIndexArray)lengths).View;
+
+    public void Dispose()
+    {
+        _noLengths.Dispose();
+        _accelerator.Dispose();
+        if (_ownsContext) _context.Dispose();
+    }
+}

@@ -1,0 +1,111 @@
+using ILGPU;
+
+namespace RecurrentAE.Kernels.Ilgpu;
+
+/// <summary>Scalars of one LSTM step launch.</summary>
+internal struct LstmStepParams
+{
+    public int Step, Steps, Batch, Units, InputStride, HasLengths;
+}
+
+/// <summary>
+/// The fused LSTM step, one launch per time step, one thread per (batch row, unit).
+/// Forward: z = xproj_t + b + h_{t-1} U for the unit's four gates (the recurrent GEMM fused in), activations,
+/// cell and hidden update, gates kept for backward. Backward: dh_t = dH_t + dz_{t+1} U^T (the recurrent GEMM of
+/// the step after, fused in) [+ dh_{t+1} where step t+1 was masked], then the pointwise dz and the dc carry.
+/// The full dh_t is written back into dH (the contract's scratch) so a masked step before it can pass it on.
+/// </summary>
+internal static class LstmKernels
+{
+    public static void LstmStep_forward(Index1D index, ArrayView<float> xproj, ArrayView<float> rk, ArrayView<float> bias,
+        ArrayView<float> hidden, ArrayView<float> cell, ArrayView<float> gates, ArrayView<int> lengths, LstmStepParams p)
+    {
+        int U = p.Units, G = 4 * U, t = p.Step;
+        int b = index / U, u = index - b * U;
+        int row = t * p.Batch + b;
+        int prev = row - p.Batch;
+        if (p.HasLengths != 0 && t >= lengths[b])
+        {
+            // Past the sequence's end its state carries over unchanged (Keras masking).
+            hidden[row * U + u] = t == 0 ? 0f : hidden[prev * U + u];
+            cell[row * U + u] = t == 0 ? 0f : cell[prev * U + u];
+            gates[row * G + u] = 0f;
+            gates[row * G + U + u] = 0f;
+            gates[row * G + 2 * U + u] = 0f;
+            gates[row * G + 3 * U + u] = 0f;
+            return;
+        }
+        int x0 = t * p.InputStride + b * G;
+        float zi = xproj[x0 + u] + bias[u];
+        float zf = xproj[x0 + U + u] + bias[U + u];
+        float zg = xproj[x0 + 2 * U + u] + bias[2 * U + u];
+        float zo = xproj[x0 + 3 * U + u] + bias[3 * U + u];
+        float cPrev = 0f;
+        if (t > 0)
+        {
+            for (int q = 0; q < U; q++)
+            {
+                float hv = hidden[prev * U + q];
+                int r = q * G;
+                zi += hv * rk[r + u];
+                zf += hv * rk[r + U + u];
+                zg += hv * rk[r + 2 * U + u];
+                zo += hv * rk[r + 3 * U + u];
+            }
+            cPrev = cell[prev * U + u];
+        }
+        float i = Activations.Sigmoid(zi);
+        float f = Activations.Sigmoid(zf);
+        float g = Activations.Tanh(zg);
+        float o = Activations.Sigmoid(zo);
+        float c = f * cPrev + i * g;
+        cell[row * U + u] = c;
+        hidden[row * U + u] = o * Activations.Tanh(c);
+        gates[row * G + u] = i;
+        gates[row * G + U + u] = f;
+        gates[row * G + 2 * U + u] = g;
+        gates[row * G + 3 * U + u] = o;
+    }
+
+    public static void LstmStep_backward(Index1D index, ArrayView<float> rk, ArrayView<float> cell, ArrayView<float> gates,
+        ArrayView<float> dHidden, ArrayView<float> dCell, ArrayView<float> dGates, ArrayView<int> lengths, LstmStepParams p)
+    {
+        int U = p.Units, G = 4 * U, t = p.Step;
+        int b = index / U, u = index - b * U;
+        int row = t * p.Batch + b;
+        float dh = dHidden[row * U + u];
+        float dcIn = 0f;
+        if (t < p.Steps - 1)
+        {
+            int next = row + p.Batch;
+            float s = 0f;
+            for (int j = 0; j < G; j++)
+                s += dGates[next * G + j] * rk[u * G + j];
+            dh += s;
+            // A masked step copied h forward: its whole gradient flows straight back.
+            if (p.HasLengths != 0 && t + 1 >= lengths[b])
+                dh += dHidden[next * U + u];
+            dcIn = dCell[b * U + u];
+        }
+        dHidden[row * U + u] = dh;
+        if (p.HasLengths != 0 && t >= lengths[b])
+        {
+            dGates[row * G + u] = 0f;
+            dGates[row * G + U + u] = 0f;
+            dGates[row * G + 2 * U + u] = 0f;
+            dGates[row * G + 3 * U + u] = 0f;
+            dCell[b * U + u] = dcIn;
+            return;
+        }
+        float i = gates[row * G + u], f = gates[row * G + U + u], g = gates[row * G + 2 * U + u], o = gates[row * G + 3 * U + u];
+        float c = cell[row * U + u];
+        float tc = Activations.Tanh(c);
+        float cPrev = t > 0 ? cell[(row - p.Batch) * U + u] : 0f;
+        float dcTotal = dcIn + dh * o * (1 - tc * tc);
+        dGates[row * G + u] = dcTotal * g * i * (1 - i);
+        dGates[row * G + U + u] = dcTotal * cPrev * f * (1 - f);
+        dGates[row * G + 2 * U + u] = dcTotal * i * (1 - g * g);
+        dGates[row * G + 3 * U + u] = dh * tc * o * (1 - o);
+        dCell[b * U + u] = dcTotal * f;
+    }
+}

@@ -1,0 +1,441 @@
+using Xunit;
+using RecurrentAE.Kernels;
+using Xunit.Abstractions;
+
+namespace RecurrentAE.Tests.Contract;
+
+/// <summary>
+/// Every contract op on every backend this machine always has (the scalar/SIMD cpu backend and ILGPU's CPU accelerator),
+/// against the float64 <see cref="ReferenceOps"/>, on fresh random inputs, with outputs poisoned with NaN first.
+/// </summary>
+[Collection("Backends")]
+public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelper output)
+{
+    /// <summary>cpu and ilgpu-cpu always; cuda and opencl too where this machine has them.</summary>
+    public static IReadOnlyList<string> BackendNames { get; } =
+        ["cpu", "ilgpu-cpu", .. BackendFactory.Available().Where(n => n is "cuda" or "opencl")];
+
+    public static TheoryData<string> Backends => new(BackendNames);
+
+    private const double Rel = 1e-5;
+
+    private Random NewRandom(string test) => new(HashCode.Combine(BackendFixture.Seed, test.GetHashCode(StringComparison.Ordinal)));
+
+    private static string SeedNote => $"(seed {BackendFixture.Seed}; rerun with RAE_TEST_SEED={BackendFixture.Seed})";
+
+    private static float[] RandomArray(Random rng, int n, float scale = 1f)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)((rng.NextDouble() * 2 - 1) * scale);
+        return a;
+    }
+
+    private static double[] D(float[] a) => Array.ConvertAll(a, x => (double)x);
+
+    private static float[] Nans(int n) => Enumerable.Repeat(float.NaN, n).ToArray();
+
+    private static float[] Read(IComputeBackend be, Slice s)
+    {
+        var r = new float[s.Length];
+        be.Download(s, r);
+        return r;
+    }
+
+    /// <summary>|actual - expected| / max(|expected|, rms(expected), floor) over the tensor; NaN or infinity fails outright.</summary>
+    private double Check(string op, string backend, double[] expected, float[] actual, double rel = Rel, double floor = 1e-30,
+        Func<int, bool>? include = null)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double sq = 0;
+        int counted = 0;
+        for (int i = 0; i < expected.Length; i++)
+            if (include?.Invoke(i) ?? true) { sq += expected[i] * expected[i]; counted++; }
+        double rms = counted > 0 ? Math.Sqrt(sq / counted) : 0;
+        double worst = 0;
+        int worstAt = -1;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (!(include?.Invoke(i) ?? true)) continue;
+            if (!float.IsFinite(actual[i]))
+                Assert.Fail($"{op} on {backend}: element {i} is {actual[i]} (expected {expected[i]:G9}) {SeedNote}");
+            double err = Math.Abs(actual[i] - expected[i]) / Math.Max(Math.Max(Math.Abs(expected[i]), rms), floor);
+            if (err > worst) { worst = err; worstAt = i; }
+        }
+        BackendFixture.MaxErrors.AddOrUpdate($"{op}\t{backend}", worst, (_, old) => Math.Max(old, worst));
+        output.WriteLine($"{op} on {backend}: max relative error {worst:E2}");
+        if (worst > rel)
+            Assert.Fail(
+            $"{op} on {backend}: relative error {worst:E3} > {rel:E1} at element {worstAt}: got {actual[worstAt]:G9}, expected {expected[worstAt]:G9} {SeedNote}");
+        return worst;
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Gemm_AllTransposesOddShapesStridesAndBetas(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(Gemm_AllTransposesOddShapesStridesAndBetas) + backend);
+        int[][] shapes = [[1, 1, 1], [3, 5, 7], [17, 33, 19], [2, 20, 1]];
+        foreach (var shape in shapes)
+            foreach (bool ta in new[] { false, true })
+                foreach (bool tb in new[] { false, true })
+                    foreach (float beta in new[] { 0f, 1f, 0.5f })
+                    {
+                        int m = shape[0], n = shape[1], k = shape[2];
+                        string what = $"Gemm {(ta ? 'T' : 'N')}{(tb ? 'T' : 'N')} {m}x{n}x{k} beta {beta}";
+                        float alpha = (float)(rng.NextDouble() * 2 - 0.5);
+                        int ra = ta ? k : m, wa = ta ? m : k, lda = wa + 3, ao = 5;
+                        int rb = tb ? n : k, wb = tb ? k : n, ldb = wb + 2, bo = 1;
+                        int ldc = n + 2, co = 3;
+                        // operands padded with NaN: reading outside the window poisons the result
+                        var A = Nans(ao + ra * lda + 2);
+                        var B = Nans(bo + rb * ldb + 4);
+                        for (int r = 0; r < ra; r++) for (int c = 0; c < wa; c++) A[ao + r * lda + c] = (float)(rng.NextDouble() * 2 - 1);
+                        for (int r = 0; r < rb; r++) for (int c = 0; c < wb; c++) B[bo + r * ldb + c] = (float)(rng.NextDouble() * 2 - 1);
+                        const float pad = 7.25f;
+                        var C = Enumerable.Repeat(pad, co + m * ldc + 1).ToArray();
+                        for (int r = 0; r < m; r++) for (int c = 0; c < n; c++)
+                            C[co + r * ldc + c] = beta == 0 ? float.NaN : (float)(rng.NextDouble() * 2 - 1);
+
+                        // the operands live at an offset inside a larger buffer too
+                        using var buf = be.Allocate(A.Length + B.Length + C.Length + 3);
+                        var sa = buf.Slice(1, A.Length);
+                        var sb = buf.Slice(1 + A.Length, B.Length);
+                        var sc = buf.Slice(2 + A.Length + B.Length, C.Length);
+                        be.Upload(A, sa); be.Upload(B, sb); be.Upload(C, sc);
+                        be.Gemm(ta ? Transpose.Yes : Transpose.No, tb ? Transpose.Yes : Transpose.No, m, n, k,
+                            alpha, sa.Sub(ao, A.Length - ao), lda, sb.Sub(bo, B.Length - bo), ldb, beta, sc.Sub(co, C.Length - co), ldc);
+                        var got = Read(be, sc);
+
+                        var expected = D(C);
+                        ReferenceOps.Gemm(ta, tb, m, n, k, alpha, D(A), ao, lda, D(B), bo, ldb, beta, expected, co, ldc);
+                        bool InWindow(int i) => i >= co && (i - co) / ldc < m && (i - co) % ldc < n;
+                        for (int i = 0; i < C.Length; i++)
+                            if (!InWindow(i))
+                                Assert.True(got[i] == pad, $"{what} on {backend}: wrote outside C's window at {i} {SeedNote}");
+                        Check("Gemm", backend, expected, got, include: InWindow);
+                    }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ColumnSum_OverwriteAndAccumulate(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(ColumnSum_OverwriteAndAccumulate) + backend);
+        int rows = 7, cols = 13;
+        var x = RandomArray(rng, rows * cols);
+        var init = RandomArray(rng, cols);
+        using var buf = be.Allocate(rows * cols + cols + 5);
+        var sx = buf.Slice(2, rows * cols);
+        var ss = buf.Slice(3 + rows * cols, cols);
+        be.Upload(x, sx);
+        be.Upload(Nans(cols), ss);
+        be.ColumnSum(sx, rows, cols, ss, accumulate: false);
+        Check("ColumnSum", backend, ReferenceOps.ColumnSum(D(x), rows, cols, null), Read(be, ss));
+        be.Upload(init, ss);
+        be.ColumnSum(sx, rows, cols, ss, accumulate: true);
+        Check("ColumnSum", backend, ReferenceOps.ColumnSum(D(x), rows, cols, D(init)), Read(be, ss));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void GatherSequences_IsExact(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(GatherSequences_IsExact) + backend);
+        int n = 6, steps = 3, features = 4, batch = 4, start = 1;
+        int[] indices = [5, 0, 2, 2, 1, 3];
+        var data = RandomArray(rng, n * steps * features);
+        using var d = be.Allocate(data.Length + 1);
+        using var x = be.Allocate(steps * batch * features + 2);
+        using var idx = be.AllocateIndices(indices.Length + 1);
+        be.Upload(data, d.Slice(1, data.Length));
+        be.UploadIndices(indices, idx, 1);
+        var sx = x.Slice(1, steps * batch * features);
+        be.Upload(Nans(sx.Length), sx);
+        be.GatherSequences(d.Slice(1, data.Length), steps, features, idx, start + 1, batch, sx);
+        var expected = ReferenceOps.Gather(D(data), steps, features, indices, start, batch);
+        var got = Read(be, sx);
+        for (int i = 0; i < got.Length; i++)
+            Assert.True(got[i] == (float)expected[i], $"GatherSequences on {backend}: element {i} is {got[i]}, expected {expected[i]} {SeedNote}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void FillAndCopy_TouchOnlyTheirSlices(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(FillAndCopy_TouchOnlyTheirSlices) + backend);
+        var src = RandomArray(rng, 9);
+        using var buf = be.Allocate(30);
+        be.Fill(buf.All, -1f);
+        be.Upload(src, buf.Slice(2, 9));
+        be.Copy(buf.Slice(2, 9), buf.Slice(15, 9));
+        be.Fill(buf.Slice(26, 2), 3.5f);
+        var got = Read(be, buf.All);
+        for (int i = 0; i < 30; i++)
+        {
+            float want = i is >= 2 and < 11 ? src[i - 2] : i is >= 15 and < 24 ? src[i - 15] : i is >= 26 and < 28 ? 3.5f : -1f;
+            Assert.True(got[i] == want, $"Fill/Copy on {backend}: element {i} is {got[i]}, expected {want} {SeedNote}");
+        }
+    }
+
+    public static TheoryData<string, int, bool, bool> LstmCases()
+    {
+        var data = new TheoryData<string, int, bool, bool>();
+        foreach (var backend in BackendNames)
+            foreach (int steps in new[] { 1, 4 })
+                foreach (bool repeat in new[] { false, true })
+                    foreach (bool ragged in new[] { false, true })
+                        data.Add(backend, steps, repeat, ragged);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LstmCases))]
+    public void Lstm_ForwardAndBackward_MatchReference(string backend, int steps, bool repeat, bool ragged)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom($"{nameof(Lstm_ForwardAndBackward_MatchReference)}{backend}{steps}{repeat}{ragged}");
+        int B = 3, U = 5, G = 4 * U, T = steps;
+        int[]? lengths = ragged ? (T == 1 ? [1, 0, 1] : [2, 4, 0]) : null;
+        int xStride = repeat ? 0 : B * G;
+        var xproj = RandomArray(rng, repeat ? B * G : T * B * G, 1.5f);
+        var rk = RandomArray(rng, U * G, 0.6f);
+        var bias = RandomArray(rng, G, 0.5f);
+        var dH = RandomArray(rng, T * B * U);
+        var dRk0 = RandomArray(rng, U * G);
+        var dB0 = RandomArray(rng, G);
+
+        // every tensor is a slice of one flat buffer, at odd offsets
+        int[] sizes = [xproj.Length, rk.Length, bias.Length, T * B * U, T * B * U, T * B * G, T * B * U, B * U, T * B * G, U * G, G];
+        using var buf = be.Allocate(sizes.Sum() + 3 * sizes.Length);
+        var s = new Slice[sizes.Length];
+        for (int i = 0, off = 1; i < sizes.Length; off += sizes[i] + 3, i++) s[i] = buf.Slice(off, sizes[i]);
+        be.Fill(buf.All, float.NaN);
+        be.Upload(xproj, s[0]); be.Upload(rk, s[1]); be.Upload(bias, s[2]);
+        be.Upload(dH, s[6]); be.Upload(dRk0, s[9]); be.Upload(dB0, s[10]);
+        using var len = be.AllocateIndices(B);
+        if (lengths != null) be.UploadIndices(lengths, len);
+
+        be.LstmForward(new LstmForwardArgs
+        {
+            Steps = T, Batch = B, Units = U, InputProjection = s[0], InputProjectionStepStride = xStride,
+            RecurrentKernel = s[1], Bias = s[2], Hidden = s[3], Cell = s[4], Gates = s[5],
+            Lengths = lengths != null ? len : null,
+        });
+        var refState = ReferenceOps.LstmForward(T, B, U, D(xproj), xStride, D(rk), D(bias), lengths);
+        Check("LstmForward.Hidden", backend, refState.H, Read(be, s[3]));
+        Check("LstmForward.Cell", backend, refState.C, Read(be, s[4]));
+        Check("LstmForward.Gates", backend, refState.Gates, Read(be, s[5]));
+
+        be.LstmBackward(new LstmBackwardArgs
+        {
+            Steps = T, Batch = B, Units = U, RecurrentKernel = s[1], Hidden = s[3], Cell = s[4], Gates = s[5],
+            HiddenGradient = s[6], CellGradientScratch = s[7], GateGradient = s[8],
+            RecurrentKernelGradient = s[9], BiasGradient = s[10], Lengths = lengths != null ? len : null,
+        });
+        var g = ReferenceOps.LstmBackward(T, B, U, D(rk), refState, D(dH), lengths);
+        Check("LstmBackward.GateGradient", backend, g.GateGradient, Read(be, s[8]));
+        Check("LstmBackward.RecurrentKernelGradient", backend,
+            g.RecurrentKernelGradient.Select((v, i) => v + dRk0[i]).ToArray(), Read(be, s[9]));
+        Check("LstmBackward.BiasGradient", backend, g.BiasGradient.Select((v, i) => v + dB0[i]).ToArray(), Read(be, s[10]));
+    }
+
+    /// <summary>The LSTM backward reference against central differences of L = sum(R .* H), in double, masking included.</summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void LstmReferenceBackward_MatchesFiniteDifferences(bool ragged, bool repeat)
+    {
+        var rng = NewRandom(nameof(LstmReferenceBackward_MatchesFiniteDifferences) + ragged + repeat);
+        int T = 4, B = 3, U = 3, G = 4 * U;
+        int[]? lengths = ragged ? [4, 1, 0] : null;
+        int xStride = repeat ? 0 : B * G;
+        double[] Rand(int n, double scale) => Enumerable.Range(0, n).Select(_ => (rng.NextDouble() * 2 - 1) * scale).ToArray();
+        var xproj = Rand(repeat ? B * G : T * B * G, 1.5);
+        var rk = Rand(U * G, 0.6);
+        var bias = Rand(G, 0.5);
+        var R = Rand(T * B * U, 1);
+        double Loss() => ReferenceOps.LstmForward(T, B, U, xproj, xStride, rk, bias, lengths).H.Select((h, i) => h * R[i]).Sum();
+
+        var state = ReferenceOps.LstmForward(T, B, U, xproj, xStride, rk, bias, lengths);
+        var g = ReferenceOps.LstmBackward(T, B, U, rk, state, R, lengths);
+        // dL/dxproj: the sum over the steps that read each projection row
+        var dX = new double[xproj.Length];
+        for (int t = 0; t < T; t++)
+            for (int i = 0; i < B * G; i++) dX[t * xStride + i] += g.GateGradient[t * B * G + i];
+
+        double worst = 0;
+        void Compare(string what, double[] param, double[] analytic)
+        {
+            const double h = 1e-6;
+            for (int i = 0; i < param.Length; i++)
+            {
+                double keep = param[i];
+                param[i] = keep + h; double up = Loss();
+                param[i] = keep - h; double down = Loss();
+                param[i] = keep;
+                double fd = (up - down) / (2 * h);
+                double err = Math.Abs(fd - analytic[i]) / Math.Max(Math.Abs(fd), 1e-3);
+                worst = Math.Max(worst, err);
+                Assert.True(err < 1e-6, $"reference LSTM backward, d{what}[{i}]: analytic {analytic[i]:G9}, finite difference {fd:G9} {SeedNote}");
+            }
+        }
+        Compare("xproj", xproj, dX);
+        Compare("U", rk, g.RecurrentKernelGradient);
+        Compare("bias", bias, g.BiasGradient);
+        output.WriteLine($"reference LSTM backward vs finite differences: max relative error {worst:E2}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Activations_OnDevice_FiniteAndAccurate(string backend)
+    {
+        // T = 1, U = 1: each batch row computes sigmoid(x) and tanh(x) of one test value into its gates.
+        var be = fixture.Get(backend);
+        float[] xs = [-100f, 100f, -50f, 50f, -20f, 20f, -1f, 1f, -0.3f, 0.3f, -0.25f, 0.25f, -0.2499f, 0.2499f,
+            -1e-3f, 1e-3f, -1e-6f, 1e-6f, -1e-20f, 1e-20f, 0f, 88.7f, -88.7f];
+        int B = xs.Length;
+        var xproj = xs.SelectMany(x => new[] { x, x, x, x }).ToArray();
+        using var buf = be.Allocate(xproj.Length + 4 + 1 + 3 * B + 4 * B);
+        var sx = buf.Slice(0, xproj.Length);
+        var sb = buf.Slice(xproj.Length, 4);
+        var su = buf.Slice(xproj.Length + 4, 4);
+        var sh = buf.Slice(xproj.Length + 8, B);
+        var sc = buf.Slice(xproj.Length + 8 + B, B);
+        var sg = buf.Slice(xproj.Length + 8 + 2 * B, 4 * B);
+        be.Fill(buf.All, float.NaN);
+        be.Upload(xproj, sx);
+        be.Fill(sb, 0f);
+        be.Fill(su, 0f);
+        be.LstmForward(new LstmForwardArgs
+        {
+            Steps = 1, Batch = B, Units = 1, InputProjection = sx, InputProjectionStepStride = 4,
+            RecurrentKernel = su, Bias = sb, Hidden = sh, Cell = sc, Gates = sg,
+        });
+        var gates = Read(be, sg);
+        var sig = xs.Select(x => ReferenceOps.Sigmoid(x)).ToArray();
+        var tanh = xs.Select(x => ReferenceOps.Tanh(x)).ToArray();
+        // relative per element (floor: the smallest normal float, below which float32 has no relative accuracy)
+        Check("Sigmoid (device)", backend, sig, gates.Where((_, i) => i % 4 == 0).ToArray(), rel: 2e-6, floor: 1.2e-38, include: null);
+        Check("Tanh (device)", backend, tanh, gates.Where((_, i) => i % 4 == 2).ToArray(), rel: 2e-6, floor: 1.2e-38);
+    }
+
+    [Fact]
+    public void Activations_OnHost_FiniteAndAccurate()
+    {
+        for (int e = -30; e <= 30; e++)
+            foreach (double sign in new[] { -1.0, 1.0 })
+            {
+                float x = (float)(sign * Math.Pow(2, e / 3.0));
+                foreach (var (name, got, want) in new[]
+                {
+                    ("Sigmoid", (double)Activations.Sigmoid(x), ReferenceOps.Sigmoid(x)),
+                    ("Tanh", (double)Activations.Tanh(x), ReferenceOps.Tanh(x)),
+                })
+                {
+                    Assert.True(double.IsFinite(got), $"{name}({x}) = {got}");
+                    double err = Math.Abs(got - want) / Math.Max(Math.Abs(want), 1.2e-38);
+                    Assert.True(err < 1e-6, $"{name}({x}) = {got:G9}, expected {want:G9} (relative error {err:E2})");
+                }
+            }
+        Assert.Equal(1f, Activations.Sigmoid(100f));
+        Assert.True(Activations.Sigmoid(-100f) is >= 0f and < 1e-40f);
+        Assert.Equal(1f, Activations.Tanh(100f));
+        Assert.Equal(-1f, Activations.Tanh(-100f));
+        Assert.Equal(0f, Activations.Tanh(0f));
+        Assert.Equal(0.5f, Activations.Sigmoid(0f));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void BiasSigmoidForward_MatchesReference(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(BiasSigmoidForward_MatchesReference) + backend);
+        int rows = 7, cols = 5;
+        var logits = RandomArray(rng, rows * cols, 4f);
+        logits[0] = -100f; logits[1] = 100f; logits[2] = 0f; logits[3] = 1e-6f;
+        var bias = RandomArray(rng, cols, 0.5f);
+        bias[0] = 0f; bias[1] = 0f; bias[2] = 0f; bias[3] = 0f;
+        using var buf = be.Allocate(2 * rows * cols + cols + 3);
+        var sl = buf.Slice(1, rows * cols);
+        var sb = buf.Slice(2 + rows * cols, cols);
+        var sp = buf.Slice(3 + rows * cols + cols, rows * cols);
+        be.Upload(logits, sl); be.Upload(bias, sb); be.Upload(Nans(rows * cols), sp);
+        be.BiasSigmoidForward(sl, sb, rows, cols, sp);
+        // per element relative (no rms scaling): probabilities near 0 must be relatively accurate too
+        var expected = ReferenceOps.BiasSigmoid(D(logits), D(bias), rows, cols);
+        var got = Read(be, sp);
+        for (int i = 0; i < got.Length; i++)
+        {
+            Assert.True(float.IsFinite(got[i]), $"BiasSigmoidForward on {backend}: element {i} is {got[i]} {SeedNote}");
+            double err = Math.Abs(got[i] - expected[i]) / Math.Max(Math.Abs(expected[i]), 1.2e-38);
+            Assert.True(err < 2e-6, $"BiasSigmoidForward on {backend}: element {i}: got {got[i]:G9}, expected {expected[i]:G9} {SeedNote}");
+        }
+        Check("BiasSigmoidForward", backend, expected, got);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void BceLossAndGradient_MatchesReference(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(BceLossAndGradient_MatchesReference) + backend);
+        foreach (int count in new[] { 1, 37, 1000 })
+        {
+            var p = new float[count];
+            var y = new float[count];
+            for (int i = 0; i < count; i++)
+            {
+                p[i] = (float)(0.001 + 0.998 * rng.NextDouble());
+                y[i] = i % 5 == 0 ? 0f : i % 5 == 1 ? 1f : (float)rng.NextDouble();
+            }
+            if (count > 8) { p[2] = 0f; p[3] = 1f; p[4] = 1e-9f; p[5] = 1f - 1e-8f; p[6] = 1e-7f; }
+            float scale = 1f / count;
+            var (loss, grad) = ReferenceOps.Bce(D(p), D(y), scale);
+            using var buf = be.Allocate(3 * count + 6);
+            var sp = buf.Slice(1, count);
+            var sy = buf.Slice(2 + count, count);
+            var sg = buf.Slice(3 + 2 * count, count);
+            var sl = buf.Slice(4 + 3 * count, 1);
+            be.Upload(p, sp); be.Upload(y, sy); be.Upload(Nans(count), sg); be.Upload([float.NaN], sl);
+
+            be.BceLossAndGradient(sp, sy, count, scale, sl, accumulateLoss: false, sg);
+            Check("BceLoss", backend, [loss], Read(be, sl));
+            Check("BceGradient", backend, grad, Read(be, sg));
+
+            // accumulate onto a previous value, no gradient wanted
+            be.Upload([0.75f], sl);
+            be.Upload(Nans(count), sg);
+            be.BceLossAndGradient(sp, sy, count, scale, sl, accumulateLoss: true, buf.Slice(0, 0));
+            Check("BceLoss", backend, [0.75 + loss], Read(be, sl));
+            Assert.All(Read(be, sg), v => Assert.True(float.IsNaN(v), $"BceLossAndGradient on {backend} wrote a gradient it was not asked for"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Adam_MatchesReference(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(Adam_MatchesReference) + backend);
+        int n = 53;
+        var w = RandomArray(rng, n);
+        var g = RandomArray(rng, n, 0.1f);
+        var m = RandomArray(rng, n, 0.01f);
+        var v = RandomArray(rng, n, 0.001f).Select(MathF.Abs).ToArray();
+        var step = new AdamStep(1e-3f, 0.9f, 0.999f, 1e-7f, 3);
+        using var buf = be.Allocate(4 * n + 4);
+        var sw = buf.Slice(1, n); var sg = buf.Slice(2 + n, n); var sm = buf.Slice(3 + 2 * n, n); var sv = buf.Slice(4 + 3 * n, n);
+        be.Upload(w, sw); be.Upload(g, sg); be.Upload(m, sm); be.Upload(v, sv);
+        be.Adam(sw, sg, sm, sv, step);
+        var (w2, m2, v2) = ReferenceOps.Adam(D(w), D(g), D(m), D(v), step.LearningRate, step.Beta1, step.Beta2, step.Epsilon, step.Step);
+        Check("Adam.Parameters", backend, w2, Read(be, sw));
+        Check("Adam.FirstMoment", backend, m2, Read(be, sm));
+        Check("Adam.SecondMoment", backend, v2, Read(be, sv));
+        Assert.Equal(g, Read(be, sg));
+    }
+}

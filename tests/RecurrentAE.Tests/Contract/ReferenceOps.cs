@@ -1,0 +1,193 @@
+namespace RecurrentAE.Tests.Contract;
+
+/// <summary>
+/// float64 reference implementations of every contract op, written from the formulas (DESIGN.md, REFERENCE.md,
+/// the contract's doc comments), not from any backend. The LSTM backward is itself checked against finite differences.
+/// </summary>
+public static class ReferenceOps
+{
+    public static double Sigmoid(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+    public static double Tanh(double x) => Math.Tanh(x);
+
+    /// <summary>C = alpha op(A) op(B) + beta C over the m x n window at c[co + i*ldc + j]; beta = 0 ignores C's old values.</summary>
+    public static void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
+        double[] a, int ao, int lda, double[] b, int bo, int ldb, double beta, double[] c, int co, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double av = transA ? a[ao + p * lda + i] : a[ao + i * lda + p];
+                    double bv = transB ? b[bo + j * ldb + p] : b[bo + p * ldb + j];
+                    s += av * bv;
+                }
+                int ci = co + i * ldc + j;
+                c[ci] = beta == 0 ? alpha * s : alpha * s + beta * c[ci];
+            }
+    }
+
+    public static double[] ColumnSum(double[] x, int rows, int cols, double[]? initial)
+    {
+        var s = new double[cols];
+        for (int j = 0; j < cols; j++)
+        {
+            double v = initial?[j] ?? 0;
+            for (int i = 0; i < rows; i++) v += x[i * cols + j];
+            s[j] = v;
+        }
+        return s;
+    }
+
+    public static double[] Gather(double[] data, int steps, int features, int[] indices, int start, int batch)
+    {
+        var x = new double[steps * batch * features];
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+                for (int f = 0; f < features; f++)
+                    x[(t * batch + b) * features + f] = data[indices[start + b] * steps * features + t * features + f];
+        return x;
+    }
+
+    public sealed record LstmState(double[] H, double[] C, double[] Gates);
+
+    /// <summary>Keras LSTM forward (gates i, f, c, o), time-major; masked steps carry h and c over and store zero gates.</summary>
+    public static LstmState LstmForward(int steps, int batch, int units, double[] xproj, int xStride,
+        double[] rk, double[] bias, int[]? lengths)
+    {
+        int U = units, G = 4 * U;
+        var H = new double[steps * batch * U];
+        var C = new double[steps * batch * U];
+        var gates = new double[steps * batch * G];
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+            {
+                int row = t * batch + b, prev = row - batch;
+                if (lengths != null && t >= lengths[b])
+                {
+                    for (int u = 0; u < U; u++)
+                    {
+                        H[row * U + u] = t > 0 ? H[prev * U + u] : 0;
+                        C[row * U + u] = t > 0 ? C[prev * U + u] : 0;
+                    }
+                    continue;
+                }
+                for (int u = 0; u < U; u++)
+                {
+                    var z = new double[4];
+                    for (int gate = 0; gate < 4; gate++)
+                    {
+                        int j = gate * U + u;
+                        double s = xproj[t * xStride + b * G + j] + bias[j];
+                        if (t > 0)
+                            for (int p = 0; p < U; p++) s += H[prev * U + p] * rk[p * G + j];
+                        z[gate] = s;
+                    }
+                    double i = Sigmoid(z[0]), f = Sigmoid(z[1]), g = Tanh(z[2]), o = Sigmoid(z[3]);
+                    double cPrev = t > 0 ? C[prev * U + u] : 0;
+                    double c = f * cPrev + i * g;
+                    C[row * U + u] = c;
+                    H[row * U + u] = o * Tanh(c);
+                    gates[row * G + u] = i;
+                    gates[row * G + U + u] = f;
+                    gates[row * G + 2 * U + u] = g;
+                    gates[row * G + 3 * U + u] = o;
+                }
+            }
+        return new LstmState(H, C, gates);
+    }
+
+    public sealed record LstmGradients(double[] GateGradient, double[] RecurrentKernelGradient, double[] BiasGradient);
+
+    /// <summary>Backpropagation through time of <see cref="LstmForward"/> for dL/dH given at every step.
+    /// Returns dL/dz for every step and dL/dU, dL/db (not accumulated: the caller adds any initial values).</summary>
+    public static LstmGradients LstmBackward(int steps, int batch, int units, double[] rk, LstmState s, double[] dHidden, int[]? lengths)
+    {
+        int U = units, G = 4 * U;
+        var dZ = new double[steps * batch * G];
+        var dRk = new double[U * G];
+        var dB = new double[G];
+        var dhRec = new double[batch * U]; // dL/dh_t through step t+1
+        var dcRec = new double[batch * U]; // dL/dc_t through step t+1
+        for (int t = steps - 1; t >= 0; t--)
+            for (int b = 0; b < batch; b++)
+            {
+                int row = t * batch + b, prev = row - batch;
+                var dh = new double[U];
+                for (int u = 0; u < U; u++) dh[u] = dHidden[row * U + u] + dhRec[b * U + u];
+                if (lengths != null && t >= lengths[b])
+                {
+                    // h_t = h_{t-1}, c_t = c_{t-1}: both gradients pass through unchanged.
+                    for (int u = 0; u < U; u++) dhRec[b * U + u] = dh[u];
+                    continue;
+                }
+                for (int u = 0; u < U; u++)
+                {
+                    double i = s.Gates[row * G + u], f = s.Gates[row * G + U + u], g = s.Gates[row * G + 2 * U + u], o = s.Gates[row * G + 3 * U + u];
+                    double tc = Tanh(s.C[row * U + u]);
+                    double cPrev = t > 0 ? s.C[prev * U + u] : 0;
+                    double dc = dcRec[b * U + u] + dh[u] * o * (1 - tc * tc);
+                    dZ[row * G + u] = dc * g * i * (1 - i);
+                    dZ[row * G + U + u] = dc * cPrev * f * (1 - f);
+                    dZ[row * G + 2 * U + u] = dc * i * (1 - g * g);
+                    dZ[row * G + 3 * U + u] = dh[u] * tc * o * (1 - o);
+                    dcRec[b * U + u] = dc * f;
+                }
+                for (int p = 0; p < U; p++)
+                {
+                    double sum = 0, hPrev = t > 0 ? s.H[prev * U + p] : 0;
+                    for (int j = 0; j < G; j++)
+                    {
+                        sum += dZ[row * G + j] * rk[p * G + j];
+                        dRk[p * G + j] += hPrev * dZ[row * G + j];
+                    }
+                    dhRec[b * U + p] = sum;
+                }
+                for (int j = 0; j < G; j++) dB[j] += dZ[row * G + j];
+            }
+        return new LstmGradients(dZ, dRk, dB);
+    }
+
+    public static double[] BiasSigmoid(double[] logits, double[] bias, int rows, int cols)
+    {
+        var p = new double[rows * cols];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++)
+                p[r * cols + j] = Sigmoid(logits[r * cols + j] + bias[j]);
+        return p;
+    }
+
+    /// <summary>Keras BCE on probabilities (clipped to [1e-7, 1 - 1e-7]): scale * sum of the losses, and scale * (p - y) where unclipped.</summary>
+    public static (double Loss, double[] Gradient) Bce(double[] p, double[] y, double scale)
+    {
+        // the clip bounds are the float32 values every backend uses
+        double lo = 1e-7f, hiF = 1f - 1e-7f;
+        var grad = new double[p.Length];
+        double sum = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            double pc = Math.Clamp(p[i], lo, hiF);
+            sum += -(y[i] * Math.Log(pc) + (1 - y[i]) * Math.Log(1 - pc));
+            grad[i] = p[i] < lo || p[i] > hiF ? 0 : scale * (p[i] - y[i]);
+        }
+        return (scale * sum, grad);
+    }
+
+    public static (double[] W, double[] M, double[] V) Adam(double[] w, double[] g, double[] m, double[] v,
+        double lr, double b1, double b2, double eps, int step)
+    {
+        double a = lr * Math.Sqrt(1 - Math.Pow(b2, step)) / (1 - Math.Pow(b1, step));
+        var w2 = (double[])w.Clone();
+        var m2 = new double[w.Length];
+        var v2 = new double[w.Length];
+        for (int i = 0; i < w.Length; i++)
+        {
+            m2[i] = b1 * m[i] + (1 - b1) * g[i];
+            v2[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+            w2[i] -= a * m2[i] / (Math.Sqrt(v2[i]) + eps);
+        }
+        return (w2, m2, v2);
+    }
+}
