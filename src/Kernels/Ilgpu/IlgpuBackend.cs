@@ -225,7 +225,8 @@ public sealed class IlgpuBackend : IComputeBackend
             HasGradient = logitGradient.IsEmpty ? 0 : 1,
         };
         _bce(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)),
-            probabilities.View(), targets.View(), loss.View(), logitGradient.View(), p);
+            probabilities.View(), targets.View(), loss.View(),
+            logitGradient.IsEmpty ? probabilities.View() : logitGradient.View(), p); // an empty (default) slice has no array: pass a view the kernel never writes
     }
 
     public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)
