@@ -1,0 +1,3 @@
+using RecurrentAE.Runner;
+
+return RaeApp.Run(args, Console.Out, Console.Error);
