@@ -76,5 +76,6 @@ public static class RaeApp
         }
     }
 
-    internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+    internal static string OneLine(string s) =>
+        System.Text.RegularExpressions.Regex.Replace(s.ReplaceLineEndings(" "), @"\s+", " ").Trim();
 }

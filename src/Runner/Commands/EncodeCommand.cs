@@ -21,11 +21,13 @@ internal static class EncodeCommand
         {
             var modelPath = parse.GetValue(model)!;
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "codings.csv");
-            var valid = FashionMnist.Load(parse.GetValue(data), includeTest: false).Validation;
             var (backend, m, _) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
+            int written;
             using (backend)
             using (m)
             {
+                var valid = FashionMnist.Load(parse.GetValue(data), includeTest: false).Validation;
+                written = valid.Count;
                 int coding = m.Spec.CodingSize, n = valid.Steps * valid.Features;
                 var sb = new StringBuilder("label");
                 for (int c = 0; c < coding; c++) sb.Append(CultureInfo.InvariantCulture, $",c{c}");
@@ -44,7 +46,7 @@ internal static class EncodeCommand
                 }
                 AtomicFile.WriteAllText(path, sb.ToString());
             }
-            ctx.Out.WriteLine($"Wrote {path} ({valid.Count} codings)");
+            ctx.Out.WriteLine($"Wrote {path} ({written} codings)");
             return RaeApp.Ok;
         });
         return command;

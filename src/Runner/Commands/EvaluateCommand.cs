@@ -18,11 +18,11 @@ internal static class EvaluateCommand
         command.SetAction(parse =>
         {
             int batchSize = parse.GetValue(batch);
-            var dataset = FashionMnist.Load(parse.GetValue(data));
             var (backend, m, _) = CommonOptions.LoadModel(parse.GetValue(model)!, parse.GetValue(accelerator)!, parse.GetValue(threads), batchSize);
             using (backend)
             using (m)
             {
+                var dataset = FashionMnist.Load(parse.GetValue(data));
                 using (var valid = m.Upload(dataset.Validation))
                     ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {m.Evaluate(valid, batchSize):F6}"));
                 if (dataset.Test is not null)

@@ -24,11 +24,11 @@ internal static class ReconstructCommand
         {
             var modelPath = parse.GetValue(model)!;
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "reconstructions.png");
-            var dataset = FashionMnist.Load(parse.GetValue(data), includeTest: false);
             var (backend, m, _) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
             using (backend)
             using (m)
             {
+                var dataset = FashionMnist.Load(parse.GetValue(data), includeTest: false);
                 int count = Math.Min(parse.GetValue(n), dataset.Validation.Count);
                 ReconstructionImage.Write(m, dataset.Validation, count, path, parse.GetValue(scale));
             }
