@@ -28,10 +28,21 @@ public static class RaeApp
         bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var ctx = new RaeContext(output, error, interactive, cancel);
         var root = BuildRoot(ctx);
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            error.WriteLine($"rae: {OneLine(e.Message)} (see 'rae --help')");
+            return UsageError;
+        }
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"rae: {OneLine(parse.Errors[0].Message)} (see 'rae --help')");
+            var messages = parse.Errors.Select(e => OneLine(e.Message)).Distinct()
+                .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal)); // the specific error first
+            error.WriteLine($"rae: {string.Join("; ", messages)} (see 'rae --help')");
             return UsageError;
         }
         try
