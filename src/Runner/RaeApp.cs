@@ -40,7 +40,7 @@ public static class RaeApp
         }
         if (parse.Errors.Count > 0)
         {
-            var messages = parse.Errors.Select(e => OneLine(e.Message)).Distinct()
+            var messages = parse.Errors.Select(e => OneLine(e.Message).TrimEnd('.')).Distinct()
                 .OrderBy(m => m.StartsWith("Required command", StringComparison.Ordinal)); // the specific error first
             error.WriteLine($"rae: {string.Join("; ", messages)} (see 'rae --help')");
             return UsageError;

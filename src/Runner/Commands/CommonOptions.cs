@@ -24,7 +24,7 @@ internal static class CommonOptions
     public static Option<int> Threads()
     {
         var o = new Option<int>("--threads") { Description = "CPU threads for the cpu backend (0 = all cores)", DefaultValueFactory = _ => 0 };
-        o.Validators.Add(r => { if (Value<int>(r) < 0) r.AddError("--threads must be 0 (all cores) or more"); });
+        o.Validators.Add(r => { if (TryValue<int>(r, out var v) && v < 0) r.AddError("--threads must be 0 (all cores) or more"); });
         return o;
     }
 
@@ -42,15 +42,15 @@ internal static class CommonOptions
     public static Option<int> PositiveInt(string name, int defaultValue, string description)
     {
         var o = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        o.Validators.Add(r => { if (Value<int>(r) < 1) r.AddError($"{name} must be at least 1"); });
+        o.Validators.Add(r => { if (TryValue<int>(r, out var v) && v < 1) r.AddError($"{name} must be at least 1"); });
         return o;
     }
 
     /// <summary>The option's value for a validator; default when it did not convert (that error is reported already).</summary>
-    public static T? Value<T>(System.CommandLine.Parsing.OptionResult r)
+    public static bool TryValue<T>(System.CommandLine.Parsing.OptionResult r, out T value)
     {
-        try { return r.GetValueOrDefault<T>(); }
-        catch (InvalidOperationException) { return default; }
+        try { value = r.GetValueOrDefault<T>(); return true; }
+        catch (InvalidOperationException) { value = default!; return false; }
     }
 
     public static IComputeBackend CreateBackend(string accelerator, int threads) => BackendFactory.Create(accelerator, threads);

@@ -21,10 +21,10 @@ internal static class TrainCommand
         var epochs = CommonOptions.PositiveInt("--epochs", 10, "Number of epochs (with --resume: the new total)");
         var batch = CommonOptions.PositiveInt("--batch-size", 32, "Batch size (the last batch of an epoch is the remainder)");
         var lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
-        lr.Validators.Add(r => { if (r.Tokens.Count == 0) return; var v = CommonOptions.Value<float>(r); if (!(v > 0) || !float.IsFinite(v)) r.AddError("--lr must be a positive number"); });
+        lr.Validators.Add(r => { if (CommonOptions.TryValue<float>(r, out var v) && (!(v > 0) || !float.IsFinite(v))) r.AddError("--lr must be a positive number"); });
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of the shuffling", DefaultValueFactory = _ => 42 };
         var maxSteps = new Option<int?>("--max-steps") { Description = "At most this many steps per epoch (quick runs)" };
-        maxSteps.Validators.Add(r => { if (CommonOptions.Value<int?>(r) is < 1) r.AddError("--max-steps must be at least 1"); });
+        maxSteps.Validators.Add(r => { if (CommonOptions.TryValue<int?>(r, out var v) && v is < 1) r.AddError("--max-steps must be at least 1"); });
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
         var data = CommonOptions.Data();
