@@ -1,1 +1,3 @@
-return 0;
+using RecurrentAE.Runner;
+
+return RaeApp.Run(args, Console.Out, Console.Error);

@@ -1,4 +1,8 @@
 namespace RecurrentAE.Model.Data;
 
-/// <summary>A data file that cannot be read as what it claims to be; the message is one line naming the file and the fault.</summary>
+/// <summary>A data or checkpoint file is truncated, corrupt or not what it claims to be. The message is one line
+/// that names the file and what is wrong.</summary>
 public sealed class DataFormatException(string message) : Exception(message);
+
+/// <summary>No data directory holds the files; the message says where we looked and how to get them.</summary>
+public sealed class DatasetNotFoundException(string message) : Exception(message);

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RecurrentAE.Model.Data;
+
+namespace RecurrentAE.Model.Checkpoints;
+
+/// <summary>
+/// A training checkpoint: the architecture, the weights under the model's parameter names, the Adam state
+/// (<c>optimizer.m.NAME</c> / <c>optimizer.v.NAME</c>, step in the metadata), the training options, the position
+/// (next epoch and step) and the history. Stored as one safetensors file, written atomically.
+/// </summary>
+public sealed class Checkpoint
+{
+    public const string FileName = "model.safetensors";
+    public const string Format = "recurrentae-checkpoint/1";
+
+    public required AutoencoderSpec Spec { get; init; }
+    /// <summary>Tensors by name: parameters, and optimizer moments when present.</summary>
+    public required IReadOnlyDictionary<string, Tensor> Tensors { get; init; }
+    public int? AdamStep { get; init; }
+    public AdamSettings? Adam { get; init; }
+    public TrainingOptions? Options { get; init; }
+    public TrainingPosition? Position { get; init; }
+    public IReadOnlyList<EpochResult> History { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    public string Path { get; init; } = "";
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary><paramref name="pathOrDirectory"/>: a checkpoint file, or a run directory holding model.safetensors.</summary>
+    public static string Resolve(string pathOrDirectory) =>
+        Directory.Exists(pathOrDirectory) ? System.IO.Path.Combine(pathOrDirectory, FileName) : pathOrDirectory;
+
+    /// <summary>Saves the model (and, when given, the training state) atomically.</summary>
+    public static void Save(string path, RecurrentAutoencoder model, TrainingOptions? options = null,
+        TrainingPosition? position = null, IReadOnlyList<EpochResult>? history = null, bool includeOptimizer = true)
+    {
+        var parameters = model.GetParameters();
+        var tensors = new List<Tensor>();
+        foreach (var p in model.Parameters)
+            tensors.Add(new Tensor(p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Length).ToArray()));
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["spec"] = model.Spec.ToJson(),
+            ["adam"] = JsonSerializer.Serialize(model.Adam, Json),
+        };
+        if (includeOptimizer)
+        {
+            var state = model.GetOptimizerState();
+            foreach (var p in model.Parameters)
+                tensors.Add(new Tensor("optimizer.m." + p.Name, p.Shape, state.FirstMoment.AsSpan(p.Offset, p.Length).ToArray()));
+            foreach (var p in model.Parameters)
+                tensors.Add(new Tensor("optimizer.v." + p.Name, p.Shape, state.SecondMoment.AsSpan(p.Offset, p.Length).ToArray()));
+            metadata["adam_step"] = state.Step.ToString(CultureInfo.InvariantCulture);
+        }
+        if (options is not null) metadata["training_options"] = JsonSerializer.Serialize(options, Json);
+        if (position is not null) metadata["position"] = JsonSerializer.Serialize(position, Json);
+        if (history is not null) metadata["history"] = JsonSerializer.Serialize(history, Json);
+        SafeTensors.Write(path, tensors, metadata);
+    }
+
+    /// <summary>Loads a checkpoint; a missing or corrupt file throws <see cref="DataFormatException"/> (one line).</summary>
+    public static Checkpoint Load(string pathOrDirectory)
+    {
+        var path = Resolve(pathOrDirectory);
+        if (!File.Exists(path))
+            throw new DataFormatException($"{path}: checkpoint not found (train one with 'rae train --out DIR')");
+        var (tensors, metadata) = SafeTensors.Read(path);
+        if (!metadata.TryGetValue("spec", out var specJson))
+            throw new DataFormatException($"{path}: corrupt checkpoint: no 'spec' in __metadata__ (not written by rae?)");
+        try
+        {
+            return new Checkpoint
+            {
+                Path = path,
+                Spec = AutoencoderSpec.FromJson(specJson),
+                Tensors = tensors,
+                Metadata = metadata,
+                AdamStep = metadata.TryGetValue("adam_step", out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : null,
+                Adam = metadata.TryGetValue("adam", out var a) ? JsonSerializer.Deserialize<AdamSettings>(a, Json) : null,
+                Options = metadata.TryGetValue("training_options", out var o) ? JsonSerializer.Deserialize<TrainingOptions>(o, Json) : null,
+                Position = metadata.TryGetValue("position", out var p) ? JsonSerializer.Deserialize<TrainingPosition>(p, Json) : null,
+                History = metadata.TryGetValue("history", out var h) ? JsonSerializer.Deserialize<List<EpochResult>>(h, Json) ?? [] : [],
+            };
+        }
+        catch (Exception e) when (e is JsonException or FormatException or OverflowException or KeyNotFoundException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            throw new DataFormatException($"{path}: corrupt checkpoint metadata ({IdxReader.OneLine(e.Message)})");
+        }
+    }
+
+    public bool HasOptimizerState => AdamStep is not null;
+
+    /// <summary>Copies the weights (and the optimizer state when asked and present) into a model of the same spec.</summary>
+    public void ApplyTo(RecurrentAutoencoder model, bool includeOptimizer = true)
+    {
+        if (model.Spec.ToJson() != Spec.ToJson())
+            throw new DataFormatException($"{Path}: checkpoint architecture {Spec.ToJson()} does not match the model {model.Spec.ToJson()}");
+        model.SetParameters(Gather(model, ""));
+        if (includeOptimizer && AdamStep is int step)
+        {
+            if (Adam is not null) model.Adam = Adam;
+            model.SetOptimizerState(new OptimizerState(step, Gather(model, "optimizer.m."), Gather(model, "optimizer.v.")));
+        }
+    }
+
+    /// <summary>Creates a model of the stored spec on <paramref name="backend"/> holding the stored weights.</summary>
+    public RecurrentAutoencoder CreateModel(Kernels.IComputeBackend backend, int maxBatch = 256, bool includeOptimizer = false)
+    {
+        var model = new RecurrentAutoencoder(backend, Spec, Options?.Seed ?? 0, maxBatch);
+        try { ApplyTo(model, includeOptimizer); }
+        catch { model.Dispose(); throw; }
+        return model;
+    }
+
+    float[] Gather(RecurrentAutoencoder model, string prefix)
+    {
+        var flat = new float[model.ParameterCount];
+        foreach (var p in model.Parameters)
+        {
+            if (!Tensors.TryGetValue(prefix + p.Name, out var t))
+                throw new DataFormatException($"{Path}: corrupt checkpoint: tensor '{prefix + p.Name}' is missing");
+            if (!t.Shape.SequenceEqual(p.Shape))
+                throw new DataFormatException($"{Path}: corrupt checkpoint: tensor '{t.Name}' has shape [{string.Join(",", t.Shape)}], the model needs [{string.Join(",", p.Shape)}]");
+            t.Data.CopyTo(flat, p.Offset);
+        }
+        return flat;
+    }
+}

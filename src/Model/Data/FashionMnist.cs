@@ -1,0 +1,111 @@
+namespace RecurrentAE.Model.Data;
+
+/// <summary>Fashion-MNIST as sequences: each image is 28 steps (rows) of 28 features (pixels / 255).</summary>
+public sealed class FashionMnistData
+{
+    public required string Directory { get; init; }
+    /// <summary>Training images 5,000..59,999 of the training file.</summary>
+    public required SequenceDataset Train { get; init; }
+    /// <summary>Validation = training-file images 0..4,999 (as in the reference Keras example).</summary>
+    public required SequenceDataset Validation { get; init; }
+    /// <summary>The t10k test set, when its files are present.</summary>
+    public SequenceDataset? Test { get; init; }
+}
+
+public static class FashionMnist
+{
+    public const int ValidationCount = 5000;
+    public const string TrainImages = "train-images-idx3-ubyte";
+    public const string TrainLabels = "train-labels-idx1-ubyte";
+    public const string TestImages = "t10k-images-idx3-ubyte";
+    public const string TestLabels = "t10k-labels-idx1-ubyte";
+
+    public static IReadOnlyList<string> ClassNames { get; } =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    public static string ClassName(int label) =>
+        label >= 0 && label < ClassNames.Count ? ClassNames[label] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The directories searched, in order: --data DIR, $RAE_DATA, ~/.keras/datasets/fashion-mnist,
+    /// /usr/share/datasets/fashion-mnist.</summary>
+    public static IReadOnlyList<string> Candidates(string? explicitDirectory)
+    {
+        var list = new List<string>();
+        if (!string.IsNullOrEmpty(explicitDirectory))
+        {
+            list.Add(explicitDirectory);
+            return list; // an explicit choice is not silently replaced by another
+        }
+        var env = Environment.GetEnvironmentVariable("RAE_DATA");
+        if (!string.IsNullOrEmpty(env)) list.Add(env);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (!string.IsNullOrEmpty(home)) list.Add(Path.Combine(home, ".keras", "datasets", "fashion-mnist"));
+        list.Add("/usr/share/datasets/fashion-mnist");
+        return list;
+    }
+
+    /// <summary>The first candidate directory holding the training images and labels (gz or raw).</summary>
+    public static string Locate(string? explicitDirectory)
+    {
+        var candidates = Candidates(explicitDirectory);
+        foreach (var dir in candidates)
+            if (FindFile(dir, TrainImages) is not null && FindFile(dir, TrainLabels) is not null)
+                return dir;
+        string where = string.Join(", ", candidates);
+        throw new DatasetNotFoundException(string.IsNullOrEmpty(explicitDirectory)
+            ? $"Fashion-MNIST not found (looked in {where}); install it with 'sudo apt-get install dataset-fashion-mnist', or put {TrainImages}.gz and {TrainLabels}.gz in a directory and pass --data DIR or set RAE_DATA"
+            : $"Fashion-MNIST not found in --data {explicitDirectory} (needs {TrainImages}.gz and {TrainLabels}.gz); install it with 'sudo apt-get install dataset-fashion-mnist' or omit --data to search the default places");
+    }
+
+    /// <summary>Locates and loads the data set (validation = first 5,000 training images).</summary>
+    public static FashionMnistData Load(string? explicitDirectory = null, bool includeTest = true)
+        => LoadFrom(Locate(explicitDirectory), includeTest, ValidationCount);
+
+    /// <summary>Loads from a directory; <paramref name="validationCount"/> leading images become the validation set.</summary>
+    public static FashionMnistData LoadFrom(string directory, bool includeTest = true, int validationCount = ValidationCount)
+    {
+        var all = ReadPair(directory, TrainImages, TrainLabels)
+            ?? throw new DatasetNotFoundException($"Fashion-MNIST training files not found in {directory}");
+        if (validationCount < 0 || validationCount >= all.Count)
+            throw new DataFormatException($"{directory}: {all.Count} training images, too few to hold out {validationCount} for validation");
+        SequenceDataset? test = includeTest ? ReadPair(directory, TestImages, TestLabels) : null;
+        return new FashionMnistData
+        {
+            Directory = directory,
+            Validation = all.Take(0, validationCount),
+            Train = all.Take(validationCount, all.Count - validationCount),
+            Test = test,
+        };
+    }
+
+    static SequenceDataset? ReadPair(string directory, string imagesName, string labelsName)
+    {
+        var imagesPath = FindFile(directory, imagesName);
+        var labelsPath = FindFile(directory, labelsName);
+        if (imagesPath is null || labelsPath is null) return null;
+        var images = IdxReader.ReadImages(imagesPath);
+        var labels = IdxReader.ReadLabels(labelsPath);
+        if (images.Dimensions.Length != 3)
+            throw new DataFormatException($"{imagesPath}: expected 3 dimensions, found {images.Dimensions.Length}");
+        if (labels.Dimensions.Length != 1)
+            throw new DataFormatException($"{labelsPath}: expected 1 dimension, found {labels.Dimensions.Length}");
+        if (labels.Count != images.Count)
+            throw new DataFormatException($"{labelsPath}: {labels.Count} labels for {images.Count} images in {imagesPath}");
+        int count = images.Dimensions[0], steps = images.Dimensions[1], features = images.Dimensions[2];
+        var values = new float[images.Values.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = images.Values[i] / 255f;
+        var labelValues = new int[labels.Count];
+        for (int i = 0; i < labelValues.Length; i++) labelValues[i] = labels.Values[i];
+        return new SequenceDataset(values, count, steps, features, labelValues);
+    }
+
+    static string? FindFile(string directory, string name)
+    {
+        foreach (var candidate in new[] { name + ".gz", name })
+        {
+            var path = Path.Combine(directory, candidate);
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+}

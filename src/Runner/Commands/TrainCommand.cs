@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Globalization;
+using RecurrentAE.Model;
+using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Data;
+using RecurrentAE.Runner.Output;
+using RecurrentAE.Runner.Rendering;
+
+namespace RecurrentAE.Runner.Commands;
+
+/// <summary>
+/// <c>rae train</c>: the reference run by default (10 epochs, batch 32, Adam 1e-3, seed 42). Writes into --out a
+/// checkpoint after every epoch, history.csv/json, and at the end reconstructions.png and loss.png. Ctrl-C stops at
+/// the end of the current step, saves a resumable checkpoint and exits with 130; --resume DIR continues to the
+/// same weights as an uninterrupted run (same backend).
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(RaeContext ctx)
+    {
+        var epochs = CommonOptions.PositiveInt("--epochs", 10, "Number of epochs (with --resume: the new total)");
+        var batch = CommonOptions.PositiveInt("--batch-size", 32, "Batch size (the last batch of an epoch is the remainder)");
+        var lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3f };
+        lr.Validators.Add(r => { if (CommonOptions.TryValue<float>(r, out var v) && (!(v > 0) || !float.IsFinite(v))) r.AddError("--lr must be a positive number"); });
+        var seed = new Option<int>("--seed") { Description = "Seed of the initial weights and of the shuffling", DefaultValueFactory = _ => 42 };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "At most this many steps per epoch (quick runs)" };
+        maxSteps.Validators.Add(r => { if (CommonOptions.TryValue<int?>(r, out var v) && v is < 1) r.AddError("--max-steps must be at least 1"); });
+        var accelerator = CommonOptions.Accelerator();
+        var threads = CommonOptions.Threads();
+        var data = CommonOptions.Data();
+        var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this directory (weights, Adam state, position, history)" };
+
+        var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run)")
+        {
+            epochs, batch, lr, seed, maxSteps, accelerator, threads, data, output, resume,
+        };
+        command.SetAction(parse =>
+        {
+            var settings = new Settings(
+                parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(maxSteps),
+                parse.GetValue(accelerator)!, parse.GetValue(threads), parse.GetValue(data), parse.GetValue(output), parse.GetValue(resume),
+                Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)]);
+            return Run(ctx, settings);
+        });
+        return command;
+    }
+
+    internal sealed record Settings(int Epochs, int BatchSize, float LearningRate, int Seed, int? MaxSteps, string Accelerator,
+        int Threads, string? Data, string? Out, string? Resume, IReadOnlyList<string> Explicit);
+
+    static int Run(RaeContext ctx, Settings s)
+    {
+        Checkpoint? resumed = null;
+        TrainingOptions options;
+        if (s.Resume is not null)
+        {
+            resumed = Checkpoint.Load(s.Resume);
+            if (resumed.Options is null || resumed.Position is null || !resumed.HasOptimizerState)
+                throw new DataFormatException($"{resumed.Path}: holds no training state (options, position, Adam moments); cannot resume");
+            options = resumed.Options;
+            foreach (var name in s.Explicit)
+            {
+                bool differs = name switch
+                {
+                    "--batch-size" => s.BatchSize != options.BatchSize,
+                    "--lr" => s.LearningRate != options.LearningRate,
+                    "--seed" => s.Seed != options.Seed,
+                    "--max-steps" => s.MaxSteps != options.MaxStepsPerEpoch,
+                    _ => false,
+                };
+                if (differs) throw new UsageException($"{name} cannot change when resuming (the checkpoint was trained with other values); only --epochs can");
+            }
+            if (s.Explicit.Contains("--epochs")) options = options with { Epochs = s.Epochs };
+        }
+        else
+        {
+            options = new TrainingOptions(s.Epochs, s.BatchSize, s.LearningRate, s.Seed, s.MaxSteps);
+        }
+
+        string outDir = s.Out ?? (s.Resume is not null ? CommonOptions.ModelDirectory(s.Resume)
+            : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
+        var dataset = FashionMnist.Load(s.Data);
+        Directory.CreateDirectory(outDir);
+        string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
+
+        using var backend = CommonOptions.CreateBackend(s.Accelerator, s.Threads);
+        using var model = new RecurrentAutoencoder(backend, resumed?.Spec ?? AutoencoderSpec.Reference, options.Seed, Math.Max(256, options.BatchSize));
+        model.Adam = (resumed?.Adam ?? model.Adam) with { LearningRate = options.LearningRate };
+        resumed?.ApplyTo(model, includeOptimizer: true);
+        using var train = model.Upload(dataset.Train);
+        using var valid = model.Upload(dataset.Validation);
+        var trainer = new Trainer(model, train, valid, options);
+        var history = new List<EpochResult>();
+        if (resumed is not null)
+        {
+            history.AddRange(resumed.History);
+            trainer.History.AddRange(resumed.History);
+            trainer.Position = resumed.Position!;
+        }
+
+        var o = ctx.Out;
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Train.Count:N0} training / {dataset.Validation.Count:N0} validation sequences from {dataset.Directory}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch; run directory {outDir}"));
+        var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
+        trainer.StepCompleted = progress.OnStep;
+        bool saved = resumed is not null;
+        trainer.EpochCompleted = r =>
+        {
+            progress.OnEpoch(r);
+            history.RemoveAll(h => h.Epoch >= r.Epoch);
+            history.Add(r);
+            Checkpoint.Save(checkpointPath, model, options, new TrainingPosition(r.Epoch, 0, 0, 0), history);
+            History.Write(outDir, history);
+            saved = true;
+        };
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.Cancel);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return; // a second Ctrl-C ends the process
+            e.Cancel = true;
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        bool finished;
+        try
+        {
+            finished = trainer.Run(cts.Token);
+        }
+        catch (TrainingDivergedException e)
+        {
+            progress.Break();
+            ctx.Err.WriteLine($"rae: training diverged: {RaeApp.OneLine(e.Message)}; " +
+                (saved ? $"the last good checkpoint is kept in {checkpointPath}" : "no checkpoint was written") +
+                " (try a smaller --lr)");
+            return RaeApp.Failure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+
+        if (!finished)
+        {
+            progress.Break();
+            var pos = trainer.Position;
+            Checkpoint.Save(checkpointPath, model, options, pos, history);
+            History.Write(outDir, history);
+            ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rae: interrupted; saved {checkpointPath} at epoch {pos.Epoch + 1} step {pos.Step + 1}; continue with: rae train --resume {outDir}"));
+            return RaeApp.Interrupted;
+        }
+
+        if (!saved) Checkpoint.Save(checkpointPath, model, options, trainer.Position, history);
+        History.Write(outDir, history);
+        LossPlot.Write(history, Path.Combine(outDir, "loss.png"));
+        ReconstructionImage.Write(model, dataset.Validation, 5, Path.Combine(outDir, "reconstructions.png"));
+        if (history.Count > 0)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final: loss {history[^1].Loss:F4}, val_loss {history[^1].ValLoss:F4}"));
+        o.WriteLine($"Wrote {checkpointPath}, history.csv, history.json, loss.png and reconstructions.png in {outDir}");
+        return RaeApp.Ok;
+    }
+}

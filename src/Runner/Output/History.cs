@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using RecurrentAE.Model;
+using RecurrentAE.Model.IO;
+
+namespace RecurrentAE.Runner.Output;
+
+/// <summary>history.csv and history.json of a run directory (written atomically).</summary>
+public static class History
+{
+    public const string CsvHeader = "epoch,loss,val_loss,seconds,ms_per_step";
+
+    public static string ToCsv(IReadOnlyList<EpochResult> history)
+    {
+        var sb = new StringBuilder(CsvHeader).Append('\n');
+        foreach (var h in history)
+            sb.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{h.Loss:R},{h.ValLoss:R},{h.Seconds:F3},{h.MsPerStep:F3}\n");
+        return sb.ToString();
+    }
+
+    public static string ToJson(IReadOnlyList<EpochResult> history)
+    {
+        var rows = history.Select(h => new Dictionary<string, object>
+        {
+            ["epoch"] = h.Epoch,
+            ["loss"] = Finite(h.Loss),
+            ["val_loss"] = Finite(h.ValLoss),
+            ["seconds"] = Math.Round(h.Seconds, 3),
+            ["ms_per_step"] = Math.Round(h.MsPerStep, 3),
+        });
+        return JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    static object Finite(double v) => double.IsFinite(v) ? v : v.ToString(CultureInfo.InvariantCulture);
+
+    public static void Write(string directory, IReadOnlyList<EpochResult> history)
+    {
+        AtomicFile.WriteAllText(Path.Combine(directory, "history.csv"), ToCsv(history));
+        AtomicFile.WriteAllText(Path.Combine(directory, "history.json"), ToJson(history));
+    }
+}
