@@ -64,6 +64,7 @@ public static class RaeApp
         root.Subcommands.Add(ReconstructCommand.Create(ctx));
         root.Subcommands.Add(EncodeCommand.Create(ctx));
         root.Subcommands.Add(DevicesCommand.Create(ctx));
+        root.Subcommands.Add(BenchCommand.Create(ctx));
         return root;
     }
 
