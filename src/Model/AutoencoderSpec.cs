@@ -1,12 +1,16 @@
 using System.Text.Json;
+using RecurrentAE.Kernels;
 
 namespace RecurrentAE.Model;
 
 /// <summary>
 /// The shape of a recurrent autoencoder: the encoder's LSTM sizes (the last is the coding), the decoder's
-/// LSTM sizes, and the number of features per step. The reference model is 28 -> [100, 30] -> [100] -> 28.
+/// LSTM sizes, the number of features per step and the output head (sigmoid + BCE for data in [0, 1], linear + MSE for
+/// standardised real values, softmax + cross-entropy for one-hot symbols). The reference model is
+/// 28 -> [100, 30] -> [100] -> 28, sigmoid.
 /// </summary>
-public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits)
+public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits,
+    OutputHead Head = OutputHead.Sigmoid)
 {
     public static AutoencoderSpec Reference { get; } = new(28, [100, 30], [100]);
 
@@ -21,26 +25,42 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
             throw new ArgumentException("every LSTM layer needs at least one unit");
     }
 
-    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits]));
+    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head)));
+
+    /// <summary>The loss each head trains with, as the command line names it.</summary>
+    public static string HeadName(OutputHead head) => head switch
+    {
+        OutputHead.Sigmoid => "bce",
+        OutputHead.Linear => "mse",
+        _ => "cce",
+    };
+
+    public static OutputHead ParseHead(string? name) => name switch
+    {
+        null or "bce" or "sigmoid" => OutputHead.Sigmoid,
+        "mse" or "linear" => OutputHead.Linear,
+        "cce" or "softmax" => OutputHead.Softmax,
+        _ => throw new FormatException($"unknown loss '{name}': use bce, mse or cce"),
+    };
 
     public static AutoencoderSpec FromJson(string json)
     {
         var s = JsonSerializer.Deserialize<SpecJson>(json) ?? throw new FormatException("empty model spec");
-        var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? []);
+        var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head));
         spec.Validate();
         return spec;
     }
 
     public override string ToString() =>
-        $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features}";
+        $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)})";
 
     public bool Equals(AutoencoderSpec? other) =>
-        other is not null && Features == other.Features
+        other is not null && Features == other.Features && Head == other.Head
         && EncoderUnits.SequenceEqual(other.EncoderUnits) && DecoderUnits.SequenceEqual(other.DecoderUnits);
 
     public override int GetHashCode() => HashCode.Combine(Features, EncoderUnits.Count, DecoderUnits.Count, CodingSize);
 
 #pragma warning disable IDE1006 // JSON field names
-    private sealed record SpecJson(int features, int[]? encoder, int[]? decoder);
+    private sealed record SpecJson(int features, int[]? encoder, int[]? decoder, string? head);
 #pragma warning restore IDE1006
 }

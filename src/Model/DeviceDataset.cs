@@ -12,8 +12,8 @@ public sealed class DeviceDataset : IDisposable
         Features = host.Features;
         Data = backend.Allocate(Math.Max(1, host.Values.Length));
         backend.Upload(host.Values, Data.Slice(0, host.Values.Length));
-        Identity = backend.AllocateIndices(Math.Max(1, Count));
-        backend.UploadIndices(Enumerable.Range(0, Count).ToArray(), Identity);
+        Identity = BatchOrder.Identity(backend, Count);
+        Lengths = host.IsRagged ? (int[])host.Lengths!.Clone() : null;
     }
 
     public int Count { get; }
@@ -22,7 +22,12 @@ public sealed class DeviceDataset : IDisposable
     internal DeviceArray Data { get; }
 
     /// <summary>0, 1, ..., Count-1: the order used to evaluate or encode every sequence.</summary>
-    internal DeviceIndexArray Identity { get; }
+    internal BatchOrder Identity { get; }
+
+    /// <summary>Each sequence's own length when they differ; null when all have <see cref="Steps"/>.</summary>
+    public int[]? Lengths { get; }
+
+    public int LengthOf(int index) => Lengths?[index] ?? Steps;
 
     public void Dispose()
     {

@@ -7,14 +7,18 @@ namespace RecurrentAE.Model;
 /// <summary>
 /// A recurrent autoencoder: a sequence-to-vector LSTM encoder (all layers return every step but the last, whose final
 /// state is the coding) and a vector-to-sequence decoder (the coding repeated at every step, LSTMs, Dense + sigmoid at
-/// every step), trained with binary cross-entropy and Adam. Parameters, gradients and Adam's moments are flat device
-/// buffers; activations are time-major workspaces that grow to the largest shape seen and are reused.
+/// every step, with the spec's output head), trained with that head's loss and Adam. Parameters, gradients and Adam's
+/// moments are flat device buffers; activations are time-major workspaces that grow to the largest shape seen and are
+/// reused. Sequences of different lengths are padded: the encoder's state stops at each sequence's own last step (so the
+/// coding is that state), and padded steps add nothing to the loss or the gradients.
 /// </summary>
 public sealed class RecurrentAutoencoder : IDisposable
 {
     private readonly LstmLayer[] _encoder;
     private readonly LstmLayer[] _decoder;
-    private readonly DenseSigmoidHead _head;
+    private readonly DenseHead _head;
+    private readonly DeviceIndexArray _batchLengths;
+    private readonly int[] _hostBatchLengths;
     private readonly DeviceArray _parameters, _gradients, _loss;
     private readonly AdamOptimizer _adam;
     private readonly GrowableBuffer _input, _codings;
@@ -42,7 +46,7 @@ public sealed class RecurrentAutoencoder : IDisposable
             _decoder[l] = new LstmLayer(backend, layout, $"decoder.lstm{l}", inputSize, spec.DecoderUnits[l]);
             inputSize = spec.DecoderUnits[l];
         }
-        _head = new DenseSigmoidHead(backend, layout, "decoder.dense", inputSize, spec.Features);
+        _head = new DenseHead(backend, layout, "decoder.dense", inputSize, spec.Features, spec.Head);
         Parameters = layout.Items;
         ParameterCount = layout.Total;
 
@@ -57,6 +61,8 @@ public sealed class RecurrentAutoencoder : IDisposable
         _adam = new AdamOptimizer(backend, ParameterCount);
         _input = new GrowableBuffer(backend);
         _codings = new GrowableBuffer(backend);
+        _batchLengths = backend.AllocateIndices(maxBatch);
+        _hostBatchLengths = new int[maxBatch];
         backend.Upload(initial, _parameters.All);
     }
 
@@ -89,7 +95,7 @@ public sealed class RecurrentAutoencoder : IDisposable
     }
 
     /// <summary>One step of Adam on the batch order[start .. start + batch) of a resident data set; returns the batch's mean loss.</summary>
-    public float TrainStep(DeviceDataset data, DeviceIndexArray order, int start, int batch)
+    public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         float loss = LossAndGradients(data, order, start, batch);
         _adam.Apply(_parameters.All, _gradients.All, Adam);
@@ -103,33 +109,65 @@ public sealed class RecurrentAutoencoder : IDisposable
         return LossAndGradients(data, data.Identity, 0, batch.Count);
     }
 
-    /// <summary>The mean binary cross-entropy over every value of a data set.</summary>
+    /// <summary>The mean loss over every value of a data set (its own steps only, when lengths differ).</summary>
     public double Evaluate(DeviceDataset data, int batchSize = 256)
     {
         batchSize = Math.Clamp(batchSize, 1, _maxBatch);
-        float scale = 1f / ((float)data.Count * data.Steps * data.Features);
+        long values = 0;
+        for (int i = 0; i < data.Count; i++) values += data.LengthOf(i);
+        float scale = 1f / ((float)values * data.Features);
         bool first = true;
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int batch = Math.Min(batchSize, data.Count - start);
-            var x = Gather(data, data.Identity, start, batch);
-            Forward(x, data.Steps, batch);
-            Backend.BceLossAndGradient(_head.Probabilities, x, x.Length, scale, _loss.All, accumulateLoss: !first, default);
+            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
+            Forward(x, data.Steps, batch, lengths);
+            Loss(data.Steps, batch, x, lengths, scale, accumulate: !first, withGradient: false);
             first = false;
         }
         return first ? double.NaN : Download(_loss.All)[0];
     }
 
-    /// <summary>Codings of host sequences, batch-major (count, steps, features) -> (count, coding).</summary>
-    public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps)
+    /// <summary>Each sequence's mean loss over its own steps and features (its reconstruction error), in input order.</summary>
+    public double[] SequenceErrors(SequenceDataset data)
     {
-        int coding = Spec.CodingSize;
+        var reconstruction = Reconstruct(data);
+        var errors = new double[data.Count];
+        int f = Spec.Features;
+        for (int n = 0; n < data.Count; n++)
+        {
+            int len = data.LengthOf(n);
+            double sum = 0;
+            int o = n * data.SequenceLength;
+            for (int i = 0; i < len * f; i++)
+                sum += ElementLoss(reconstruction[o + i], data.Values[o + i]);
+            errors[n] = Spec.Head == OutputHead.Softmax ? sum / len : sum / (len * f);
+        }
+        return errors;
+    }
+
+    private double ElementLoss(float p, float y) => Spec.Head switch
+    {
+        OutputHead.Sigmoid => -(y * Math.Log(Math.Clamp(p, BceClip.Epsilon, 1 - BceClip.Epsilon)) + (1 - y) * Math.Log(1 - Math.Clamp(p, BceClip.Epsilon, 1 - BceClip.Epsilon))),
+        OutputHead.Linear => (p - y) * (double)(p - y),
+        _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
+    };
+
+    /// <summary>Codings of host sequences, batch-major (count, steps, features) -> (count, coding).</summary>
+    public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps) =>
+        Encode(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
+
+    /// <summary>Codings of a data set's sequences (each at its own last step), (count, coding).</summary>
+    public float[] Encode(SequenceDataset sequences)
+    {
+        int coding = Spec.CodingSize, count = sequences.Count, steps = sequences.Steps;
         var result = new float[count * coding];
-        using var data = Upload(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
+        using var data = Upload(sequences);
         for (int start = 0; start < count; start += _maxBatch)
         {
             int batch = Math.Min(_maxBatch, count - start);
-            EncodeBatch(Gather(data, data.Identity, start, batch), steps, batch);
+            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
+            EncodeBatch(x, steps, batch, lengths);
             Backend.Download(CodingOf(steps, batch), result.AsSpan(start * coding, batch * coding));
         }
         return result;
@@ -148,69 +186,96 @@ public sealed class RecurrentAutoencoder : IDisposable
             var c = _codings.Get(batch * coding);
             Backend.Upload(codings.Slice(start * coding, batch * coding), c);
             DecodeBatch(c, steps, batch);
-            CopyToBatchMajor(_head.Probabilities, steps, batch, result, start);
+            CopyToBatchMajor(_head.Output, steps, batch, result, start);
         }
         return result;
     }
 
     /// <summary>Each sequence encoded and decoded again, batch-major (count, steps, features).</summary>
-    public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps)
+    public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps) =>
+        Reconstruct(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
+
+    /// <summary>Each sequence encoded and decoded again, padded like the input (steps past a sequence's length are not meaningful).</summary>
+    public float[] Reconstruct(SequenceDataset sequences)
     {
+        int count = sequences.Count, steps = sequences.Steps;
         var result = new float[count * steps * Spec.Features];
-        using var data = Upload(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
+        using var data = Upload(sequences);
         for (int start = 0; start < count; start += _maxBatch)
         {
             int batch = Math.Min(_maxBatch, count - start);
-            Forward(Gather(data, data.Identity, start, batch), steps, batch);
-            CopyToBatchMajor(_head.Probabilities, steps, batch, result, start);
+            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
+            Forward(x, steps, batch, lengths);
+            CopyToBatchMajor(_head.Output, steps, batch, result, start);
         }
         return result;
     }
 
-    private float LossAndGradients(DeviceDataset data, DeviceIndexArray order, int start, int batch)
+    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
         int steps = data.Steps;
-        var x = Gather(data, order, start, batch);
-        Forward(x, steps, batch);
-        // Mean over every value: the gradient through the sigmoid is (p - y) / (B*T*D).
-        Backend.BceLossAndGradient(_head.Probabilities, x, x.Length, 1f / x.Length, _loss.All, accumulateLoss: false, _head.LogitGradient);
+        var (x, lengths, values) = Prepare(data, order, start, batch);
+        Forward(x, steps, batch, lengths);
+        // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
+        Loss(steps, batch, x, lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
         Backend.Fill(_gradients.All, 0f);
         Backward(x, steps, batch);
         return Download(_loss.All)[0];
     }
 
-    private Slice Gather(DeviceDataset data, DeviceIndexArray order, int start, int batch)
+    /// <summary>Gathers a batch into the input workspace and, for sequences of different lengths, uploads the batch's
+    /// lengths (found on the host from the order, so nothing is read back). Returns the number of unpadded steps.</summary>
+    private (Slice X, DeviceIndexArray? Lengths, long Steps) Prepare(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         var x = _input.Get(data.Steps * batch * data.Features);
-        Backend.GatherSequences(data.Data.All, data.Steps, data.Features, order, start, batch, x);
-        return x;
+        Backend.GatherSequences(data.Data.All, data.Steps, data.Features, order.Device, start, batch, x);
+        if (data.Lengths == null) return (x, null, (long)data.Steps * batch);
+        long total = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            _hostBatchLengths[b] = data.Lengths[order.Host[start + b]];
+            total += _hostBatchLengths[b];
+        }
+        Backend.UploadIndices(_hostBatchLengths.AsSpan(0, batch), _batchLengths);
+        return (x, _batchLengths, total);
     }
 
-    private void Forward(Slice x, int steps, int batch)
+    private void Loss(int steps, int batch, Slice targets, DeviceIndexArray? lengths, float scale, bool accumulate, bool withGradient) =>
+        Backend.HeadLossAndGradient(new HeadLossArgs
+        {
+            Head = Spec.Head, Output = _head.Output, Targets = targets, Steps = steps, Batch = batch, Cols = Spec.Features,
+            Scale = Spec.Head == OutputHead.Softmax ? scale * Spec.Features : scale, // softmax: the mean over steps, not values
+            Loss = _loss.All, AccumulateLoss = accumulate, Lengths = lengths,
+            LogitGradient = withGradient ? _head.LogitGradient : default,
+        });
+
+    private void Forward(Slice x, int steps, int batch, DeviceIndexArray? lengths)
     {
-        EncodeBatch(x, steps, batch);
+        EncodeBatch(x, steps, batch, lengths);
         DecodeBatch(CodingOf(steps, batch), steps, batch);
     }
 
-    private void EncodeBatch(Slice x, int steps, int batch)
+    private void EncodeBatch(Slice x, int steps, int batch, DeviceIndexArray? lengths)
     {
         var p = _parameters.All;
         var input = x;
         foreach (var layer in _encoder)
         {
-            layer.Forward(p, input, steps, batch, repeated: false);
+            layer.Forward(p, input, steps, batch, repeated: false, lengths);
             input = layer.Hidden;
         }
     }
 
-    /// <summary>The coding is the last encoder layer's state at the last step.</summary>
+    /// <summary>The coding is the last encoder layer's state at the last step (with lengths: carried from each sequence's own last step).</summary>
     private Slice CodingOf(int steps, int batch)
     {
         var last = _encoder[^1];
         return last.Hidden.Sub((steps - 1) * batch * last.Units, batch * last.Units);
     }
 
+    /// <summary>The decoder runs every step; with lengths, the masked loss gives padded steps no gradient, and they cannot
+    /// affect earlier steps, so the decoder itself needs no mask.</summary>
     private void DecodeBatch(Slice coding, int steps, int batch)
     {
         var p = _parameters.All;
@@ -227,6 +292,7 @@ public sealed class RecurrentAutoencoder : IDisposable
             _decoder[l].Backward(p, g, _decoder[l - 1].Hidden, _decoder[l - 1].HiddenGradient);
 
         // Only the last step of the top encoder layer feeds the decoder: its other steps get no gradient from above.
+        // (With lengths, the masked backward carries it back to each sequence's own last step.)
         var top = _encoder[^1];
         Backend.Fill(top.HiddenGradient, 0f);
         var codingGrad = top.HiddenGradient.Sub((steps - 1) * batch * top.Units, batch * top.Units);
@@ -258,6 +324,6 @@ public sealed class RecurrentAutoencoder : IDisposable
         foreach (var layer in _encoder.Concat(_decoder)) layer.Dispose();
         _head.Dispose();
         _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose();
-        _adam.Dispose(); _input.Dispose(); _codings.Dispose();
+        _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _batchLengths.Dispose();
     }
 }

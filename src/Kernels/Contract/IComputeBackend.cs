@@ -47,17 +47,12 @@ public interface IComputeBackend : IDisposable
     /// <summary>The LSTM layer backward over all steps (see <see cref="LstmBackwardArgs"/>).</summary>
     void LstmBackward(in LstmBackwardArgs args);
 
-    /// <summary>Dense head forward: probabilities[r, j] = sigmoid(logits[r, j] + bias[j]) for rows x cols.</summary>
-    void BiasSigmoidForward(Slice logits, Slice bias, int rows, int cols, Slice probabilities);
+    /// <summary>The output head at every row: output[r, j] = act(logits[r, j] + bias[j]) for rows x cols; softmax is over a
+    /// row, computed stably (max subtracted before exp).</summary>
+    void HeadForward(OutputHead head, Slice logits, Slice bias, int rows, int cols, Slice output);
 
-    /// <summary>
-    /// Binary cross-entropy on probabilities with Keras's clipping to [1e-7, 1 - 1e-7]:
-    /// loss[0] (+)= scale * sum_i -(y log p + (1 - y) log(1 - p)), reduced on the device.
-    /// When <paramref name="logitGradient"/> is not empty it receives the gradient through the sigmoid:
-    /// scale * (p - y) where the clip is inactive, 0 where it is.
-    /// </summary>
-    void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
-        Slice loss, bool accumulateLoss, Slice logitGradient);
+    /// <summary>The head's loss, reduced on the device, and its fused gradient (see <see cref="HeadLossArgs"/>).</summary>
+    void HeadLossAndGradient(in HeadLossArgs args);
 
     /// <summary>One Adam update of a flat parameter buffer in one launch (see <see cref="AdamStep"/>).</summary>
     void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step);

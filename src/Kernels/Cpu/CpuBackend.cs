@@ -187,32 +187,16 @@ public sealed class CpuBackend : IComputeBackend
         }
     }
 
-    public void BiasSigmoidForward(Slice logits, Slice bias, int rows, int cols, Slice probabilities)
-    {
-        var L = logits.Span();
-        var bs = bias.Span();
-        var P = probabilities.Span();
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < cols; j++)
-                P[r * cols + j] = Activations.Sigmoid(L[r * cols + j] + bs[j]);
-    }
+    public void HeadForward(OutputHead head, Slice logits, Slice bias, int rows, int cols, Slice output) =>
+        CpuHeads.Forward(head, logits.Span(), bias.Span(), rows, cols, output.Span());
 
-    public void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
-        Slice loss, bool accumulateLoss, Slice logitGradient)
+    public void HeadLossAndGradient(in HeadLossArgs a)
     {
-        var P = probabilities.Span();
-        var Y = targets.Span();
-        var grad = logitGradient.IsEmpty ? Span<float>.Empty : logitGradient.Span();
-        double sum = 0;
-        for (int i = 0; i < count; i++)
-        {
-            float p = P[i], y = Y[i];
-            float pc = Math.Clamp(p, BceClip.Epsilon, 1f - BceClip.Epsilon);
-            sum += -(y * MathF.Log(pc) + (1 - y) * MathF.Log(1 - pc));
-            if (!grad.IsEmpty) grad[i] = BceClip.IsClipped(p) ? 0f : scale * (p - y);
-        }
-        var l = loss.Span();
-        l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);
+        int rows = a.Steps * a.Batch;
+        var gradient = a.LogitGradient.IsEmpty ? Span<float>.Empty : a.LogitGradient.Span();
+        double sum = CpuHeads.LossRows(a, a.Output.Span(), a.Targets.Span(), a.Lengths?.Data(), gradient, 0, rows);
+        var loss = a.Loss.Span();
+        loss[0] = (float)((a.AccumulateLoss ? loss[0] : 0) + a.Scale * sum);
     }
 
     public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)

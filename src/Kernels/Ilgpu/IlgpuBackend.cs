@@ -17,8 +17,9 @@ public sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(GemmKernels), nameof(GemmKernels.Gemm_forward)), true),
         (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_forward)), false),
         (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_backward)), false),
-        (Method(typeof(DenseBceKernels), nameof(DenseBceKernels.BiasSigmoid_forward)), false),
-        (Method(typeof(DenseBceKernels), nameof(DenseBceKernels.Bce_backward)), true),
+        (Method(typeof(HeadKernels), nameof(HeadKernels.HeadPointwise_forward)), false),
+        (Method(typeof(HeadKernels), nameof(HeadKernels.Softmax_forward)), false),
+        (Method(typeof(HeadKernels), nameof(HeadKernels.HeadLoss_backward)), true),
         (Method(typeof(ReductionKernels), nameof(ReductionKernels.ColumnSum_forward)), false),
         (Method(typeof(AdamKernel), nameof(AdamKernel.Adam_update)), false),
         (Method(typeof(GatherKernel), nameof(GatherKernel.Gather_forward)), false),
@@ -40,8 +41,9 @@ public sealed class IlgpuBackend : IComputeBackend
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams> _gemm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmBackward;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _biasSigmoid;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BceParams> _bce;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _headPointwise;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmax;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, HeadLossParams> _headLoss;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _columnSum;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams> _adam;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams> _gather;
@@ -60,7 +62,7 @@ public sealed class IlgpuBackend : IComputeBackend
             int maxGroup = _accelerator.MaxNumThreadsPerGroup;
             _tile = GemmKernels.MaxTile;
             while (_tile > 1 && _tile * _tile > maxGroup) _tile /= 2;
-            _reduceGroup = DenseBceKernels.MaxReduceGroup;
+            _reduceGroup = HeadKernels.MaxReduceGroup;
             while (_reduceGroup > 1 && _reduceGroup > maxGroup) _reduceGroup /= 2;
             _noLengths = _accelerator.Allocate1D<int>(1);
             _noLengths.MemSetToZero();
@@ -69,8 +71,9 @@ public sealed class IlgpuBackend : IComputeBackend
             _gemm = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Gemm_forward);
             _lstmForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_forward);
             _lstmBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_backward);
-            _biasSigmoid = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(DenseBceKernels.BiasSigmoid_forward);
-            _bce = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, BceParams>(DenseBceKernels.Bce_backward);
+            _headPointwise = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(HeadKernels.HeadPointwise_forward);
+            _softmax = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(HeadKernels.Softmax_forward);
+            _headLoss = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, HeadLossParams>(HeadKernels.HeadLoss_backward);
             _columnSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ReductionKernels.ColumnSum_forward);
             _adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams>(AdamKernel.Adam_update);
             _gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams>(GatherKernel.Gather_forward);
@@ -209,24 +212,23 @@ public sealed class IlgpuBackend : IComputeBackend
         ColumnSum(args.GateGradient.Sub(0, T * B * G), T * B, G, args.BiasGradient, accumulate: true);
     }
 
-    public void BiasSigmoidForward(Slice logits, Slice bias, int rows, int cols, Slice probabilities)
+    public void HeadForward(OutputHead head, Slice logits, Slice bias, int rows, int cols, Slice output)
     {
-        int count = rows * cols;
-        if (count <= 0) return;
-        _biasSigmoid(count, logits.View(), bias.View(), probabilities.View(), cols);
+        if (rows <= 0 || cols <= 0) return;
+        if (head == OutputHead.Softmax) _softmax(rows, logits.View(), bias.View(), output.View(), cols);
+        else _headPointwise(rows * cols, logits.View(), bias.View(), output.View(), cols, (int)head);
     }
 
-    public void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
-        Slice loss, bool accumulateLoss, Slice logitGradient)
+    public void HeadLossAndGradient(in HeadLossArgs a)
     {
-        var p = new BceParams
+        var p = new HeadLossParams
         {
-            Count = count, Scale = scale, Accumulate = accumulateLoss ? 1 : 0,
-            HasGradient = logitGradient.IsEmpty ? 0 : 1,
+            Head = (int)a.Head, Steps = a.Steps, Batch = a.Batch, Cols = a.Cols, Scale = a.Scale,
+            Accumulate = a.AccumulateLoss ? 1 : 0, HasGradient = a.LogitGradient.IsEmpty ? 0 : 1, HasLengths = a.Lengths is null ? 0 : 1,
         };
-        _bce(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)),
-            probabilities.View(), targets.View(), loss.View(),
-            logitGradient.IsEmpty ? probabilities.View() : logitGradient.View(), p); // an empty (default) slice has no array: pass a view the kernel never writes
+        // An empty (default) gradient slice has no array: pass a view the kernel never writes.
+        _headLoss(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), a.Output.View(), a.Targets.View(), a.Loss.View(),
+            a.LogitGradient.IsEmpty ? a.Output.View() : a.LogitGradient.View(), LengthsView(a.Lengths), p);
     }
 
     public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)

@@ -38,6 +38,7 @@ internal sealed class LstmLayer : IDisposable
 
     private int _steps, _batch;
     private bool _repeated;
+    private DeviceIndexArray? _lengths;
 
     public void Initialize(Initializers init, Span<float> parameters)
     {
@@ -48,10 +49,11 @@ internal sealed class LstmLayer : IDisposable
         bias.Slice(Units, Units).Fill(1f); // unit_forget_bias
     }
 
-    /// <summary>Runs the layer. <paramref name="input"/> is (steps, batch, in), or (batch, in) when <paramref name="repeated"/>.</summary>
-    public void Forward(Slice parameters, Slice input, int steps, int batch, bool repeated)
+    /// <summary>Runs the layer. <paramref name="input"/> is (steps, batch, in), or (batch, in) when <paramref name="repeated"/>.
+    /// With <paramref name="lengths"/>, a sequence's state stops changing after its own last step.</summary>
+    public void Forward(Slice parameters, Slice input, int steps, int batch, bool repeated, DeviceIndexArray? lengths = null)
     {
-        _steps = steps; _batch = batch; _repeated = repeated;
+        _steps = steps; _batch = batch; _repeated = repeated; _lengths = lengths;
         int g = 4 * Units, projectedRows = repeated ? batch : steps * batch;
         var projection = _projection.Get(projectedRows * g);
         _backend.Gemm(Transpose.No, Transpose.No, projectedRows, g, InputSize,
@@ -64,6 +66,7 @@ internal sealed class LstmLayer : IDisposable
             InputProjection = projection, InputProjectionStepStride = repeated ? 0 : batch * g,
             RecurrentKernel = Of(parameters, RecurrentKernel), Bias = Of(parameters, Bias),
             Hidden = Hidden, Cell = _cell.Get(steps * batch * Units), Gates = _gates.Get(steps * batch * g),
+            Lengths = lengths,
         });
     }
 
@@ -83,6 +86,7 @@ internal sealed class LstmLayer : IDisposable
             HiddenGradient = HiddenGradient, CellGradientScratch = _cellScratch.Get(batch * Units),
             GateGradient = gateGrad,
             RecurrentKernelGradient = Of(gradients, RecurrentKernel), BiasGradient = Of(gradients, Bias),
+            Lengths = _lengths,
         });
         int rows = steps * batch;
         var dz = gateGrad;

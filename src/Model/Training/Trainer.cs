@@ -41,11 +41,11 @@ public sealed class Trainer
         var backend = _model.Backend;
         int batchSize = Math.Min(_options.BatchSize, _train.Count);
         _model.Adam = _model.Adam with { LearningRate = _options.LearningRate };
-        using var order = backend.AllocateIndices(_train.Count);
+        using var order = BatchOrder.Identity(backend, _train.Count);
         while (Position.Epoch < _options.Epochs)
         {
             int epoch = Position.Epoch;
-            backend.UploadIndices(EpochShuffle.Order(_options.Seed, epoch, _train.Count), order);
+            order.Set(EpochShuffle.Order(_options.Seed, epoch, _train.Count));
             var epochClock = Stopwatch.StartNew();
             double lossSum = Position.LossSum;
             int lossCount = Position.LossCount;

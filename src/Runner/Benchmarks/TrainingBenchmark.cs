@@ -21,8 +21,7 @@ public static class TrainingBenchmark
         for (int i = 0; i < values.Length; i++) values[i] = (float)random.NextDouble();
         using var model = new RecurrentAutoencoder(backend, spec, seed: 1, maxBatch: batch);
         using var data = model.Upload(new SequenceDataset(values, count, steps, spec.Features));
-        using var order = backend.AllocateIndices(count);
-        backend.UploadIndices(EpochShuffle.Order(1, 0, count), order);
+        using var order = new BatchOrder(backend, EpochShuffle.Order(1, 0, count));
 
         int step = 0;
         void OneStep()

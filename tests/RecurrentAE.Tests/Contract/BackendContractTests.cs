@@ -349,15 +349,18 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
         Assert.Equal(0.5f, Activations.Sigmoid(0f));
     }
 
+    public static IEnumerable<object[]> BackendsAndHeads() =>
+        from b in BackendNames from h in new[] { OutputHead.Sigmoid, OutputHead.Linear, OutputHead.Softmax } select new object[] { b, h };
+
     [Theory]
-    [MemberData(nameof(Backends))]
-    public void BiasSigmoidForward_MatchesReference(string backend)
+    [MemberData(nameof(BackendsAndHeads))]
+    public void HeadForward_MatchesReference(string backend, OutputHead head)
     {
         var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(BiasSigmoidForward_MatchesReference) + backend);
+        var rng = NewRandom(nameof(HeadForward_MatchesReference) + backend + head);
         int rows = 7, cols = 5;
         var logits = RandomArray(rng, rows * cols, 4f);
-        logits[0] = -100f; logits[1] = 100f; logits[2] = 0f; logits[3] = 1e-6f;
+        logits[0] = -100f; logits[1] = 100f; logits[2] = 0f; logits[3] = 1e-6f; // softmax: a row with a huge spread
         var bias = RandomArray(rng, cols, 0.5f);
         bias[0] = 0f; bias[1] = 0f; bias[2] = 0f; bias[3] = 0f;
         using var buf = be.Allocate(2 * rows * cols + cols + 3);
@@ -365,54 +368,76 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
         var sb = buf.Slice(2 + rows * cols, cols);
         var sp = buf.Slice(3 + rows * cols + cols, rows * cols);
         be.Upload(logits, sl); be.Upload(bias, sb); be.Upload(Nans(rows * cols), sp);
-        be.BiasSigmoidForward(sl, sb, rows, cols, sp);
+        be.HeadForward(head, sl, sb, rows, cols, sp);
         // per element relative (no rms scaling): probabilities near 0 must be relatively accurate too
-        var expected = ReferenceOps.BiasSigmoid(D(logits), D(bias), rows, cols);
+        var expected = ReferenceOps.HeadForward(head, D(logits), D(bias), rows, cols);
         var got = Read(be, sp);
         for (int i = 0; i < got.Length; i++)
         {
-            Assert.True(float.IsFinite(got[i]), $"BiasSigmoidForward on {backend}: element {i} is {got[i]} {SeedNote}");
-            double err = Math.Abs(got[i] - expected[i]) / Math.Max(Math.Abs(expected[i]), 1.2e-38);
-            Assert.True(err < 2e-6, $"BiasSigmoidForward on {backend}: element {i}: got {got[i]:G9}, expected {expected[i]:G9} {SeedNote}");
+            Assert.True(float.IsFinite(got[i]), $"HeadForward({head}) on {backend}: element {i} is {got[i]} {SeedNote}");
+            double err = Math.Abs(got[i] - expected[i]) / Math.Max(Math.Abs(expected[i]), 1e-30);
+            if (expected[i] > 1e-36) // below that float32 is denormal: only finiteness is asked
+                Assert.True(err < 2e-6, $"HeadForward({head}) on {backend}: element {i}: got {got[i]:G9}, expected {expected[i]:G9} {SeedNote}");
         }
-        Check("BiasSigmoidForward", backend, expected, got);
+        Check($"HeadForward({head})", backend, expected, got);
     }
 
     [Theory]
-    [MemberData(nameof(Backends))]
-    public void BceLossAndGradient_MatchesReference(string backend)
+    [MemberData(nameof(BackendsAndHeads))]
+    public void HeadLossAndGradient_MatchesReference(string backend, OutputHead head)
     {
         var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(BceLossAndGradient_MatchesReference) + backend);
-        foreach (int count in new[] { 1, 37, 1000 })
+        var rng = NewRandom(nameof(HeadLossAndGradient_MatchesReference) + backend + head);
+        foreach (var (steps, batch, cols, ragged) in new[] { (1, 1, 1, false), (3, 4, 5, true), (5, 8, 25, false), (6, 7, 9, true) })
         {
+            int count = steps * batch * cols;
             var p = new float[count];
             var y = new float[count];
-            for (int i = 0; i < count; i++)
+            for (int r = 0; r < steps * batch; r++)
             {
-                p[i] = (float)(0.001 + 0.998 * rng.NextDouble());
-                y[i] = i % 5 == 0 ? 0f : i % 5 == 1 ? 1f : (float)rng.NextDouble();
+                if (head == OutputHead.Softmax)
+                {
+                    // a probability row and a one-hot target
+                    var z = Enumerable.Range(0, cols).Select(_ => rng.NextDouble() * 6 - 3).ToArray();
+                    double s = z.Sum(Math.Exp);
+                    for (int j = 0; j < cols; j++) p[r * cols + j] = (float)(Math.Exp(z[j]) / s);
+                    y[r * cols + rng.Next(cols)] = 1f;
+                    continue;
+                }
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = r * cols + j;
+                    p[i] = head == OutputHead.Linear ? (float)(rng.NextDouble() * 4 - 2) : (float)(0.001 + 0.998 * rng.NextDouble());
+                    y[i] = head == OutputHead.Linear ? (float)(rng.NextDouble() * 4 - 2) : i % 5 == 0 ? 0f : i % 5 == 1 ? 1f : (float)rng.NextDouble();
+                }
             }
-            if (count > 8) { p[2] = 0f; p[3] = 1f; p[4] = 1e-9f; p[5] = 1f - 1e-8f; p[6] = 1e-7f; }
+            if (head == OutputHead.Sigmoid && count > 8) { p[2] = 0f; p[3] = 1f; p[4] = 1e-9f; p[5] = 1f - 1e-8f; p[6] = 1e-7f; }
+            int[]? lengths = ragged ? Enumerable.Range(0, batch).Select(b => b == 0 ? steps : 1 + rng.Next(steps)).ToArray() : null;
+            using var lengthArray = be.AllocateIndices(batch);
+            if (lengths != null) be.UploadIndices(lengths, lengthArray);
             float scale = 1f / count;
-            var (loss, grad) = ReferenceOps.Bce(D(p), D(y), scale);
+            var (loss, grad) = ReferenceOps.HeadLoss(head, D(p), D(y), steps, batch, cols, lengths, scale);
             using var buf = be.Allocate(3 * count + 6);
             var sp = buf.Slice(1, count);
             var sy = buf.Slice(2 + count, count);
             var sg = buf.Slice(3 + 2 * count, count);
             var sl = buf.Slice(4 + 3 * count, 1);
             be.Upload(p, sp); be.Upload(y, sy); be.Upload(Nans(count), sg); be.Upload([float.NaN], sl);
-
-            be.BceLossAndGradient(sp, sy, count, scale, sl, accumulateLoss: false, sg);
-            Check("BceLoss", backend, [loss], Read(be, sl));
-            Check("BceGradient", backend, grad, Read(be, sg));
+            var args = new HeadLossArgs
+            {
+                Head = head, Output = sp, Targets = sy, Steps = steps, Batch = batch, Cols = cols, Scale = scale,
+                Loss = sl, LogitGradient = sg, Lengths = lengths == null ? null : lengthArray,
+            };
+            be.HeadLossAndGradient(args);
+            Check($"HeadLoss({head})", backend, [loss], Read(be, sl));
+            Check($"HeadGradient({head})", backend, grad, Read(be, sg));
 
             // accumulate onto a previous value, no gradient wanted
             be.Upload([0.75f], sl);
             be.Upload(Nans(count), sg);
-            be.BceLossAndGradient(sp, sy, count, scale, sl, accumulateLoss: true, buf.Slice(0, 0));
-            Check("BceLoss", backend, [0.75 + loss], Read(be, sl));
-            Assert.All(Read(be, sg), v => Assert.True(float.IsNaN(v), $"BceLossAndGradient on {backend} wrote a gradient it was not asked for"));
+            be.HeadLossAndGradient(args with { AccumulateLoss = true, LogitGradient = default });
+            Check($"HeadLoss({head})", backend, [0.75 + loss], Read(be, sl));
+            Assert.All(Read(be, sg), v => Assert.True(float.IsNaN(v), $"HeadLossAndGradient on {backend} wrote a gradient it was not asked for"));
         }
     }
 

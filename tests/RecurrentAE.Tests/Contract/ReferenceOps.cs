@@ -1,3 +1,4 @@
+using RecurrentAE.Kernels;
 namespace RecurrentAE.Tests.Contract;
 
 /// <summary>
@@ -150,28 +151,62 @@ public static class ReferenceOps
         return new LstmGradients(dZ, dRk, dB);
     }
 
-    public static double[] BiasSigmoid(double[] logits, double[] bias, int rows, int cols)
+    /// <summary>The output head's activation of logits + bias, row by row (softmax over a row).</summary>
+    public static double[] HeadForward(OutputHead head, double[] logits, double[] bias, int rows, int cols)
     {
         var p = new double[rows * cols];
         for (int r = 0; r < rows; r++)
+        {
+            var z = Enumerable.Range(0, cols).Select(j => logits[r * cols + j] + bias[j]).ToArray();
+            double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
             for (int j = 0; j < cols; j++)
-                p[r * cols + j] = Sigmoid(logits[r * cols + j] + bias[j]);
+                p[r * cols + j] = head switch
+                {
+                    OutputHead.Sigmoid => Sigmoid(z[j]),
+                    OutputHead.Linear => z[j],
+                    _ => Math.Exp(z[j] - max) / sum,
+                };
+        }
         return p;
     }
 
-    /// <summary>Keras BCE on probabilities (clipped to [1e-7, 1 - 1e-7]): scale * sum of the losses, and scale * (p - y) where unclipped.</summary>
-    public static (double Loss, double[] Gradient) Bce(double[] p, double[] y, double scale)
+    /// <summary>
+    /// The head losses of <see cref="HeadLossArgs"/> over a time-major (steps, batch, cols) block: scale * sum of the
+    /// losses of unmasked rows, and scale * the gradient w.r.t. the logits (0 on masked rows). Keras BCE clips p to
+    /// [1e-7, 1 - 1e-7] with no gradient where clipped; MSE (p - y)^2; softmax cross-entropy -sum y log p, gradient p - y.
+    /// </summary>
+    public static (double Loss, double[] Gradient) HeadLoss(OutputHead head, double[] p, double[] y, int steps, int batch, int cols,
+        int[]? lengths, double scale)
     {
         // the clip bounds are the float32 values every backend uses
         double lo = 1e-7f, hiF = 1f - 1e-7f;
         var grad = new double[p.Length];
         double sum = 0;
-        for (int i = 0; i < p.Length; i++)
-        {
-            double pc = Math.Clamp(p[i], lo, hiF);
-            sum += -(y[i] * Math.Log(pc) + (1 - y[i]) * Math.Log(1 - pc));
-            grad[i] = p[i] < lo || p[i] > hiF ? 0 : scale * (p[i] - y[i]);
-        }
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+            {
+                if (lengths != null && t >= lengths[b]) continue;
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = (t * batch + b) * cols + j;
+                    switch (head)
+                    {
+                        case OutputHead.Sigmoid:
+                            double pc = Math.Clamp(p[i], lo, hiF);
+                            sum += -(y[i] * Math.Log(pc) + (1 - y[i]) * Math.Log(1 - pc));
+                            grad[i] = p[i] < lo || p[i] > hiF ? 0 : scale * (p[i] - y[i]);
+                            break;
+                        case OutputHead.Linear:
+                            sum += (p[i] - y[i]) * (p[i] - y[i]);
+                            grad[i] = scale * 2 * (p[i] - y[i]);
+                            break;
+                        default:
+                            if (y[i] != 0) sum += -y[i] * Math.Log(p[i]);
+                            grad[i] = scale * (p[i] - y[i]);
+                            break;
+                    }
+                }
+            }
         return (scale * sum, grad);
     }
 

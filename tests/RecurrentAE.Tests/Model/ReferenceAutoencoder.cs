@@ -1,10 +1,12 @@
+using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 
 namespace RecurrentAE.Tests.Model;
 
 /// <summary>
 /// The whole autoencoder in float64, written from REFERENCE.md independently of the backends: one sequence at a time,
-/// plain loops. Gives the mean BCE of a batch and its gradient by backpropagation through time.
+/// each at its own length (no padding, no masks), plain loops. Gives the mean loss of a batch under the spec's head and
+/// its gradient by backpropagation through time.
 /// Parameter layout: the same flat order and Keras names as the model.
 /// </summary>
 internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<ParameterInfo> layout)
@@ -16,22 +18,26 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         public required double[][] X, H, C, I, F, G, O; // per step
     }
 
-    public double Loss(double[] w, float[] batch, int count, int steps) => Run(w, batch, count, steps, null);
+    public double Loss(double[] w, float[] batch, int count, int steps, int[]? lengths = null) => Run(w, batch, count, steps, null, lengths);
 
-    public double LossAndGradient(double[] w, float[] batch, int count, int steps, double[] grad) => Run(w, batch, count, steps, grad);
+    public double LossAndGradient(double[] w, float[] batch, int count, int steps, double[] grad, int[]? lengths = null) =>
+        Run(w, batch, count, steps, grad, lengths);
 
-    private double Run(double[] w, float[] batch, int count, int steps, double[]? grad)
+    private double Run(double[] w, float[] batch, int count, int steps, double[]? grad, int[]? lengths)
     {
-        int D = spec.Features;
+        int D = spec.Features, padded = steps;
         double total = 0;
-        double scale = 1.0 / ((double)count * steps * D);
+        long values = lengths?.Sum() ?? (long)count * steps;
+        // The mean over every value (softmax: over every step, its values being one one-hot symbol).
+        double scale = spec.Head == OutputHead.Softmax ? 1.0 / values : 1.0 / (values * D);
         for (int n = 0; n < count; n++)
         {
+            steps = lengths?[n] ?? padded;
             var x = new double[steps][];
             for (int t = 0; t < steps; t++)
             {
                 x[t] = new double[D];
-                for (int f = 0; f < D; f++) x[t][f] = batch[(n * steps + t) * D + f];
+                for (int f = 0; f < D; f++) x[t][f] = batch[(n * padded + t) * D + f];
             }
             // Encoder
             var encTraces = new List<LstmTrace>();
@@ -58,16 +64,35 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
             for (int t = 0; t < steps; t++)
             {
                 dTop[t] = new double[Ud];
+                var z = new double[D];
                 for (int f = 0; f < D; f++)
                 {
-                    double z = w[db.Offset + f];
-                    for (int u = 0; u < Ud; u++) z += input[t][u] * w[dk.Offset + u * D + f];
-                    double p = 1 / (1 + Math.Exp(-z));
-                    double y = x[t][f];
-                    double pc = Math.Clamp(p, Eps, 1 - Eps);
-                    total += -(y * Math.Log(pc) + (1 - y) * Math.Log(1 - pc)) * scale;
+                    z[f] = w[db.Offset + f];
+                    for (int u = 0; u < Ud; u++) z[f] += input[t][u] * w[dk.Offset + u * D + f];
+                }
+                double zmax = z.Max(), zsum = z.Sum(v => Math.Exp(v - zmax));
+                for (int f = 0; f < D; f++)
+                {
+                    double y = x[t][f], dz;
+                    switch (spec.Head)
+                    {
+                        case OutputHead.Sigmoid:
+                            double p = 1 / (1 + Math.Exp(-z[f]));
+                            double pc = Math.Clamp(p, Eps, 1 - Eps);
+                            total += -(y * Math.Log(pc) + (1 - y) * Math.Log(1 - pc)) * scale;
+                            dz = (p < Eps || p > 1 - Eps) ? 0 : (p - y) * scale;
+                            break;
+                        case OutputHead.Linear:
+                            total += (z[f] - y) * (z[f] - y) * scale;
+                            dz = 2 * (z[f] - y) * scale;
+                            break;
+                        default:
+                            double logp = z[f] - zmax - Math.Log(zsum);
+                            total += -y * logp * scale;
+                            dz = (Math.Exp(logp) - y) * scale;
+                            break;
+                    }
                     if (grad == null) continue;
-                    double dz = (p < Eps || p > 1 - Eps) ? 0 : (p - y) * scale;
                     grad[db.Offset + f] += dz;
                     for (int u = 0; u < Ud; u++)
                     {

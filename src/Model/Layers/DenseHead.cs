@@ -2,28 +2,34 @@ using RecurrentAE.Kernels;
 
 namespace RecurrentAE.Model.Layers;
 
-/// <summary>Time-distributed Dense + sigmoid: p = sigmoid(h W + b) at every step, as one GEMM over all steps plus a fused kernel.
-/// Its backward takes dL/dlogits from the fused BCE gradient.</summary>
-internal sealed class DenseSigmoidHead : IDisposable
+/// <summary>Time-distributed Dense with the output head's activation (sigmoid, identity or softmax) at every step: one GEMM
+/// over all steps plus a fused kernel. Its backward takes dL/dlogits from the head's fused loss gradient.</summary>
+internal sealed class DenseHead : IDisposable
 {
     private readonly IComputeBackend _backend;
-    private readonly GrowableBuffer _logits, _probabilities, _logitGrad;
+    private readonly GrowableBuffer _logits, _output, _logitGrad;
 
-    public DenseSigmoidHead(IComputeBackend backend, ParameterLayoutBuilder layout, string name, int inputSize, int outputs)
+    public DenseHead(IComputeBackend backend, ParameterLayoutBuilder layout, string name, int inputSize, int outputs, OutputHead head)
     {
         _backend = backend;
         InputSize = inputSize;
         Outputs = outputs;
+        Head = head;
         Kernel = layout.Add($"{name}.kernel", inputSize, outputs);
         Bias = layout.Add($"{name}.bias", outputs);
-        _logits = new(backend); _probabilities = new(backend); _logitGrad = new(backend);
+        _logits = new(backend); _output = new(backend); _logitGrad = new(backend);
     }
 
     public int InputSize { get; }
     public int Outputs { get; }
+    public OutputHead Head { get; }
     public ParameterInfo Kernel { get; }
     public ParameterInfo Bias { get; }
-    public Slice Probabilities { get; private set; }
+
+    /// <summary>The activated output of the last forward call, (rows, outputs).</summary>
+    public Slice Output { get; private set; }
+
+    /// <summary>dL/dlogits for the next backward call; the loss kernel writes it.</summary>
     public Slice LogitGradient { get; private set; }
     private int _rows;
 
@@ -39,9 +45,9 @@ internal sealed class DenseSigmoidHead : IDisposable
         var logits = _logits.Get(rows * Outputs);
         _backend.Gemm(Transpose.No, Transpose.No, rows, Outputs, InputSize, 1f, input, InputSize,
             LstmLayer.Of(parameters, Kernel), Outputs, 0f, logits, Outputs);
-        Probabilities = _probabilities.Get(rows * Outputs);
+        Output = _output.Get(rows * Outputs);
         LogitGradient = _logitGrad.Get(rows * Outputs);
-        _backend.BiasSigmoidForward(logits, LstmLayer.Of(parameters, Bias), rows, Outputs, Probabilities);
+        _backend.HeadForward(Head, logits, LstmLayer.Of(parameters, Bias), rows, Outputs, Output);
     }
 
     /// <summary>From <see cref="LogitGradient"/>: accumulates dW, db and overwrites <paramref name="inputGradient"/>.</summary>
@@ -56,6 +62,6 @@ internal sealed class DenseSigmoidHead : IDisposable
 
     public void Dispose()
     {
-        _logits.Dispose(); _probabilities.Dispose(); _logitGrad.Dispose();
+        _logits.Dispose(); _output.Dispose(); _logitGrad.Dispose();
     }
 }

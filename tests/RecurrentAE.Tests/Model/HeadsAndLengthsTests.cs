@@ -1,0 +1,95 @@
+using RecurrentAE.Kernels;
+using RecurrentAE.Model;
+using Xunit.Abstractions;
+
+namespace RecurrentAE.Tests.Model;
+
+/// <summary>The MSE and softmax heads, and batches of sequences of different lengths, against the float64 reference
+/// (which runs every sequence alone at its own length, so it is also the one-by-one baseline).</summary>
+public class HeadsAndLengthsTests(ITestOutputHelper output)
+{
+    public static IEnumerable<object[]> Cases() =>
+        from b in new[] { "cpu", "ilgpu-cpu" }
+        from h in new[] { OutputHead.Sigmoid, OutputHead.Linear, OutputHead.Softmax }
+        from ragged in new[] { false, true }
+        select new object[] { b, h, ragged };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Loss_and_every_gradient_match_the_reference(string backendName, OutputHead head, bool ragged)
+    {
+        int seed = ModelTestData.FreshSeed();
+        var random = new Random(seed);
+        var spec = ModelTestData.SmallSpec with { Head = head };
+        int count = 4, steps = 6, f = spec.Features;
+        var values = ModelTestData.RandomSequences(random, count, steps, f);
+        if (head == OutputHead.Linear) for (int i = 0; i < values.Length; i++) values[i] = values[i] * 4 - 2;
+        if (head == OutputHead.Softmax)
+            for (int r = 0; r < count * steps; r++)
+                for (int j = 0; j < f; j++) values[r * f + j] = j == random.Next(f) ? 1f : 0f;
+        int[]? lengths = ragged ? [6, 2, 5, 1] : null;
+        if (lengths != null)
+            for (int n = 0; n < count; n++)
+                values.AsSpan((n * steps + lengths[n]) * f, (steps - lengths[n]) * f).Fill(0f); // padding is zeros
+        var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
+
+        using var backend = TestBackends.Create(backendName);
+        using var model = new RecurrentAutoencoder(backend, spec, seed);
+        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
+        model.SetParameters(w);
+        float loss = model.ComputeGradients(data);
+        var gradient = model.GetGradients();
+
+        var reference = new ReferenceAutoencoder(spec, model.Parameters);
+        var refGrad = new double[model.ParameterCount];
+        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
+        Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
+        double worst = 0;
+        foreach (var p in model.Parameters)
+        {
+            double scale = Math.Max(1e-12, Enumerable.Range(p.Offset, p.Length).Max(i => Math.Abs(refGrad[i])));
+            for (int i = p.Offset; i < p.Offset + p.Length; i++)
+            {
+                double err = Math.Abs(gradient[i] - refGrad[i]) / scale;
+                worst = Math.Max(worst, err);
+                Assert.True(err < 1e-4, $"seed {seed}: {p.Name}[{i - p.Offset}] = {gradient[i]}, reference {refGrad[i]}");
+            }
+        }
+        output.WriteLine($"{backendName} {head} ragged={ragged} seed {seed}: loss {loss} vs {refLoss}, worst gradient error {worst:E2}");
+    }
+
+    [Fact]
+    public void A_ragged_batch_equals_its_sequences_run_one_by_one()
+    {
+        int seed = ModelTestData.FreshSeed();
+        var random = new Random(seed);
+        var spec = ModelTestData.SmallSpec with { Head = OutputHead.Linear };
+        int[] lengths = [3, 7, 1, 5];
+        var sequences = lengths.Select(l => Enumerable.Range(0, l * spec.Features).Select(_ => (float)random.NextDouble()).ToArray()).ToList();
+        var batch = SequenceDataset.FromRagged(sequences, spec.Features);
+        using var backend = TestBackends.Create("cpu");
+        using var model = new RecurrentAutoencoder(backend, spec, seed);
+
+        float batchLoss = model.ComputeGradients(batch);
+        var batchGrad = model.GetGradients();
+        var codes = model.Encode(batch);
+
+        double total = lengths.Sum();
+        double weighted = 0;
+        var sum = new double[model.ParameterCount];
+        for (int n = 0; n < lengths.Length; n++)
+        {
+            var alone = new SequenceDataset(sequences[n], 1, lengths[n], spec.Features);
+            // Each alone is the mean over its own values: weight it by its share of the batch's values.
+            weighted += model.ComputeGradients(alone) * lengths[n] / total;
+            var g = model.GetGradients();
+            for (int i = 0; i < g.Length; i++) sum[i] += g[i] * lengths[n] / total;
+            var code = model.Encode(alone);
+            for (int c = 0; c < code.Length; c++) Assert.Equal(code[c], codes[n * spec.CodingSize + c], 5);
+        }
+        Assert.Equal(weighted, batchLoss, 5);
+        double scale = sum.Max(Math.Abs);
+        for (int i = 0; i < sum.Length; i++)
+            Assert.True(Math.Abs(sum[i] - batchGrad[i]) / scale < 1e-5, $"seed {seed}: gradient {i}: batch {batchGrad[i]}, one by one {sum[i]}");
+    }
+}
