@@ -1,0 +1,137 @@
+using System.Text;
+using RecurrentAE.Model.Data;
+
+namespace RecurrentAE.Model.Text;
+
+/// <summary>What to do with a line longer than the maximum length.</summary>
+public enum LongLineMode
+{
+    /// <summary>Leave the line out (the default: no sequence is cut).</summary>
+    Drop,
+    /// <summary>Keep its first maximum-length characters.</summary>
+    Truncate,
+}
+
+/// <summary>How lines become sequences: the maximum length in characters (Unicode scalar values; null: no limit), what
+/// happens to longer lines, and optional normalisation (lowercase; runs of whitespace to one space, trimmed).</summary>
+public sealed record TextReadOptions(int? MaxLength = null, LongLineMode LongLines = LongLineMode.Drop,
+    bool Lowercase = false, bool CollapseWhitespace = false)
+{
+    public void Validate()
+    {
+        if (MaxLength is < 1) throw new ArgumentException($"the maximum length must be at least 1, not {MaxLength}");
+    }
+}
+
+/// <summary>
+/// Text for a character-level autoencoder: one sequence a line, empty (blank) lines skipped, lines longer than the maximum
+/// dropped or truncated (and counted). <see cref="ToDataset"/> makes the one-hot sequences with their lengths.
+/// </summary>
+public sealed class TextCorpus
+{
+    private TextCorpus(IReadOnlyList<string> lines, int dropped, int truncated, int empty, TextReadOptions options)
+    {
+        Lines = lines;
+        Dropped = dropped;
+        Truncated = truncated;
+        EmptySkipped = empty;
+        Options = options;
+    }
+
+    public IReadOnlyList<string> Lines { get; }
+    public int Count => Lines.Count;
+    /// <summary>Lines left out for being longer than the maximum (mode <see cref="LongLineMode.Drop"/>).</summary>
+    public int Dropped { get; }
+    /// <summary>Lines cut to the maximum (mode <see cref="LongLineMode.Truncate"/>).</summary>
+    public int Truncated { get; }
+    public int EmptySkipped { get; }
+    public TextReadOptions Options { get; }
+
+    /// <summary>The longest line in characters (Unicode scalar values).</summary>
+    public int MaxLineLength => Lines.Count == 0 ? 0 : Lines.Max(Length);
+
+    public static int Length(string line) => line.EnumerateRunes().Count();
+
+    /// <summary>Reads a UTF-8 file, one sequence a line. A missing file, or one with no non-empty line, throws
+    /// <see cref="DataFormatException"/> with a one-line message.</summary>
+    public static TextCorpus Read(string path, TextReadOptions? options = null)
+    {
+        if (!File.Exists(path)) throw new DataFormatException($"{path}: text file not found");
+        string[] lines;
+        try { lines = File.ReadAllLines(path, new UTF8Encoding(false, throwOnInvalidBytes: true)); }
+        catch (DecoderFallbackException) { throw new DataFormatException($"{path}: not valid UTF-8 text"); }
+        var corpus = FromLines(lines, options);
+        if (corpus.Count == 0)
+            throw new DataFormatException(corpus.Dropped > 0
+                ? $"{path}: all {corpus.Dropped} lines are longer than --max-length {corpus.Options.MaxLength} (use --truncate or a larger --max-length)"
+                : $"{path}: no text (the file has no non-empty line)");
+        return corpus;
+    }
+
+    public static TextCorpus FromLines(IEnumerable<string> lines, TextReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        options ??= new TextReadOptions();
+        options.Validate();
+        var kept = new List<string>();
+        int dropped = 0, truncated = 0, empty = 0;
+        foreach (var raw in lines)
+        {
+            var line = Normalize(raw, options);
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                empty++;
+                continue;
+            }
+            if (options.MaxLength is int max && Length(line) > max)
+            {
+                if (options.LongLines == LongLineMode.Drop) { dropped++; continue; }
+                line = Prefix(line, max);
+                truncated++;
+            }
+            kept.Add(line);
+        }
+        return new TextCorpus(kept, dropped, truncated, empty, options);
+    }
+
+    static string Normalize(string line, TextReadOptions options)
+    {
+        line = line.TrimEnd('\r', '\n');
+        if (options.CollapseWhitespace)
+            line = string.Join(' ', line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (options.Lowercase) line = line.ToLowerInvariant();
+        return line;
+    }
+
+    /// <summary>The first <paramref name="runes"/> characters of a line (never splitting a surrogate pair).</summary>
+    public static string Prefix(string line, int runes)
+    {
+        int chars = 0, n = 0;
+        foreach (var r in line.EnumerateRunes())
+        {
+            if (n++ == runes) break;
+            chars += r.Utf16SequenceLength;
+        }
+        return line[..chars];
+    }
+
+    /// <summary>A one-line summary of what was read: lines kept, and how many were dropped, truncated or empty.</summary>
+    public string Describe()
+    {
+        var parts = new List<string> { $"{Count:N0} lines (longest {MaxLineLength} characters)" };
+        if (Options.MaxLength is int max)
+            parts.Add(Options.LongLines == LongLineMode.Drop
+                ? $"{Dropped:N0} longer than {max} dropped"
+                : $"{Truncated:N0} longer than {max} truncated");
+        if (EmptySkipped > 0) parts.Add($"{EmptySkipped:N0} empty skipped");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Lines [start, start + count) as a corpus of their own (same counts).</summary>
+    public TextCorpus Slice(int start, int count) =>
+        new(Lines.Skip(start).Take(count).ToList(), Dropped, Truncated, EmptySkipped, Options);
+
+    /// <summary>The lines as one-hot sequences over <paramref name="vocabulary"/> (features = its size), padded with
+    /// zeros to the longest line, with each line's length.</summary>
+    public SequenceDataset ToDataset(Vocabulary vocabulary) => OneHot.Encode(Lines, vocabulary);
+}
