@@ -1,0 +1,138 @@
+// A character-level LSTM autoencoder on short lines of real text (Debian's fortunes), used the way a user would:
+//   dotnet run -c Release --project samples/TextAutoencoder
+//   options: --minutes M (training budget, default 14), --epochs N, --encoder 256,128, --decoder 256, --lr 3e-3,
+//            --batch 64, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase)
+// Lines are the fortunes' own lines with whitespace collapsed, 10-40 characters, lowercased, duplicates removed; a
+// fixed share is held out. Batches are drawn from length buckets so short lines do not pay for 40 steps.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using RecurrentAE.Kernels;
+using RecurrentAE.Model;
+using RecurrentAE.Model.Text;
+
+const string FortuneDir = "/usr/share/games/fortunes";
+var opt = Options.Parse(args);
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var lines = FortuneLines(FortuneDir, opt.Lowercase);
+if (lines is null)
+{
+    Console.Error.WriteLine($"error: no fortunes in {FortuneDir}: sudo apt-get install fortunes");
+    return 2;
+}
+
+// A fixed shuffle, then the held-out lines first.
+var random = new Random(opt.Seed);
+var shuffled = lines.OrderBy(_ => random.Next()).ToArray();
+var heldOut = shuffled[..opt.HoldOut];
+var trainLines = shuffled[opt.HoldOut..];
+var vocabulary = Vocabulary.Build(trainLines, minCount: 3);
+var valid = OneHot.Encode(heldOut, vocabulary);
+Console.WriteLine($"{lines.Count:N0} distinct lines of 10-40 characters from {FortuneDir} ({(opt.Lowercase ? "lowercased, " : "")}whitespace collapsed): " +
+    $"{trainLines.Length:N0} training, {heldOut.Length:N0} held out; vocabulary {vocabulary.Size} symbols (min count 3, unknown included)");
+
+using IComputeBackend backend = BackendFactory.Create("cpu", opt.Threads);
+var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax);
+using var model = new RecurrentAutoencoder(backend, spec, opt.Seed, maxBatch: Math.Max(256, opt.Batch));
+model.Adam = model.Adam with { LearningRate = opt.Lr };
+Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}, " +
+    $"at most {opt.Epochs} epochs or {opt.Minutes} minutes");
+
+// Length buckets (10-19, 20-29, 30-40 characters): each a resident data set padded only to its own longest line.
+var buckets = trainLines.GroupBy(l => Math.Min(TextCorpus.Length(l) / 10, 3)).OrderBy(g => g.Key)
+    .Select(g => model.Upload(OneHot.Encode(g.ToArray(), vocabulary))).ToArray();
+var orders = buckets.Select(b => BatchOrder.Identity(backend, b.Count)).ToArray();
+
+var clock = Stopwatch.StartNew();
+var budget = TimeSpan.FromMinutes(opt.Minutes);
+bool outOfTime = false;
+for (int epoch = 0; epoch < opt.Epochs && !outOfTime; epoch++)
+{
+    var batches = new List<(int Bucket, int Start)>();
+    for (int b = 0; b < buckets.Length; b++)
+    {
+        orders[b].Set(EpochShuffle.Order(opt.Seed + b, epoch, buckets[b].Count));
+        for (int s = 0; s < buckets[b].Count; s += opt.Batch) batches.Add((b, s));
+    }
+    var batchRandom = new Random(opt.Seed * 31 + epoch);
+    batches = [.. batches.OrderBy(_ => batchRandom.Next())];
+    double lossSum = 0;
+    int seen = 0;
+    var epochClock = Stopwatch.StartNew();
+    foreach (var (b, s) in batches)
+    {
+        int n = Math.Min(opt.Batch, buckets[b].Count - s);
+        lossSum += model.TrainStep(buckets[b], orders[b], s, n) * (double)n;
+        seen += n;
+        if (clock.Elapsed > budget) { outOfTime = true; break; }
+    }
+    double accuracy = OneHot.Accuracy(model, valid);
+    Console.WriteLine($"epoch {epoch + 1}: loss {lossSum / seen:F4}, held-out accuracy {accuracy:F4} " +
+        $"({epochClock.Elapsed.TotalSeconds:F0} s, {clock.Elapsed.TotalMinutes:F1} min in all{(outOfTime ? $", stopped at the {opt.Minutes}-minute budget after {seen:N0} lines" : "")})");
+}
+double trainSeconds = clock.Elapsed.TotalSeconds;
+
+var reconstruction = model.Reconstruct(valid);
+var decoded = OneHot.DecodeAll(reconstruction, valid, vocabulary);
+Console.WriteLine();
+Console.WriteLine("Ten held-out lines (input | reconstruction):");
+for (int i = 0; i < 10 && i < heldOut.Length; i++)
+    Console.WriteLine($"  {heldOut[i],-40} | {decoded[i]}");
+var (correct, total) = OneHot.CountCorrect(reconstruction, valid);
+Console.WriteLine();
+Console.WriteLine($"Held-out per-character accuracy: {(double)correct / total:F4} ({correct:N0} of {total:N0} characters, {heldOut.Length:N0} lines); " +
+    $"exact lines {decoded.Zip(heldOut).Count(p => p.First == p.Second):N0}; training took {trainSeconds / 60:F1} min");
+foreach (var b in buckets) b.Dispose();
+foreach (var o in orders) o.Dispose();
+return 0;
+
+// The fortunes' lines: fortunes are separated by lines holding a single '%'; every line is kept on its own, with
+// control characters (the overstriking backspaces) removed and whitespace collapsed, when 10-40 characters long.
+static List<string>? FortuneLines(string dir, bool lowercase)
+{
+    if (!Directory.Exists(dir)) return null;
+    var files = Directory.GetFiles(dir).Where(f => Path.GetExtension(f) is not (".dat" or ".u8")
+        && !Path.GetFileName(f).Contains('.') && new FileInfo(f).LinkTarget is null).OrderBy(f => f, StringComparer.Ordinal).ToList();
+    var seen = new HashSet<string>();
+    var result = new List<string>();
+    foreach (var file in files)
+        foreach (var raw in File.ReadLines(file, Encoding.UTF8))
+        {
+            if (raw.Trim() == "%") continue;
+            var clean = new string([.. raw.Where(c => !char.IsControl(c) || c == '\t')]);
+            var line = string.Join(' ', clean.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            if (lowercase) line = line.ToLowerInvariant();
+            int length = TextCorpus.Length(line);
+            if (length >= 10 && length <= 40 && seen.Add(line)) result.Add(line);
+        }
+    return result.Count == 0 ? null : result;
+}
+
+sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase)
+{
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(14, 1000, [256, 128], [256], 3e-3f, 64, 1000, 42, 0, true);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            static int[] Sizes(string s) => [.. s.Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
+            o = args[i] switch
+            {
+                "--minutes" => o with { Minutes = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--epochs" => o with { Epochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--encoder" => o with { Encoder = Sizes(Next()) },
+                "--decoder" => o with { Decoder = Sizes(Next()) },
+                "--lr" => o with { Lr = float.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--batch" => o with { Batch = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--holdout" => o with { HoldOut = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--threads" => o with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--case" => o with { Lowercase = false },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+        return o;
+    }
+}
