@@ -58,11 +58,13 @@ public static class RaeApp
     /// <summary>The command tree. New commands (e.g. bench) are one line here and one file in Commands/.</summary>
     internal static RootCommand BuildRoot(RaeContext ctx)
     {
-        var root = new RootCommand("rae: LSTM autoencoders on Fashion-MNIST (train, evaluate, reconstruct, encode)");
+        var root = new RootCommand("rae: LSTM autoencoders on Fashion-MNIST or any sequences from CSV/NPY (train, evaluate, reconstruct, encode, score, map)");
         root.Subcommands.Add(TrainCommand.Create(ctx));
         root.Subcommands.Add(EvaluateCommand.Create(ctx));
         root.Subcommands.Add(ReconstructCommand.Create(ctx));
         root.Subcommands.Add(EncodeCommand.Create(ctx));
+        root.Subcommands.Add(ScoreCommand.Create(ctx));
+        root.Subcommands.Add(MapCommand.Create(ctx));
         root.Subcommands.Add(DevicesCommand.Create(ctx));
         root.Subcommands.Add(BenchCommand.Create(ctx));
         return root;

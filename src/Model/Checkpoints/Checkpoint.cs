@@ -24,6 +24,9 @@ public sealed class Checkpoint
     public TrainingPosition? Position { get; init; }
     public IReadOnlyList<EpochResult> History { get; init; } = [];
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+    /// <summary>The data the model was trained on (kind, features, standardisation, labels, anomaly threshold);
+    /// <see cref="DataInfo.FashionMnist"/> for checkpoints written before it was stored.</summary>
+    public DataInfo Data { get; init; } = DataInfo.FashionMnist;
     public string Path { get; init; } = "";
 
     static readonly JsonSerializerOptions Json = new()
@@ -38,7 +41,8 @@ public sealed class Checkpoint
 
     /// <summary>Saves the model (and, when given, the training state) atomically.</summary>
     public static void Save(string path, RecurrentAutoencoder model, TrainingOptions? options = null,
-        TrainingPosition? position = null, IReadOnlyList<EpochResult>? history = null, bool includeOptimizer = true)
+        TrainingPosition? position = null, IReadOnlyList<EpochResult>? history = null, bool includeOptimizer = true,
+        DataInfo? data = null)
     {
         var parameters = model.GetParameters();
         var tensors = new List<Tensor>();
@@ -62,6 +66,7 @@ public sealed class Checkpoint
         if (options is not null) metadata["training_options"] = JsonSerializer.Serialize(options, Json);
         if (position is not null) metadata["position"] = JsonSerializer.Serialize(position, Json);
         if (history is not null) metadata["history"] = JsonSerializer.Serialize(history, Json);
+        if (data is not null) metadata["data"] = JsonSerializer.Serialize(data, Json);
         SafeTensors.Write(path, tensors, metadata);
     }
 
@@ -87,6 +92,7 @@ public sealed class Checkpoint
                 Options = metadata.TryGetValue("training_options", out var o) ? JsonSerializer.Deserialize<TrainingOptions>(o, Json) : null,
                 Position = metadata.TryGetValue("position", out var p) ? JsonSerializer.Deserialize<TrainingPosition>(p, Json) : null,
                 History = metadata.TryGetValue("history", out var h) ? JsonSerializer.Deserialize<List<EpochResult>>(h, Json) ?? [] : [],
+                Data = metadata.TryGetValue("data", out var d) ? ValidData(JsonSerializer.Deserialize<DataInfo>(d, Json)) : DataInfo.FashionMnist,
             };
         }
         catch (Exception e) when (e is JsonException or FormatException or OverflowException or KeyNotFoundException or InvalidOperationException or ArgumentException or NotSupportedException)
@@ -96,6 +102,14 @@ public sealed class Checkpoint
     }
 
     public bool HasOptimizerState => AdamStep is not null;
+
+    static DataInfo ValidData(DataInfo? d)
+    {
+        if (d is null || string.IsNullOrEmpty(d.Kind) || d.Features < 1) throw new FormatException("the 'data' entry is incomplete");
+        if ((d.Mean is null) != (d.Std is null) || (d.Mean is not null && (d.Mean.Length != d.Features || d.Std!.Length != d.Features)))
+            throw new FormatException($"the standardisation does not have {d.Features} means and deviations");
+        return d;
+    }
 
     /// <summary>Copies the weights (and the optimizer state when asked and present) into a model of the same spec.</summary>
     public void ApplyTo(RecurrentAutoencoder model, bool includeOptimizer = true)

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.IO;
+using RecurrentAE.Runner.Data;
 
 namespace RecurrentAE.Runner.Commands;
 
-/// <summary><c>rae encode --model DIR [--out codings.csv]</c>: every validation image's coding with its label.</summary>
+/// <summary><c>rae encode --model DIR [--csv FILE | --npy FILE] [--out codings.csv]</c>: every sequence's coding, with its
+/// label when there are labels (default data: the Fashion-MNIST validation images, or the file the model was trained on).</summary>
 internal static class EncodeCommand
 {
     public static Command Create(RaeContext ctx)
@@ -15,38 +17,38 @@ internal static class EncodeCommand
         var output = new Option<string?>("--out", "-o") { Description = "CSV file (default: <model dir>/codings.csv)" };
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
-        var data = CommonOptions.Data();
-        var command = new Command("encode", "Write the coding of every validation image (label,c0,...) as CSV") { model, output, accelerator, threads, data };
+        var data = new DataOptions();
+        var command = new Command("encode", "Write the coding of every validation image, or of every sequence of --csv/--npy ([label,]c0,...), as CSV") { model, output, accelerator, threads };
+        data.AddTo(command);
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
+            var named = data.Resolve(parse);
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "codings.csv");
-            var (backend, m, _) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
-            int written;
-            using (backend)
-            using (m)
+            var checkpoint = Checkpoint.Load(modelPath);
+            var (sequences, _) = ModelData.Load(named, checkpoint, "encode");
+            float[] codes;
+            using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
+            using (var m = checkpoint.CreateModel(backend))
+                codes = m.Encode(sequences);
+
+            int coding = checkpoint.Spec.CodingSize;
+            // Fashion-MNIST keeps its numeric class labels; file labels are written as they were read.
+            bool fashion = named is null ? checkpoint.Data.IsFashionMnist : named.IsFashionMnist;
+            bool labels = sequences.Labels is not null;
+            var sb = new StringBuilder(labels || fashion ? "label" : "");
+            for (int c = 0; c < coding; c++) sb.Append(c == 0 && !(labels || fashion) ? "" : ",").Append(CultureInfo.InvariantCulture, $"c{c}");
+            sb.Append('\n');
+            for (int i = 0; i < sequences.Count; i++)
             {
-                var valid = FashionMnist.Load(parse.GetValue(data), includeTest: false).Validation;
-                written = valid.Count;
-                int coding = m.Spec.CodingSize, n = valid.Steps * valid.Features;
-                var sb = new StringBuilder("label");
-                for (int c = 0; c < coding; c++) sb.Append(CultureInfo.InvariantCulture, $",c{c}");
+                if (labels || fashion)
+                    sb.Append(fashion ? sequences.Labels?[i].ToString(CultureInfo.InvariantCulture) : sequences.LabelText(i)).Append(',');
+                for (int c = 0; c < coding; c++)
+                    sb.Append(c == 0 ? "" : ",").Append(codes[i * coding + c].ToString("R", CultureInfo.InvariantCulture));
                 sb.Append('\n');
-                const int chunk = 256;
-                for (int start = 0; start < valid.Count; start += chunk)
-                {
-                    int count = Math.Min(chunk, valid.Count - start);
-                    var codes = m.Encode(valid.Values.AsSpan(start * n, count * n), count, valid.Steps);
-                    for (int i = 0; i < count; i++)
-                    {
-                        sb.Append(valid.Labels is { } l ? l[start + i].ToString(CultureInfo.InvariantCulture) : "");
-                        for (int c = 0; c < coding; c++) sb.Append(CultureInfo.InvariantCulture, $",{codes[i * coding + c]:R}");
-                        sb.Append('\n');
-                    }
-                }
-                AtomicFile.WriteAllText(path, sb.ToString());
             }
-            ctx.Out.WriteLine($"Wrote {path} ({written} codings)");
+            AtomicFile.WriteAllText(path, sb.ToString());
+            ctx.Out.WriteLine($"Wrote {path} ({sequences.Count} codings)");
             return RaeApp.Ok;
         });
         return command;

@@ -3,6 +3,8 @@ using System.Globalization;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Kernels;
+using RecurrentAE.Runner.Data;
 using RecurrentAE.Runner.Output;
 using RecurrentAE.Runner.Rendering;
 
@@ -27,27 +29,54 @@ internal static class TrainCommand
         maxSteps.Validators.Add(r => { if (CommonOptions.TryValue<int?>(r, out var v) && v is < 1) r.AddError("--max-steps must be at least 1"); });
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
-        var data = CommonOptions.Data();
+        var data = new DataOptions();
+        var validFraction = new Option<double?>("--valid-fraction")
+        {
+            Description = "With --csv/--npy: the last fraction of the sequences held out for val_loss (default 0.1)",
+        };
+        validFraction.Validators.Add(r => { if (CommonOptions.TryValue<double?>(r, out var v) && v is not null && !(v >= 0 && v < 1)) r.AddError("--valid-fraction must be at least 0 and below 1"); });
+        var loss = new Option<string?>("--loss")
+        {
+            Description = "bce (sigmoid output, values in [0, 1]) or mse (linear output, data standardised per feature); default: bce when every value is in [0, 1], else mse",
+        };
+        loss.AcceptOnlyFromAmong("bce", "mse");
+        var encoder = new Option<string?>("--encoder") { Description = "Encoder LSTM sizes, comma-separated; the last is the coding (default 100,30)" };
+        var decoder = new Option<string?>("--decoder") { Description = "Decoder LSTM sizes, comma-separated (default 100)" };
         var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this directory (weights, Adam state, position, history)" };
 
-        var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run)")
+        var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run), or on sequences from --csv/--npy")
         {
-            epochs, batch, lr, seed, maxSteps, accelerator, threads, data, output, resume,
+            epochs, batch, lr, seed, maxSteps, accelerator, threads, output, resume, validFraction, loss, encoder, decoder,
         };
+        data.AddTo(command);
         command.SetAction(parse =>
         {
             var settings = new Settings(
                 parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(maxSteps),
-                parse.GetValue(accelerator)!, parse.GetValue(threads), parse.GetValue(data), parse.GetValue(output), parse.GetValue(resume),
-                Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)]);
+                parse.GetValue(accelerator)!, parse.GetValue(threads), data.Resolve(parse), parse.GetValue(output), parse.GetValue(resume),
+                Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
+                parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
+                ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"));
             return Run(ctx, settings);
         });
         return command;
     }
 
     internal sealed record Settings(int Epochs, int BatchSize, float LearningRate, int Seed, int? MaxSteps, string Accelerator,
-        int Threads, string? Data, string? Out, string? Resume, IReadOnlyList<string> Explicit);
+        int Threads, DataSource? Data, string? Out, string? Resume, IReadOnlyList<string> Explicit,
+        double? ValidFraction = null, OutputHead? Loss = null, int[]? Encoder = null, int[]? Decoder = null);
+
+    static int[]? ParseUnits(string? text, string flag)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var units = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out units[i]) || units[i] < 1)
+                throw new UsageException($"{flag} takes LSTM sizes (positive whole numbers) separated by commas, not '{text}'");
+        return units;
+    }
 
     static int Run(RaeContext ctx, Settings s)
     {
@@ -72,6 +101,8 @@ internal static class TrainCommand
                 if (differs) throw new UsageException($"{name} cannot change when resuming (the checkpoint was trained with other values); only --epochs can");
             }
             if (s.Explicit.Contains("--epochs")) options = options with { Epochs = s.Epochs };
+            if ((s.Encoder is not null && !s.Encoder.SequenceEqual(resumed.Spec.EncoderUnits)) || (s.Decoder is not null && !s.Decoder.SequenceEqual(resumed.Spec.DecoderUnits)))
+                throw new UsageException("--encoder and --decoder cannot change when resuming");
         }
         else
         {
@@ -80,16 +111,19 @@ internal static class TrainCommand
 
         string outDir = s.Out ?? (s.Resume is not null ? CommonOptions.ModelDirectory(s.Resume)
             : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
-        var dataset = FashionMnist.Load(s.Data);
+        var dataset = TrainingData.Load(s.Data, s.ValidFraction, s.Loss, resumed);
+        var spec = resumed?.Spec ?? new AutoencoderSpec(dataset.Info.Features,
+            s.Encoder ?? [.. AutoencoderSpec.Reference.EncoderUnits], s.Decoder ?? [.. AutoencoderSpec.Reference.DecoderUnits], dataset.Head);
+        var info = dataset.Info;
         Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         using var backend = CommonOptions.CreateBackend(s.Accelerator, s.Threads);
-        using var model = new RecurrentAutoencoder(backend, resumed?.Spec ?? AutoencoderSpec.Reference, options.Seed, Math.Max(256, options.BatchSize));
+        using var model = new RecurrentAutoencoder(backend, spec, options.Seed, Math.Max(256, options.BatchSize));
         model.Adam = (resumed?.Adam ?? model.Adam) with { LearningRate = options.LearningRate };
         resumed?.ApplyTo(model, includeOptimizer: true);
         using var train = model.Upload(dataset.Train);
-        using var valid = model.Upload(dataset.Validation);
+        using var valid = model.Upload(dataset.Valid);
         var trainer = new Trainer(model, train, valid, options);
         var history = new List<EpochResult>();
         if (resumed is not null)
@@ -101,7 +135,7 @@ internal static class TrainCommand
 
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Train.Count:N0} training / {dataset.Validation.Count:N0} validation sequences from {dataset.Directory}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch; run directory {outDir}"));
+            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch; run directory {outDir}"));
         var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
         trainer.StepCompleted = progress.OnStep;
         bool saved = resumed is not null;
@@ -110,7 +144,7 @@ internal static class TrainCommand
             progress.OnEpoch(r);
             history.RemoveAll(h => h.Epoch >= r.Epoch);
             history.Add(r);
-            Checkpoint.Save(checkpointPath, model, options, new TrainingPosition(r.Epoch, 0, 0, 0), history);
+            Checkpoint.Save(checkpointPath, model, options, new TrainingPosition(r.Epoch, 0, 0, 0), history, data: info);
             History.Write(outDir, history);
             saved = true;
         };
@@ -145,19 +179,30 @@ internal static class TrainCommand
         {
             progress.Break();
             var pos = trainer.Position;
-            Checkpoint.Save(checkpointPath, model, options, pos, history);
+            Checkpoint.Save(checkpointPath, model, options, pos, history, data: info);
             History.Write(outDir, history);
             ctx.Err.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"rae: interrupted; saved {checkpointPath} at epoch {pos.Epoch + 1} step {pos.Step + 1}; continue with: rae train --resume {outDir}"));
             return RaeApp.Interrupted;
         }
 
-        if (!saved) Checkpoint.Save(checkpointPath, model, options, trainer.Position, history);
+        if (!info.IsFashionMnist)
+        {
+            // What 'rae score' flags: errors above the 99th percentile of the training sequences' errors.
+            info = info with { Threshold = TrainingData.Threshold(model, dataset.Train) };
+            saved = false;
+        }
+        if (!saved) Checkpoint.Save(checkpointPath, model, options, trainer.Position, history, data: info);
         History.Write(outDir, history);
-        LossPlot.Write(history, Path.Combine(outDir, "loss.png"));
-        ReconstructionImage.Write(model, dataset.Validation, 5, Path.Combine(outDir, "reconstructions.png"));
+        LossPlot.Write(history, Path.Combine(outDir, "loss.png"), LossPlot.LossName(spec.Head));
+        if (info.IsFashionMnist)
+            ReconstructionImage.Write(model, dataset.Valid, 5, Path.Combine(outDir, "reconstructions.png"));
+        else
+            SeriesPlot.WriteReconstructions(model, dataset.Valid.Count > 0 ? dataset.Valid : dataset.Train, info, 4, Path.Combine(outDir, "reconstructions.png"));
         if (history.Count > 0)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final: loss {history[^1].Loss:F4}, val_loss {history[^1].ValLoss:F4}"));
+        if (info.Threshold is double threshold)
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Anomaly threshold (99th percentile of the training errors): {threshold:G6}"));
         o.WriteLine($"Wrote {checkpointPath}, history.csv, history.json, loss.png and reconstructions.png in {outDir}");
         return RaeApp.Ok;
     }

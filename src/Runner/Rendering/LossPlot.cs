@@ -10,7 +10,15 @@ public static class LossPlot
     static readonly SKColor LossColor = new(0x1f, 0x77, 0xb4);   // matplotlib C0
     static readonly SKColor ValColor = new(0xff, 0x7f, 0x0e);    // matplotlib C1
 
-    public static SKBitmap Render(IReadOnlyList<EpochResult> history, int width = 800, int height = 500)
+    /// <summary>The y-axis title for a model's loss.</summary>
+    public static string LossName(RecurrentAE.Kernels.OutputHead head) => head switch
+    {
+        RecurrentAE.Kernels.OutputHead.Sigmoid => "loss (binary cross-entropy)",
+        RecurrentAE.Kernels.OutputHead.Linear => "loss (mean squared error)",
+        _ => "loss (categorical cross-entropy)",
+    };
+
+    public static SKBitmap Render(IReadOnlyList<EpochResult> history, int width = 800, int height = 500, string yTitle = "loss (binary cross-entropy)")
     {
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
         using var canvas = new SKCanvas(bitmap);
@@ -60,7 +68,7 @@ public static class LossPlot
             canvas.DrawText("epoch", (left + right) / 2, height - 15, SKTextAlign.Center, font, textPaint);
             canvas.Save();
             canvas.RotateDegrees(-90, 20, (top + bottom) / 2);
-            canvas.DrawText("loss (binary cross-entropy)", 20, (top + bottom) / 2 + 4, SKTextAlign.Center, font, textPaint);
+            canvas.DrawText(yTitle, 20, (top + bottom) / 2 + 4, SKTextAlign.Center, font, textPaint);
             canvas.Restore();
         }
         // legend (upper right)
@@ -96,7 +104,7 @@ public static class LossPlot
         canvas.DrawPath(path, line);
     }
 
-    static double NiceStep(double raw)
+    internal static double NiceStep(double raw)
     {
         if (raw <= 0 || !double.IsFinite(raw)) return 1;
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
@@ -104,9 +112,9 @@ public static class LossPlot
         return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
     }
 
-    public static void Write(IReadOnlyList<EpochResult> history, string path)
+    public static void Write(IReadOnlyList<EpochResult> history, string path, string yTitle = "loss (binary cross-entropy)")
     {
-        using var bitmap = Render(history);
+        using var bitmap = Render(history, yTitle: yTitle);
         Png.Write(bitmap, path);
     }
 }

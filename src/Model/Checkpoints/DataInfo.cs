@@ -1,0 +1,46 @@
+using RecurrentAE.Model.Data;
+
+namespace RecurrentAE.Model.Checkpoints;
+
+/// <summary>
+/// What a checkpoint needs to read and score new data the way it was trained: the data kind (fashion-mnist, csv, npy),
+/// the features a step, the per-feature standardisation (null: the values were used as they are), the label names,
+/// the anomaly threshold (the 99th percentile of the training sequences' reconstruction errors, computed when training
+/// finished; null before that), and where the training data came from and how it was split (for --resume).
+/// The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
+/// </summary>
+public sealed record DataInfo(
+    string Kind,
+    int Features,
+    float[]? Mean = null,
+    float[]? Std = null,
+    string[]? LabelNames = null,
+    double? Threshold = null,
+    string? Source = null,
+    double? ValidFraction = null)
+{
+    public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy";
+
+    /// <summary>The percentile of the training errors used as the anomaly threshold.</summary>
+    public const double ThresholdPercentile = 99;
+
+    public static DataInfo FashionMnist { get; } = new(FashionMnistKind, 28, LabelNames: [.. Data.FashionMnist.ClassNames]);
+
+    public bool IsFashionMnist => Kind == FashionMnistKind;
+
+    public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
+
+    /// <summary>The data in the space the model was trained in (standardised when the model was).</summary>
+    public SequenceDataset Prepare(SequenceDataset data) => Standardizer is { } s ? s.Apply(data) : data;
+
+    public DataInfo WithStandardizer(Standardizer? s) => this with { Mean = s?.Mean, Std = s?.Std };
+
+    public bool Equals(DataInfo? other) =>
+        other is not null && Kind == other.Kind && Features == other.Features && Threshold == other.Threshold
+        && Source == other.Source && ValidFraction == other.ValidFraction
+        && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);
+
+    static bool Same<T>(T[]? a, T[]? b) => a is null ? b is null : b is not null && a.SequenceEqual(b);
+}

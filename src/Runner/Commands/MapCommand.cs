@@ -1,0 +1,43 @@
+using System.CommandLine;
+using RecurrentAE.Model.Analysis;
+using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.Rendering;
+
+namespace RecurrentAE.Runner.Commands;
+
+/// <summary><c>rae map --model DIR [--csv FILE | --npy FILE] [--out map.png]</c>: the codings projected onto their first two
+/// principal components, one dot a sequence, coloured by label with a legend when there are labels.</summary>
+internal static class MapCommand
+{
+    public static Command Create(RaeContext ctx)
+    {
+        var model = CommonOptions.Model();
+        var output = new Option<string?>("--out", "-o") { Description = "PNG file (default: <model dir>/map.png)" };
+        var accelerator = CommonOptions.Accelerator();
+        var threads = CommonOptions.Threads();
+        var data = new DataOptions();
+        var command = new Command("map", "Plot the codings in 2-D (PCA), coloured by label: the Fashion-MNIST validation images, or --csv/--npy sequences") { model, output, accelerator, threads };
+        data.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var modelPath = parse.GetValue(model)!;
+            var named = data.Resolve(parse);
+            var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "map.png");
+            var checkpoint = Checkpoint.Load(modelPath);
+            var (sequences, description) = ModelData.Load(named, checkpoint, "map");
+            float[] codes;
+            using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
+            using (var m = checkpoint.CreateModel(backend))
+                codes = m.Encode(sequences);
+            var points = Pca.Project(codes, sequences.Count, checkpoint.Spec.CodingSize, 2);
+            var names = sequences.LabelNames;
+            CodingMap.Write(points, sequences.Count, sequences.Labels,
+                l => names is not null && l >= 0 && l < names.Length ? names[l] : l.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"Codings of {description} (PCA)", path);
+            ctx.Out.WriteLine($"Wrote {path} ({sequences.Count} sequences)");
+            return RaeApp.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using RecurrentAE.Kernels;
+using RecurrentAE.Model;
+using RecurrentAE.Model.Analysis;
+using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Data;
+
+namespace RecurrentAE.Runner.Data;
+
+/// <summary>
+/// The training and validation sequences of a run, in the space the model trains in (standardised for mse on real values),
+/// the head the data calls for, and the <see cref="DataInfo"/> that goes into the checkpoint.
+/// </summary>
+internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid, DataInfo Info, OutputHead Head, string Description)
+{
+    public const double DefaultValidFraction = 0.1;
+
+    /// <summary>
+    /// Fashion-MNIST: the reference split (the first 5,000 training images validate), bce. A file: the last
+    /// <paramref name="validFraction"/> of its sequences validate; the loss is bce on data within [0, 1] (unchanged),
+    /// otherwise mse on data standardised per feature with the training part's mean and deviation. When resuming,
+    /// <paramref name="resumed"/> fixes the source, split, head and standardisation.
+    /// </summary>
+    public static TrainingData Load(DataSource? source, double? validFraction, OutputHead? head, Checkpoint? resumed)
+    {
+        if (resumed is not null)
+        {
+            var info = resumed.Data;
+            source ??= info.IsFashionMnist ? DataSource.FashionMnist(null)
+                : info.Source is not null ? new DataSource(info.Kind, info.Source, info.Features)
+                : throw new UsageException($"name the training data again ({(info.Kind == DataInfo.NpyKind ? "--npy" : "--csv")} FILE) to resume");
+            if (source.Kind != info.Kind)
+                throw new UsageException($"the run was trained on {info.Kind} data, not {source.Kind}; resume with the same data");
+            if (validFraction is not null && validFraction != (info.ValidFraction ?? DefaultValidFraction))
+                throw new UsageException("--valid-fraction cannot change when resuming");
+            if (head is not null && head != resumed.Spec.Head)
+                throw new UsageException("--loss cannot change when resuming");
+            head = resumed.Spec.Head;
+            validFraction = info.ValidFraction;
+        }
+        source ??= DataSource.FashionMnist(null);
+
+        if (source.IsFashionMnist)
+        {
+            if (validFraction is not null && resumed is null)
+                throw new UsageException("--valid-fraction applies to --csv and --npy (Fashion-MNIST keeps the reference split: the first 5,000 images validate)");
+            if (head is OutputHead.Linear)
+                throw new UsageException("Fashion-MNIST trains with --loss bce (its pixels are in [0, 1])");
+            var fashion = FashionMnist.Load(source.Path);
+            return new TrainingData(fashion.Train, fashion.Validation, DataInfo.FashionMnist, OutputHead.Sigmoid,
+                $"{fashion.Train.Count:N0} training / {fashion.Validation.Count:N0} validation sequences from {fashion.Directory}");
+        }
+
+        var all = DataOptions.ReadFile(source);
+        double fraction = validFraction ?? DefaultValidFraction;
+        if (!(fraction >= 0 && fraction < 1)) throw new UsageException($"--valid-fraction must be in [0, 1), not {fraction.ToString(CultureInfo.InvariantCulture)}");
+        int validCount = (int)Math.Round(fraction * all.Count);
+        if (fraction > 0 && validCount == 0 && all.Count > 1) validCount = 1;
+        int trainCount = all.Count - validCount;
+        if (trainCount < 1)
+            throw new DataFormatException($"{source.Path}: {all.Count} sequence(s), too few to hold out {fraction.ToString(CultureInfo.InvariantCulture)} for validation");
+        var train = all.Take(0, trainCount);
+        var valid = all.Take(trainCount, validCount);
+
+        bool unit = InUnitInterval(all);
+        var chosen = head ?? (unit ? OutputHead.Sigmoid : OutputHead.Linear);
+        if (chosen == OutputHead.Sigmoid && !unit)
+            throw new UsageException($"--loss bce needs values in [0, 1]; {source.Path} has others (use --loss mse, which standardises)");
+        if (chosen == OutputHead.Softmax) throw new UsageException("--loss takes bce or mse");
+        var scaler = resumed?.Data.Standardizer ?? (chosen == OutputHead.Linear ? Standardizer.Fit(train) : null);
+        if (scaler is not null && scaler.Mean.Length != all.Features)
+            throw new DataFormatException($"{source.Path}: {all.Features} features a step, the run was trained on {scaler.Mean.Length}");
+        if (scaler is not null)
+        {
+            train = scaler.Apply(train);
+            valid = scaler.Apply(valid);
+        }
+        var info2 = new DataInfo(source.Kind, all.Features, LabelNames: all.LabelNames, Source: Path.GetFullPath(source.Path!), ValidFraction: fraction)
+            .WithStandardizer(scaler);
+        string lengths = all.IsRagged ? $"lengths {all.Lengths!.Min()}-{all.Lengths!.Max()}" : $"length {all.Steps}";
+        return new TrainingData(train, valid, info2, chosen,
+            $"{train.Count:N0} training / {valid.Count:N0} validation sequences ({lengths}, {all.Features} feature{(all.Features == 1 ? "" : "s")}) from {source.Path}; " +
+            $"loss {AutoencoderSpec.HeadName(chosen)}{(scaler is null ? "" : ", standardised per feature")}");
+    }
+
+    static bool InUnitInterval(SequenceDataset data)
+    {
+        for (int s = 0; s < data.Count; s++)
+        {
+            var seq = data.Sequence(s)[..(data.LengthOf(s) * data.Features)];
+            foreach (float v in seq) if (v < 0f || v > 1f) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The anomaly threshold: the <see cref="DataInfo.ThresholdPercentile"/>th percentile of the training sequences' errors.</summary>
+    public static double Threshold(RecurrentAutoencoder model, SequenceDataset train) =>
+        AnomalyStatistics.Percentile(model.SequenceErrors(train), DataInfo.ThresholdPercentile);
+}
