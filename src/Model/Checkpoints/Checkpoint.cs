@@ -108,6 +108,8 @@ public sealed class Checkpoint
         if (d is null || string.IsNullOrEmpty(d.Kind) || d.Features < 1) throw new FormatException("the 'data' entry is incomplete");
         if ((d.Mean is null) != (d.Std is null) || (d.Mean is not null && (d.Mean.Length != d.Features || d.Std!.Length != d.Features)))
             throw new FormatException($"the standardisation does not have {d.Features} means and deviations");
+        if (d.IsText && (d.Vocabulary is null || d.Vocabulary.Size != d.Features))
+            throw new FormatException($"a text model needs its vocabulary of {d.Features} symbols");
         return d;
     }
 

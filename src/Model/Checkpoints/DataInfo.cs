@@ -1,4 +1,5 @@
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Text;
 
 namespace RecurrentAE.Model.Checkpoints;
 
@@ -7,7 +8,8 @@ namespace RecurrentAE.Model.Checkpoints;
 /// the features a step, the per-feature standardisation (null: the values were used as they are), the label names,
 /// the anomaly threshold (the 99th percentile of the training sequences' reconstruction errors, computed when training
 /// finished; null before that), and where the training data came from and how it was split (for --resume).
-/// The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
+/// Text models (kind text, softmax head) also keep their vocabulary and how long lines were handled (MaxLength: the
+/// limit, Truncate: cut rather than dropped). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
 /// </summary>
 public sealed record DataInfo(
     string Kind,
@@ -17,9 +19,12 @@ public sealed record DataInfo(
     string[]? LabelNames = null,
     double? Threshold = null,
     string? Source = null,
-    double? ValidFraction = null)
+    double? ValidFraction = null,
+    Vocabulary? Vocabulary = null,
+    int? MaxLength = null,
+    bool Truncate = false)
 {
-    public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy";
+    public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy", TextKind = "text";
 
     /// <summary>The percentile of the training errors used as the anomaly threshold.</summary>
     public const double ThresholdPercentile = 99;
@@ -27,6 +32,7 @@ public sealed record DataInfo(
     public static DataInfo FashionMnist { get; } = new(FashionMnistKind, 28, LabelNames: [.. Data.FashionMnist.ClassNames]);
 
     public bool IsFashionMnist => Kind == FashionMnistKind;
+    public bool IsText => Kind == TextKind;
 
     public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
 
@@ -38,7 +44,9 @@ public sealed record DataInfo(
     public bool Equals(DataInfo? other) =>
         other is not null && Kind == other.Kind && Features == other.Features && Threshold == other.Threshold
         && Source == other.Source && ValidFraction == other.ValidFraction
-        && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames);
+        && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames)
+        && (Vocabulary is null ? other.Vocabulary is null : Vocabulary.Equals(other.Vocabulary))
+        && MaxLength == other.MaxLength && Truncate == other.Truncate;
 
     public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);
 

@@ -10,6 +10,7 @@ namespace RecurrentAE.Model.Text;
 /// is one symbol) seen at least <see cref="MinCount"/> times in the training lines, in code-point order, after index 0,
 /// the unknown symbol that every other character maps to. Stored as JSON in a checkpoint's metadata.
 /// </summary>
+[JsonConverter(typeof(VocabularyJsonConverter))]
 public sealed class Vocabulary
 {
     public const int Unknown = 0;
@@ -53,6 +54,8 @@ public sealed class Vocabulary
     }
 
     public int IndexOf(Rune r) => _index.TryGetValue(r.Value, out int i) ? i : Unknown;
+
+    public bool Equals(Vocabulary? other) => other is not null && MinCount == other.MinCount && _symbols.SequenceEqual(other._symbols);
 
     public bool Contains(Rune r) => _index.ContainsKey(r.Value);
 
@@ -100,4 +103,20 @@ public sealed class Vocabulary
         [property: JsonPropertyName("format")] string? Format,
         [property: JsonPropertyName("min_count")] int MinCount,
         [property: JsonPropertyName("symbols")] string[]? Symbols);
+}
+
+/// <summary>Writes a <see cref="Vocabulary"/> inside other JSON (e.g. a checkpoint's data info) as its <see cref="Vocabulary.ToJson"/> object.</summary>
+public sealed class VocabularyJsonConverter : JsonConverter<Vocabulary>
+{
+    public override Vocabulary Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return Vocabulary.FromJson(doc.RootElement.GetRawText());
+    }
+
+    public override void Write(Utf8JsonWriter writer, Vocabulary value, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.Parse(value.ToJson());
+        doc.RootElement.WriteTo(writer);
+    }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Runner.Data;
 
 namespace RecurrentAE.Runner.Commands;
 
@@ -14,10 +16,16 @@ internal static class EvaluateCommand
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
         var data = CommonOptions.Data();
-        var command = new Command("evaluate", "Print the validation (and test) loss of a trained model") { model, batch, accelerator, threads, data };
+        var text = new DataOptions().Text;
+        var command = new Command("evaluate", "Print the validation (and test) loss of a trained model; a text model also its per-character accuracy") { model, batch, accelerator, threads, data, text };
         command.SetAction(parse =>
         {
             int batchSize = parse.GetValue(batch);
+            var textPath = parse.GetValue(text);
+            var checkpoint = Checkpoint.Load(parse.GetValue(model)!);
+            if (textPath is not null || checkpoint.Data.IsText)
+                return TextRun.Evaluate(ctx, checkpoint, textPath is null ? null : new DataSource(DataInfo.TextKind, textPath, null),
+                    batchSize, parse.GetValue(accelerator)!, parse.GetValue(threads));
             var (backend, m, _) = CommonOptions.LoadModel(parse.GetValue(model)!, parse.GetValue(accelerator)!, parse.GetValue(threads), batchSize);
             using (backend)
             using (m)

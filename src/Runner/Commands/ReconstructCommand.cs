@@ -1,5 +1,7 @@
 using System.CommandLine;
+using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Runner.Data;
 using RecurrentAE.Runner.Rendering;
 
 namespace RecurrentAE.Runner.Commands;
@@ -16,13 +18,19 @@ internal static class ReconstructCommand
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
         var data = CommonOptions.Data();
-        var command = new Command("reconstruct", "Write a PNG of validation images above their reconstructions")
+        var text = new DataOptions().Text;
+        var command = new Command("reconstruct", "Write a PNG of validation images above their reconstructions; a text model prints lines beside theirs (--text FILE, or its validation lines)")
         {
-            model, n, scale, output, accelerator, threads, data,
+            model, n, scale, output, accelerator, threads, data, text,
         };
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
+            var textPath = parse.GetValue(text);
+            var checkpoint = Checkpoint.Load(modelPath);
+            if (textPath is not null || checkpoint.Data.IsText)
+                return TextRun.Reconstruct(ctx, checkpoint, textPath is null ? null : new DataSource(DataInfo.TextKind, textPath, null),
+                    parse.GetValue(n), parse.GetValue(output), parse.GetValue(accelerator)!, parse.GetValue(threads));
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "reconstructions.png");
             var (backend, m, _) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
             using (backend)

@@ -30,6 +30,7 @@ internal static class TrainCommand
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
         var data = new DataOptions();
+        var text = new TextTrainOptions();
         var validFraction = new Option<double?>("--valid-fraction")
         {
             Description = "With --csv/--npy: the last fraction of the sequences held out for val_loss (default 0.1)",
@@ -45,16 +46,17 @@ internal static class TrainCommand
         var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this directory (weights, Adam state, position, history)" };
 
-        var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run), or on sequences from --csv/--npy")
+        var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run), on sequences from --csv/--npy, or on lines of --text")
         {
             epochs, batch, lr, seed, maxSteps, accelerator, threads, output, resume, validFraction, loss, encoder, decoder,
         };
         data.AddTo(command);
+        text.AddTo(command);
         command.SetAction(parse =>
         {
             var settings = new Settings(
                 parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(maxSteps),
-                parse.GetValue(accelerator)!, parse.GetValue(threads), data.Resolve(parse), parse.GetValue(output), parse.GetValue(resume),
+                parse.GetValue(accelerator)!, parse.GetValue(threads), text.Apply(data.Resolve(parse), parse), parse.GetValue(output), parse.GetValue(resume),
                 Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
                 parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
                 ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"));
@@ -195,7 +197,9 @@ internal static class TrainCommand
         if (!saved) Checkpoint.Save(checkpointPath, model, options, trainer.Position, history, data: info);
         History.Write(outDir, history);
         LossPlot.Write(history, Path.Combine(outDir, "loss.png"), LossPlot.LossName(spec.Head));
-        if (info.IsFashionMnist)
+        if (info.IsText)
+            TextRun.Finish(o, model, dataset, outDir);
+        else if (info.IsFashionMnist)
             ReconstructionImage.Write(model, dataset.Valid, 5, Path.Combine(outDir, "reconstructions.png"));
         else
             SeriesPlot.WriteReconstructions(model, dataset.Valid.Count > 0 ? dataset.Valid : dataset.Train, info, 4, Path.Combine(outDir, "reconstructions.png"));
@@ -203,7 +207,7 @@ internal static class TrainCommand
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final: loss {history[^1].Loss:F4}, val_loss {history[^1].ValLoss:F4}"));
         if (info.Threshold is double threshold)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Anomaly threshold (99th percentile of the training errors): {threshold:G6}"));
-        o.WriteLine($"Wrote {checkpointPath}, history.csv, history.json, loss.png and reconstructions.png in {outDir}");
+        o.WriteLine($"Wrote {checkpointPath}, history.csv, history.json, loss.png and reconstructions.{(info.IsText ? "txt" : "png")} in {outDir}");
         return RaeApp.Ok;
     }
 }

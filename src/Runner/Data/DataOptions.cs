@@ -7,7 +7,7 @@ using RecurrentAE.Runner.Commands;
 namespace RecurrentAE.Runner.Data;
 
 /// <summary>Where a command's sequences come from: Fashion-MNIST (Directory = --data or null to search), or a file.</summary>
-internal sealed record DataSource(string Kind, string? Path, int? Features)
+internal sealed record DataSource(string Kind, string? Path, int? Features, TextSettings? Text = null)
 {
     public bool IsFashionMnist => Kind == DataInfo.FashionMnistKind;
     public string Flag => "--" + Kind;
@@ -26,13 +26,14 @@ internal sealed class DataOptions
     public Option<string?> Npy { get; } = new("--npy") { Description = "Sequences from a NumPy .npy file: float32/float64, shape [N, T, D] or [N, T]" };
     public Option<int?> Features { get; } = new("--features") { Description = "Features a step in the --csv rows (default: 1 for train, the model's for other commands)" };
     public Option<string?> FashionData { get; } = CommonOptions.Data();
+    public Option<string?> Text { get; } = new("--text") { Description = "Lines of UTF-8 text, one sequence a line (a character-level model with a softmax head; empty lines are skipped)" };
 
     public DataOptions()
     {
         Features.Validators.Add(r => { if (CommonOptions.TryValue<int?>(r, out var v) && v is < 1) r.AddError("--features must be at least 1"); });
     }
 
-    public IEnumerable<Option> All => [Csv, Npy, Features, FashionData];
+    public IEnumerable<Option> All => [Csv, Npy, Features, FashionData, Text];
 
     public void AddTo(Command command)
     {
@@ -42,14 +43,15 @@ internal sealed class DataOptions
     /// <summary>The source the flags name; null when none was named (the command decides: Fashion-MNIST or the model's data).</summary>
     public DataSource? Resolve(ParseResult parse)
     {
-        string? csv = parse.GetValue(Csv), npy = parse.GetValue(Npy), data = parse.GetValue(FashionData);
+        string? csv = parse.GetValue(Csv), npy = parse.GetValue(Npy), data = parse.GetValue(FashionData), text = parse.GetValue(Text);
         int? features = parse.GetValue(Features);
-        int named = (csv is null ? 0 : 1) + (npy is null ? 0 : 1) + (data is null ? 0 : 1);
-        if (named > 1) throw new UsageException("give one data source: --csv FILE, --npy FILE or --data DIR (Fashion-MNIST)");
+        int named = (csv is null ? 0 : 1) + (npy is null ? 0 : 1) + (data is null ? 0 : 1) + (text is null ? 0 : 1);
+        if (named > 1) throw new UsageException("give one data source: --csv FILE, --npy FILE, --text FILE or --data DIR (Fashion-MNIST)");
         if (features is not null && csv is null)
             throw new UsageException("--features applies to --csv only (an .npy file carries its own shape)");
         if (csv is not null) return new DataSource(DataInfo.CsvKind, csv, features);
         if (npy is not null) return new DataSource(DataInfo.NpyKind, npy, null);
+        if (text is not null) return new DataSource(DataInfo.TextKind, text, null);
         return data is not null ? DataSource.FashionMnist(data) : null;
     }
 
@@ -63,7 +65,7 @@ internal sealed class DataOptions
         if (model.IsFashionMnist) return DataSource.FashionMnist(null);
         if (model.Source is not null && File.Exists(model.Source))
             return new DataSource(model.Kind, model.Source, model.Features);
-        throw new UsageException($"'{command}' needs --csv FILE or --npy FILE (the model was trained on {model.Kind} data{(model.Source is null ? "" : $" from {model.Source}, which is gone")})");
+        throw new UsageException($"'{command}' needs {(model.IsText ? "--text FILE" : "--csv FILE or --npy FILE")} (the model was trained on {model.Kind} data{(model.Source is null ? "" : $" from {model.Source}, which is gone")})");
     }
 
     /// <summary>Reads a file source; a missing or malformed file is a one-line usage or data error.</summary>
@@ -90,6 +92,7 @@ internal sealed class DataOptions
     /// <summary>Reads a file for a trained model and puts it in the model's space (features checked, standardised as in training).</summary>
     public static SequenceDataset ReadForModel(DataSource source, Checkpoint checkpoint)
     {
+        if (source.Kind == DataInfo.TextKind || checkpoint.Data.IsText) return TextData.ReadForModel(source, checkpoint).Data;
         var data = ReadFile(source, checkpoint.Spec.Features);
         if (data.Features != checkpoint.Spec.Features)
             throw new DataFormatException($"{source.Path}: {data.Features} features a step, the model was trained on {checkpoint.Spec.Features}{(source.Kind == DataInfo.CsvKind ? " (see --features)" : "")}");

@@ -28,7 +28,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             var info = resumed.Data;
             source ??= info.IsFashionMnist ? DataSource.FashionMnist(null)
                 : info.Source is not null ? new DataSource(info.Kind, info.Source, info.Features)
-                : throw new UsageException($"name the training data again ({(info.Kind == DataInfo.NpyKind ? "--npy" : "--csv")} FILE) to resume");
+                : throw new UsageException($"name the training data again (--{info.Kind} FILE) to resume");
             if (source.Kind != info.Kind)
                 throw new UsageException($"the run was trained on {info.Kind} data, not {source.Kind}; resume with the same data");
             if (validFraction is not null && validFraction != (info.ValidFraction ?? DefaultValidFraction))
@@ -39,6 +39,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             validFraction = info.ValidFraction;
         }
         source ??= DataSource.FashionMnist(null);
+        if (source.Kind == DataInfo.TextKind) return TextData.LoadTraining(source, validFraction, head, resumed);
 
         if (source.IsFashionMnist)
         {
