@@ -75,6 +75,15 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(b, tb ? n : k, ldb, tb ? k : n, nameof(b));
         Need(c, m, ldc, n, nameof(c));
         GemmCore(ta, tb, m, n, k, alpha, a.Ptr(), lda, b.Ptr(), ldb, beta, c.Ptr(), ldc);
+        KeepAlive(a, b, c);
+    }
+
+    /// <summary>Kernels hold raw pointers, which do not keep the arrays alive: without this the JIT may treat a caller's
+    /// last use of an array as done once its pointer is taken, and a GC mid-kernel frees (and reuses) pinned memory
+    /// still being read. Call after the work, with every slice the op touched.</summary>
+    private static void KeepAlive(in Slice a, in Slice b, in Slice c = default, in Slice d = default)
+    {
+        GC.KeepAlive(a.Array); GC.KeepAlive(b.Array); GC.KeepAlive(c.Array); GC.KeepAlive(d.Array);
     }
 
     private void GemmCore(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
@@ -96,6 +105,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(sums, 1, 0, cols, nameof(sums));
         if (cols <= 0) return;
         ColumnSumCore(x.Ptr(), Math.Max(rows, 0), cols, sums.Ptr(), accumulate);
+        KeepAlive(x, sums);
     }
 
     private void ColumnSumCore(float* x, int rows, int cols, float* sums, bool accumulate)
@@ -142,6 +152,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         if (Parallel(2L * T * B * U * G) && B > TileRows) _pool.Run(job);
         else job.Execute(0, 1);
         job.Lengths = null;
+        KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
+        KeepAlive(a.Hidden, a.Cell, a.Gates);
     }
 
     public void LstmBackward(in LstmBackwardArgs a)
@@ -174,6 +186,9 @@ public sealed unsafe class CpuBackend : IComputeBackend
             GemmCore(true, false, U, G, (T - 1) * B, 1f, a.Hidden.Ptr(), U, a.GateGradient.Ptr() + (long)B * G, G, 1f,
                 a.RecurrentKernelGradient.Ptr(), G);
         ColumnSumCore(a.GateGradient.Ptr(), T * B, G, a.BiasGradient.Ptr(), accumulate: true);
+        KeepAlive(a.RecurrentKernel, a.Hidden, a.Cell, a.Gates);
+        KeepAlive(a.HiddenGradient, a.CellGradientScratch, a.GateGradient, a.RecurrentKernelGradient);
+        GC.KeepAlive(a.BiasGradient.Array);
     }
 
     private static int[]? Lengths(DeviceIndexArray? lengths, int batch)
@@ -200,6 +215,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
                 default: Pointwise.BiasSigmoid<Scalar1, float>(0, cols, l + o, bs, p + o); break;
             }
         }
+        KeepAlive(logits, bias, probabilities);
     }
 
     public void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
@@ -217,6 +233,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
             SimdLevel.Vector256 => Pointwise.Bce<V256, Vector256<float>>(0, n, p, y, scale, g),
             _ => Pointwise.Bce<Scalar1, float>(0, n, p, y, scale, g),
         };
+        KeepAlive(probabilities, targets, logitGradient);
         var l = loss.Span();
         l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);
     }
@@ -234,5 +251,6 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.StepSize = step.StepSize; job.Beta1 = step.Beta1; job.Beta2 = step.Beta2; job.Epsilon = step.Epsilon;
         if (Parallel(16L * n)) _pool.Run(job);
         else job.Execute(0, 1);
+        KeepAlive(parameters, gradients, firstMoment, secondMoment);
     }
 }
