@@ -95,8 +95,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.Alpha = alpha; job.Beta = beta;
         job.A = a; job.Lda = lda; job.B = b; job.Ldb = ldb; job.C = c; job.Ldc = ldc;
         job.SplitRows = m >= n;
-        if (Parallel(2L * m * n * k)) _pool.Run(job);
-        else job.Execute(0, 1);
+        if (Parallel(2L * m * n * k)) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
     }
 
     public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
@@ -113,8 +113,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         var job = _range;
         job.Level = Level; job.Kind = RangeJob.Op.ColumnSum;
         job.X = x; job.Rows = rows; job.Length = cols; job.Sums = sums; job.Accumulate = accumulate;
-        if (Parallel((long)rows * cols) && cols >= 64) _pool.Run(job);
-        else job.Execute(0, 1);
+        if (Parallel((long)rows * cols) && cols >= 64) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
     }
 
     public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)
@@ -149,8 +149,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
         job.InputProjection = a.InputProjection.Ptr(); job.StepStride = a.InputProjectionStepStride;
         job.Bias = a.Bias.Ptr(); job.Hidden = a.Hidden.Ptr(); job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr();
-        if (Parallel(2L * T * B * U * G) && B > TileRows) _pool.Run(job);
-        else job.Execute(0, 1);
+        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
         job.Lengths = null;
         KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
         KeepAlive(a.Hidden, a.Cell, a.Gates);
@@ -177,8 +177,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
         job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
         job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr();
-        if (Parallel(2L * T * B * U * G) && B > TileRows) _pool.Run(job);
-        else job.Execute(0, 1);
+        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
         job.Lengths = null;
         // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
         // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
@@ -249,8 +249,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.Level = Level; job.Kind = RangeJob.Op.Adam; job.Length = n;
         job.X = parameters.Ptr(); job.G = gradients.Ptr(); job.M = firstMoment.Ptr(); job.V = secondMoment.Ptr();
         job.StepSize = step.StepSize; job.Beta1 = step.Beta1; job.Beta2 = step.Beta2; job.Epsilon = step.Epsilon;
-        if (Parallel(16L * n)) _pool.Run(job);
-        else job.Execute(0, 1);
+        if (Parallel(16L * n)) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
         KeepAlive(parameters, gradients, firstMoment, secondMoment);
     }
 }

@@ -15,17 +15,17 @@ internal sealed unsafe class GemmJob(ThreadScratch[] scratch) : ParallelJob
     public float Alpha, Beta;
     public float* A, B, C;
 
-    public override void Execute(int index, int count)
+    public override void Execute(int chunk, int chunks, int thread)
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, count); break;
-            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, count); break;
-            default: Run<Scalar1, float>(index, count); break;
+            case SimdLevel.Vector512: Run<V512, Vector512<float>>(chunk, chunks, thread); break;
+            case SimdLevel.Vector256: Run<V256, Vector256<float>>(chunk, chunks, thread); break;
+            default: Run<Scalar1, float>(chunk, chunks, thread); break;
         }
     }
 
-    private void Run<S, TV>(int index, int count) where S : struct, ISimd<TV> where TV : struct
+    private void Run<S, TV>(int index, int count, int thread) where S : struct, ISimd<TV> where TV : struct
     {
         int i0 = 0, i1 = M, j0 = 0, j1 = N;
         if (count > 1)

@@ -15,22 +15,22 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
     /// <summary>The recurrent kernel packed once per call: U for forward, U^T for backward.</summary>
     public float* PackedKernel;
 
-    public override void Execute(int index, int count)
+    public override void Execute(int index, int count, int thread)
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: Split<V512, Vector512<float>>(index, count); break;
-            case SimdLevel.Vector256: Split<V256, Vector256<float>>(index, count); break;
-            default: Split<Scalar1, float>(index, count); break;
+            case SimdLevel.Vector512: Split<V512, Vector512<float>>(index, count, thread); break;
+            case SimdLevel.Vector256: Split<V256, Vector256<float>>(index, count, thread); break;
+            default: Split<Scalar1, float>(index, count, thread); break;
         }
     }
 
-    private void Split<S, TV>(int index, int count) where S : struct, ISimd<TV> where TV : struct
+    private void Split<S, TV>(int index, int count, int thread) where S : struct, ISimd<TV> where TV : struct
     {
         int mr = S.TileRows;
         int panels = (Batch + mr - 1) / mr;
         int b0 = Math.Min(Batch, panels * index / count * mr), b1 = Math.Min(Batch, panels * (index + 1) / count * mr);
-        if (b1 > b0) Rows<S, TV>(b0, b1, Scratch[index]);
+        if (b1 > b0) Rows<S, TV>(b0, b1, Scratch[thread]);
     }
 
     protected bool Masked(int t, int b) => Lengths != null && t >= Lengths[b];

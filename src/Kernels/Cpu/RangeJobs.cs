@@ -14,7 +14,7 @@ internal sealed unsafe class RangeJob : ParallelJob
     public float* X, G, M, V, Sums;
     public float StepSize, Beta1, Beta2, Epsilon;
 
-    public override void Execute(int index, int count)
+    public override void Execute(int index, int count, int thread)
     {
         int lo = (int)((long)Length * index / count) & ~15, hi = index + 1 == count ? Length : (int)((long)Length * (index + 1) / count) & ~15;
         if (hi <= lo) return;
