@@ -13,8 +13,46 @@ internal static unsafe class GemmMicroKernel
     public static void Tile<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (S.TileRows == 8) Tile8<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
         else Tile6<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+    }
+
+    /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileNarrow<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count, rows = S.TileRows;
+        TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+        if (rows == 8)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
+                pa += 8;
+                pb += w;
+            }
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                pa += 6;
+                pb += w;
+            }
+        }
+        S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
+        S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
+        StoreEdge(tmp, w, c, ldc, alpha, beta, mr, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -35,12 +35,16 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into ceil(nc/nr) strips of nr columns, each kc*nr floats.</summary>
+    /// <summary>Depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) into ceil(nc/nr) strips of nr columns, each kc*nr floats;
+/// a last strip of at most nr/2 columns is kc*nr/2 floats (see <see cref="GemmMicroKernel.Tile{S, TV}"/>).</summary>
     public static void PackB(bool transB, float* b, int ldb, int p0, int kc, int j0, int nc, int nr, float* dst)
     {
-        for (int js = 0; js < nc; js += nr)
+        int full = nr;
+        for (int js = 0; js < nc; js += full)
         {
-            int cols = Math.Min(nr, nc - js);
+            int cols = Math.Min(full, nc - js);
+            // a last strip of at most one vector is packed one vector wide, for the narrow tile (N = 100, 28, 400 % 32)
+            nr = cols <= full / 2 ? full / 2 : full;
             if (!transB)
             {
                 for (int p = 0; p < kc; p++)
