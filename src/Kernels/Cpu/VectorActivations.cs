@@ -4,7 +4,7 @@ namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
 /// <see cref="Activations"/> in vector form: the SAME formulas (exp only of non-positive arguments, tanh's Taylor
-/// series below 0.25), with the branches turned into lane selects. With <see cref="Scalar1"/> they compute exactly
+/// series below 0.25), with the branches turned into lane selects and a vector exp for non-positive arguments. With <see cref="Scalar1"/> they compute exactly
 /// what Activations computes; the scalar Activations stay the source of truth.
 /// </summary>
 internal static class VectorActivations
@@ -13,7 +13,7 @@ internal static class VectorActivations
     public static TV Sigmoid<S, TV>(TV x) where S : struct, ISimd<TV> where TV : struct
     {
         TV one = S.Splat(1f);
-        TV e = S.Exp(S.Neg(S.Abs(x)));
+        TV e = S.ExpNonPositive(S.Neg(S.Abs(x)));
         TV r = S.Div(one, S.Add(one, e));
         return S.Select(S.GreaterOrEqual(x, S.Zero), r, S.Mul(e, r));
     }
@@ -29,7 +29,7 @@ internal static class VectorActivations
         poly = S.Add(S.Splat(2f / 15f), S.Mul(a2, poly));
         poly = S.Add(S.Splat(-1f / 3f), S.Mul(a2, poly));
         TV taylor = S.Mul(a, S.Add(one, S.Mul(a2, poly)));
-        TV e = S.Exp(S.Mul(S.Splat(-2f), a));
+        TV e = S.ExpNonPositive(S.Mul(S.Splat(-2f), a));
         TV big = S.Div(S.Sub(one, e), S.Add(one, e));
         TV t = S.Select(S.LessThan(a, S.Splat(0.25f)), taylor, big);
         return S.Select(S.LessThan(x, S.Zero), S.Neg(t), t);
