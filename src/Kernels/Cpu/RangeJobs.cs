@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics;
 
 namespace RecurrentAE.Kernels.Cpu;
 
-/// <summary>Adam and the column sum split over the pool in contiguous, cache-line aligned ranges.</summary>
+/// <summary>Adam and the column sum split over the pool in contiguous ranges cut at multiples of 16 floats.</summary>
 internal sealed unsafe class RangeJob : ParallelJob
 {
     public enum Op { Adam, ColumnSum }
