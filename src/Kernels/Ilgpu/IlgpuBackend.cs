@@ -109,14 +109,29 @@ public sealed class IlgpuBackend : IComputeBackend
     internal long LaunchCount { get; private set; }
 
     /// <summary>Dynamic shared memory one group may request without an opt-in (48 KiB on CUDA).</summary>
-    private long SharedBudgetBytes => Math.Min(48L * 1024, _accelerator.MaxSharedMemoryPerGroup);
+    private long SharedBudgetBytes => PersistentSharedBudgetBytes > 0
+        ? PersistentSharedBudgetBytes
+        : Math.Min(48L * 1024, _accelerator.MaxSharedMemoryPerGroup);
+
+    /// <summary>Overrides the shared memory a persistent group may use (0: the accelerator's 48 KiB); tests shrink it
+    /// to check the fallback to per-step kernels and the row-count reduction.</summary>
+    internal long PersistentSharedBudgetBytes { get; set; }
+
+    /// <summary>Whether an LSTM layer of this shape runs the persistent kernels (otherwise the per-step ones).</summary>
+    internal bool UsesPersistentLstm(int batch, int units) =>
+        LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(batch, units) is not null;
 
     /// <summary>
     /// The persistent kernels' launch shape for a layer, or null when its state does not fit one group's shared memory.
     /// Rows per group: ceil(B / multiprocessors), so B/rows groups spread over the SMs (B = 32 on an H100's 132 SMs:
     /// 32 groups of 1 row; larger batches put a few rows in each group rather than queueing groups behind each other,
     /// since a group lives for the whole sequence). Threads per group: one per work item of a step, rounded up to the
-    /// warp, capped at 512 (forward: R x 4U gate columns; backward: R x U units), and at the accelerator's limit.
+    /// warp, capped at 512 and at the accelerator's limit: R x 4U (forward: one thread per gate column; backward: the same
+    /// number of threads, so R x U warp dot products spread over many warps — 13 warps for 100 items at U = 100).
+    /// The recurrence of one row cannot be split over groups without a grid-wide barrier, so at B = 32 only 32 of an
+    /// H100's 132 SMs work: the step's latency, not the throughput, is what this kernel minimises.
+    /// The shared-memory budget (48 KiB, no opt-in) caps R x U at 2457 for both kernels; beyond it (U > 2457) the
+    /// per-step kernels run instead.
     /// </summary>
     private (int Rows, int ForwardGroup, int BackwardGroup)? PersistentLayout(int batch, int units)
     {
@@ -129,15 +144,24 @@ public sealed class IlgpuBackend : IComputeBackend
             rows--;
         if (Math.Max(LstmPersistentKernels.ForwardSharedFloats(rows, units), LstmPersistentKernels.BackwardSharedFloats(rows, units)) > budget)
             return null;
-        return (rows, GroupSize(rows * 4 * units), GroupSize(rows * units));
+        return (rows, GroupSize(rows * 4 * units), GroupSize(rows * 4 * units));
     }
+
+    internal int WarpSize => _accelerator.WarpSize;
+
+    /// <summary>The persistent kernels' launch shape for a layer, in words (for tests, benchmarks and reports).</summary>
+    internal string DescribePersistentLayout(int batch, int units) => PersistentLayout(batch, units) is { } l
+        ? $"{(batch + l.Rows - 1) / l.Rows} group(s) of {l.Rows} row(s); {l.ForwardGroup} threads forward, {l.BackwardGroup} backward; " +
+          $"{LstmPersistentKernels.ForwardSharedFloats(l.Rows, units) * sizeof(float)} B shared forward, {LstmPersistentKernels.BackwardSharedFloats(l.Rows, units) * sizeof(float)} B backward"
+        : "does not fit: per-step kernels";
 
     private int GroupSize(int items)
     {
         int warp = Math.Max(1, _accelerator.WarpSize);
         int size = (items + warp - 1) / warp * warp;
-        size = Math.Min(size, 512);
-        return Math.Max(1, Math.Min(size, _accelerator.MaxNumThreadsPerGroup));
+        size = Math.Min(size, Math.Min(512, _accelerator.MaxNumThreadsPerGroup));
+        // whole warps: the backward kernel reduces with warp shuffles
+        return Math.Max(warp, size / warp * warp);
     }
 
     public string Description =>

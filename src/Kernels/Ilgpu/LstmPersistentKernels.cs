@@ -28,11 +28,13 @@ internal struct LstmPersistentParams
 ///      (skipped for masked rows and at t = 0 where h_{-1} = 0), 4U-way parallel per row;
 ///   2. for every (row r, unit u): activations, c_t, h_t, gates (or the masked carry), h_t into hs[r, u].
 ///   Shared: hs (R x U) and zs (R x 4U) floats.
-/// Backward, per step t = T-1 .. 0 (one barrier, dz double-buffered in shared memory):
-///   for every (row r, unit u): dh = dH_t + dz_{t+1} U^T [+ dh_{t+1} where step t+1 was masked], written back to dH,
-///   then the pointwise dz (into global dZ and the shared buffer for step t-1) and the dc carry — exactly the
-///   per-step kernel's arithmetic, masking included.
-///   Shared: 2 x R x 4U floats.
+/// Backward, per step t = T-1 .. 0 (two barriers):
+///   1. for every (row r, unit u), one warp: dhs[r, u] = dz_{t+1}[r, :] . U[u, :] (lanes stride over the 4U columns,
+///      reading U's row coalesced, then a shuffle reduction; skipped at t = T-1);
+///   2. for every (row r, unit u): dh = dH_t + dhs [+ dh_{t+1} where step t+1 was masked], written back to dH, then
+///      the pointwise dz (into global dZ and into dzs for step t-1) and the dc carry — the per-step kernel's
+///      arithmetic, masking included.
+///   Shared: dzs (R x 4U) and dhs (R x U) floats. The group size must be a whole number of warps.
 /// The weight gradients (dU = H^T dZ over all steps, the bias column sum) stay the large GEMM/reduction launches
 /// that follow the loop.
 /// </summary>
@@ -42,7 +44,7 @@ internal static class LstmPersistentKernels
     internal static long ForwardSharedFloats(int rows, int units) => 5L * rows * units;
 
     /// <summary>Shared floats the backward kernel needs for <paramref name="rows"/> rows of <paramref name="units"/>.</summary>
-    internal static long BackwardSharedFloats(int rows, int units) => 8L * rows * units;
+    internal static long BackwardSharedFloats(int rows, int units) => 5L * rows * units;
 
     public static void LstmPersistent_forward(ArrayView<float> xproj, ArrayView<float> rk, ArrayView<float> bias,
         ArrayView<float> hidden, ArrayView<float> cell, ArrayView<float> gates, ArrayView<int> lengths, LstmPersistentParams p)
@@ -121,12 +123,30 @@ internal static class LstmPersistentKernels
         int b0 = Grid.IdxX * R;
         int rows = IntrinsicMath.Min(R, B - b0);
         int tid = Group.IdxX, nt = Group.DimX;
+        int lane = Warp.LaneIdx, warps = nt / Warp.WarpSize, warp = tid / Warp.WarpSize;
+        var dzs = shared.SubView(0, R * G);
+        var dhs = shared.SubView(R * G, R * U);
 
         for (int t = T - 1; t >= 0; t--)
         {
-            // dz_{t+1} is in buffer (t+1) & 1, dz_t goes to buffer t & 1: one barrier a step suffices
-            var dzNext = shared.SubView(((t + 1) & 1) * R * G, R * G);
-            var dzHere = shared.SubView((t & 1) * R * G, R * G);
+            // 1: dhs[r, u] = dz_{t+1}[r, :] . U[u, :], one warp per (row, unit): the lanes read a row of U coalesced
+            //    and reduce by shuffles (a thread per unit would read U column-wise, 32 cache lines per load)
+            if (t < T - 1)
+            {
+                for (int k = warp; k < rows * U; k += warps)
+                {
+                    int r = k / U, u = k - r * U;
+                    float s = 0f;
+                    for (int j = lane; j < G; j += Warp.WarpSize)
+                        s += dzs[r * G + j] * rk[u * G + j];
+                    for (int delta = Warp.WarpSize / 2; delta > 0; delta /= 2)
+                        s += Warp.ShuffleDown(s, delta);
+                    if (lane == 0) dhs[k] = s;
+                }
+                Group.Barrier();
+            }
+
+            // 2: dh_t, the pointwise dz (into dZ and dzs for step t-1) and the dc carry, as the per-step kernel does
             for (int k = tid; k < rows * U; k += nt)
             {
                 int r = k / U, u = k - r * U, b = b0 + r;
@@ -135,15 +155,10 @@ internal static class LstmPersistentKernels
                 float dcIn = 0f;
                 if (t < T - 1)
                 {
-                    int next = row + B;
-                    float s = 0f;
-                    int d0 = r * G;
-                    for (int j = 0; j < G; j++)
-                        s += dzNext[d0 + j] * rk[u * G + j];
-                    dh += s;
+                    dh += dhs[k];
                     // a masked step copied h forward: its whole gradient flows straight back
                     if (p.HasLengths != 0 && t + 1 >= lengths[b])
-                        dh += dHidden[next * U + u];
+                        dh += dHidden[(row + B) * U + u];
                     dcIn = dCell[b * U + u];
                 }
                 dHidden[row * U + u] = dh;
@@ -154,10 +169,10 @@ internal static class LstmPersistentKernels
                     dGates[row * G + U + u] = 0f;
                     dGates[row * G + 2 * U + u] = 0f;
                     dGates[row * G + 3 * U + u] = 0f;
-                    dzHere[z + u] = 0f;
-                    dzHere[z + U + u] = 0f;
-                    dzHere[z + 2 * U + u] = 0f;
-                    dzHere[z + 3 * U + u] = 0f;
+                    dzs[z + u] = 0f;
+                    dzs[z + U + u] = 0f;
+                    dzs[z + 2 * U + u] = 0f;
+                    dzs[z + 3 * U + u] = 0f;
                     dCell[b * U + u] = dcIn;
                     continue;
                 }
@@ -174,10 +189,10 @@ internal static class LstmPersistentKernels
                 dGates[row * G + U + u] = dzf;
                 dGates[row * G + 2 * U + u] = dzg;
                 dGates[row * G + 3 * U + u] = dzo;
-                dzHere[z + u] = dzi;
-                dzHere[z + U + u] = dzf;
-                dzHere[z + 2 * U + u] = dzg;
-                dzHere[z + 3 * U + u] = dzo;
+                dzs[z + u] = dzi;
+                dzs[z + U + u] = dzf;
+                dzs[z + 2 * U + u] = dzg;
+                dzs[z + 3 * U + u] = dzo;
                 dCell[b * U + u] = dcTotal * f;
             }
             Group.Barrier();

@@ -117,10 +117,25 @@ public sealed class PersistentLstmTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Persistent_layout_shrinks_rows_then_falls_back_to_per_step_when_shared_memory_is_short()
+    {
+        using var be = Create(IlgpuLstmPath.Persistent);
+        Assert.True(be.UsesPersistentLstm(3, 7));
+        Assert.StartsWith("2 group(s) of 2 row(s)", be.DescribePersistentLayout(3, 7), StringComparison.Ordinal);
+        be.PersistentSharedBudgetBytes = 25 * sizeof(float);
+        Assert.True(be.UsesPersistentLstm(3, 5));
+        Assert.StartsWith("3 group(s) of 1 row(s)", be.DescribePersistentLayout(3, 5), StringComparison.Ordinal);
+        Assert.False(be.UsesPersistentLstm(3, 7));
+        be.LstmPath = IlgpuLstmPath.PerStep;
+        Assert.False(be.UsesPersistentLstm(3, 5));
+    }
+
+    [Fact]
     public void Cuda_defaults_to_the_persistent_path_and_ilgpu_cpu_to_per_step()
     {
         using var cpu = (IlgpuBackend)BackendFactory.Create("ilgpu-cpu");
         Assert.Equal(IlgpuLstmPath.PerStep, cpu.LstmPath);
+        output.WriteLine($"{cpu.Description}; warp {cpu.WarpSize}; persistent layout at B 32, U 100: {cpu.DescribePersistentLayout(32, 100)}");
         if (BackendContractTests.BackendNames.Contains("cuda"))
         {
             using var cuda = (IlgpuBackend)BackendFactory.Create("cuda");
