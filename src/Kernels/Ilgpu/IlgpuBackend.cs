@@ -8,6 +8,9 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// <summary>
 /// The contract on any ILGPU accelerator (CUDA, OpenCL, ILGPU's CPU accelerator). Every kernel is loaded once in the
 /// constructor; ops only launch them on the default stream, in issue order.
+/// LSTM layers run the persistent kernels on GPUs (one launch per layer and direction for all steps, see
+/// <see cref="LstmPersistentKernels"/>) and the per-step kernels on ILGPU's CPU accelerator, or wherever a layer's state
+/// does not fit a group's shared memory. Every launch site counts in <see cref="LaunchCount"/>.
 /// </summary>
 public sealed class IlgpuBackend : IComputeBackend
 {
