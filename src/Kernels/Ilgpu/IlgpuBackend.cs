@@ -88,7 +88,13 @@ public sealed class IlgpuBackend : IComputeBackend
             _lstmPersistentBackward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_backward);
             // GPUs get the persistent LSTM kernels; ILGPU's CPU accelerator keeps the per-step ones by default
             // (a Group.Barrier costs ~86 µs there, and tests force the persistent path explicitly).
-            LstmPath = _accelerator.AcceleratorType == AcceleratorType.CPU ? IlgpuLstmPath.PerStep : IlgpuLstmPath.Persistent;
+            // RAE_ILGPU_LSTM=per-step|persistent overrides it, so `rae bench` can compare both paths on one GPU.
+            LstmPath = Environment.GetEnvironmentVariable("RAE_ILGPU_LSTM")?.Trim().ToLowerInvariant() switch
+            {
+                "per-step" => IlgpuLstmPath.PerStep,
+                "persistent" => IlgpuLstmPath.Persistent,
+                _ => _accelerator.AcceleratorType == AcceleratorType.CPU ? IlgpuLstmPath.PerStep : IlgpuLstmPath.Persistent,
+            };
             _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
             _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
         }
@@ -169,7 +175,8 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public string Description =>
         $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, " +
-        $"{_accelerator.NumMultiprocessors} multiprocessor(s), up to {_accelerator.MaxNumThreadsPerGroup} threads a group, GEMM tile {_tile})";
+        $"{_accelerator.NumMultiprocessors} multiprocessor(s), up to {_accelerator.MaxNumThreadsPerGroup} threads a group, GEMM tile {_tile}, " +
+        $"LSTM {(LstmPath == IlgpuLstmPath.Persistent ? "persistent" : "per step")})";
 
     public DeviceArray Allocate(int length) => new IlgpuArray(_accelerator, length);
 

@@ -134,8 +134,9 @@ public sealed class PersistentLstmTests(ITestOutputHelper output)
     public void Cuda_defaults_to_the_persistent_path_and_ilgpu_cpu_to_per_step()
     {
         using var cpu = (IlgpuBackend)BackendFactory.Create("ilgpu-cpu");
-        Assert.Equal(IlgpuLstmPath.PerStep, cpu.LstmPath);
         output.WriteLine($"{cpu.Description}; warp {cpu.WarpSize}; persistent layout at B 32, U 100: {cpu.DescribePersistentLayout(32, 100)}");
+        if (Environment.GetEnvironmentVariable("RAE_ILGPU_LSTM") is { Length: > 0 }) return; // the defaults are overridden
+        Assert.Equal(IlgpuLstmPath.PerStep, cpu.LstmPath);
         if (BackendContractTests.BackendNames.Contains("cuda"))
         {
             using var cuda = (IlgpuBackend)BackendFactory.Create("cuda");
