@@ -1,7 +1,7 @@
 // Anomaly detection on time series with the RecurrentAE library, the way the command line does it:
 //   dotnet run -c Release --project samples/TimeSeriesAnomaly [-- OUT_DIR [EPOCHS]]
-// 1. writes OUT_DIR/train.csv (noisy periodic series: sine, square, sawtooth, triangle; random phase, amplitude and
-//    period; 40-120 steps) and OUT_DIR/test.csv (held-out normal series mixed with spikes, level shifts and frequency
+// 1. writes OUT_DIR/train.csv (noisy periodic series: sine, square, sawtooth, triangle; random phase and amplitude,
+//    period 18-22 steps; 40-120 steps) and OUT_DIR/test.csv (held-out normal series mixed with spikes, level shifts and frequency
 //    changes; the label column says which),
 // 2. trains with exactly what 'rae train --csv OUT_DIR/train.csv --encoder 32,8 --decoder 32 ...' runs (mse head, data
 //    standardised per feature, the anomaly threshold = 99th percentile of the training errors, stored in the checkpoint),
@@ -49,7 +49,7 @@ File.WriteAllText(testCsv, test.ToString());
 Console.WriteLine($"Wrote {trainCsv} (800 normal series) and {testCsv} (240 normal, 60 anomalies)");
 
 var clock = Stopwatch.StartNew();
-int code = RaeApp.Run(["train", "--csv", trainCsv, "--encoder", "32,8", "--decoder", "32", "--epochs", epochs, "--lr", "0.003",
+int code = RaeApp.Run(["train", "--csv", trainCsv, "--encoder", "32,8", "--decoder", "32", "--epochs", epochs, "--lr", "0.01", "--batch-size", "8",
     "--out", run, "--accelerator", "cpu"]);
 if (code != 0) return code;
 double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -96,7 +96,7 @@ static class Series
         shape = r.Next(Shapes.Length);
         int length = r.Next(40, 121);
         amplitude = 0.5 + r.NextDouble();
-        period = 16 + 8 * r.NextDouble();
+        period = 18 + 4 * r.NextDouble();
         phase = r.NextDouble();
         var v = new double[length];
         for (int t = 0; t < length; t++) v[t] = amplitude * Wave(shape, t / period + phase) + 0.05 * Gaussian(r);
