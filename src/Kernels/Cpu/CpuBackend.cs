@@ -1,19 +1,47 @@
+using System.Runtime.Intrinsics;
+
 namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
-/// The CPU backend: plain C# over managed arrays. This first version is scalar and single-threaded;
-/// it is the correctness baseline that the SIMD kernels replace.
+/// The CPU backend: SIMD C# kernels (Vector512 / Vector256 FMA register tiles, a scalar path for older machines)
+/// over pinned managed arrays, split over a persistent worker pool where the work pays for the hand-off.
+/// Semantics are those of the original scalar backend (kept as the double-precision reference in the tests).
+/// Not thread-safe: calls are issued from one thread, in order, as the contract says.
 /// </summary>
-public sealed class CpuBackend : IComputeBackend
+public sealed unsafe class CpuBackend : IComputeBackend
 {
-    public CpuBackend(int threads = 0)
+    private readonly WorkerPool _pool;
+    private readonly ThreadScratch[] _scratch;
+    private readonly AlignedBuffer _packedKernel = new();
+    private readonly GemmJob _gemm;
+    private readonly LstmForwardJob _forward;
+    private readonly LstmBackwardJob _backward;
+    private readonly RangeJob _range = new();
+
+    public CpuBackend(int threads = 0) : this(threads, CpuFeatures.Best) { }
+
+    /// <summary>Tests pick the SIMD path explicitly, to cover every path on one machine.</summary>
+    internal CpuBackend(int threads, SimdLevel level)
     {
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
+        Level = level;
+        _pool = new WorkerPool(Threads);
+        _scratch = new ThreadScratch[Threads];
+        for (int i = 0; i < Threads; i++) _scratch[i] = new ThreadScratch();
+        _gemm = new GemmJob(_scratch);
+        _forward = new LstmForwardJob(_scratch);
+        _backward = new LstmBackwardJob(_scratch);
     }
 
     public int Threads { get; }
+    internal SimdLevel Level { get; }
+
+    /// <summary>Work (in flops, or elements for pointwise ops) below which an op runs on the calling thread alone:
+    /// a hand-off to a spinning worker costs ~1-3 µs, about 0.2 MFLOP of one core's GEMM. Tests set 0 to force splits.</summary>
+    internal long MinParallelWork { get; set; } = 1_000_000;
+
     public string Name => "cpu";
-    public string Description => $"CPU backend, {Threads} thread(s)";
+    public string Description => $"CPU backend, {Threads} thread(s), {Level}";
 
     public DeviceArray Allocate(int length) => new CpuArray(length);
     public DeviceIndexArray AllocateIndices(int length) => new CpuIndexArray(length);
@@ -23,38 +51,70 @@ public sealed class CpuBackend : IComputeBackend
     public void Fill(Slice destination, float value) => destination.Span().Fill(value);
     public void Copy(Slice source, Slice destination) => source.Span().CopyTo(destination.Span());
     public void Synchronize() { }
-    public void Dispose() { }
+    public void Dispose() => _pool.Dispose();
+
+    private int TileRows => Level switch { SimdLevel.Vector512 => V512.TileRows, SimdLevel.Vector256 => V256.TileRows, _ => Scalar1.TileRows };
+    private int TileCols => Level switch { SimdLevel.Vector512 => 2 * V512.Count, SimdLevel.Vector256 => 2 * V256.Count, _ => 2 };
+    private bool Parallel(long work) => _pool.Count > 1 && work >= MinParallelWork;
+
+    /// <summary>Kernels use raw pointers, so every extent is checked up front (the scalar version got this from spans).</summary>
+    private static void Need(Slice s, long rows, long ld, long cols, string name)
+    {
+        if (rows <= 0 || cols <= 0) return;
+        long need = (rows - 1) * ld + cols;
+        if (need > s.Length) throw new ArgumentException($"{name} needs {need} floats but its slice has {s.Length}", name);
+    }
 
     public void Gemm(Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, Slice a, int lda, Slice b, int ldb, float beta, Slice c, int ldc)
     {
-        float[] A = a.Data(), B = b.Data(), C = c.Data();
-        int ao = a.Offset, bo = b.Offset, co = c.Offset;
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transA == Transpose.No ? A[ao + i * lda + p] : A[ao + p * lda + i];
-                    float bv = transB == Transpose.No ? B[bo + p * ldb + j] : B[bo + j * ldb + p];
-                    sum += av * bv;
-                }
-                ref float cv = ref C[co + i * ldc + j];
-                cv = beta == 0 ? alpha * sum : alpha * sum + beta * cv;
-            }
+        bool ta = transA == Transpose.Yes, tb = transB == Transpose.Yes;
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), "GEMM sizes must not be negative");
+        if (m == 0 || n == 0) return;
+        Need(a, ta ? k : m, lda, ta ? m : k, nameof(a));
+        Need(b, tb ? n : k, ldb, tb ? k : n, nameof(b));
+        Need(c, m, ldc, n, nameof(c));
+        GemmCore(ta, tb, m, n, k, alpha, a.Ptr(), lda, b.Ptr(), ldb, beta, c.Ptr(), ldc);
+        KeepAlive(a, b, c);
+    }
+
+    /// <summary>Kernels hold raw pointers, which do not keep the arrays alive: without this the JIT may treat a caller's
+    /// last use of an array as done once its pointer is taken, and a GC mid-kernel frees (and reuses) pinned memory
+    /// still being read. Call after the work, with every slice the op touched.</summary>
+    private static void KeepAlive(in Slice a, in Slice b, in Slice c = default, in Slice d = default)
+    {
+        GC.KeepAlive(a.Array); GC.KeepAlive(b.Array); GC.KeepAlive(c.Array); GC.KeepAlive(d.Array);
+    }
+
+    private void GemmCore(bool ta, bool tb, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        var job = _gemm;
+        job.Level = Level;
+        job.TransA = ta; job.TransB = tb;
+        job.M = m; job.N = n; job.K = k;
+        job.Alpha = alpha; job.Beta = beta;
+        job.A = a; job.Lda = lda; job.B = b; job.Ldb = ldb; job.C = c; job.Ldc = ldc;
+        job.SplitRows = m >= n;
+        if (Parallel(2L * m * n * k)) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
     }
 
     public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
     {
-        var X = x.Span();
-        var S = sums.Span();
-        for (int j = 0; j < cols; j++)
-        {
-            float s = accumulate ? S[j] : 0;
-            for (int i = 0; i < rows; i++) s += X[i * cols + j];
-            S[j] = s;
-        }
+        Need(x, rows, cols, cols, nameof(x));
+        Need(sums, 1, 0, cols, nameof(sums));
+        if (cols <= 0) return;
+        ColumnSumCore(x.Ptr(), Math.Max(rows, 0), cols, sums.Ptr(), accumulate);
+        KeepAlive(x, sums);
+    }
+
+    private void ColumnSumCore(float* x, int rows, int cols, float* sums, bool accumulate)
+    {
+        var job = _range;
+        job.Level = Level; job.Kind = RangeJob.Op.ColumnSum;
+        job.X = x; job.Rows = rows; job.Length = cols; job.Sums = sums; job.Accumulate = accumulate;
+        if (Parallel((long)rows * cols) && cols >= 64) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
     }
 
     public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)
@@ -72,145 +132,146 @@ public sealed class CpuBackend : IComputeBackend
 
     public void LstmForward(in LstmForwardArgs a)
     {
-        int B = a.Batch, U = a.Units, G = 4 * U;
-        var xp = a.InputProjection.Span();
-        var rk = a.RecurrentKernel.Span();
-        var bias = a.Bias.Span();
-        var H = a.Hidden.Span();
-        var C = a.Cell.Span();
-        var gates = a.Gates.Span();
-        int[]? lengths = a.Lengths?.Data();
-        var z = new float[G];
-        for (int t = 0; t < a.Steps; t++)
-            for (int b = 0; b < B; b++)
-            {
-                var hOut = H.Slice((t * B + b) * U, U);
-                var cOut = C.Slice((t * B + b) * U, U);
-                var gOut = gates.Slice((t * B + b) * G, G);
-                if (lengths != null && t >= lengths[b])
-                {
-                    // Past the sequence's end its state carries over unchanged (Keras masking).
-                    if (t == 0) { hOut.Clear(); cOut.Clear(); }
-                    else { H.Slice(((t - 1) * B + b) * U, U).CopyTo(hOut); C.Slice(((t - 1) * B + b) * U, U).CopyTo(cOut); }
-                    gOut.Clear();
-                    continue;
-                }
-                var xrow = xp.Slice(t * a.InputProjectionStepStride + b * G, G);
-                for (int j = 0; j < G; j++) z[j] = xrow[j] + bias[j];
-                if (t > 0)
-                {
-                    var hPrev = H.Slice(((t - 1) * B + b) * U, U);
-                    for (int p = 0; p < U; p++)
-                    {
-                        float hv = hPrev[p];
-                        for (int j = 0; j < G; j++) z[j] += hv * rk[p * G + j];
-                    }
-                }
-                for (int u = 0; u < U; u++)
-                {
-                    float i = Activations.Sigmoid(z[u]);
-                    float f = Activations.Sigmoid(z[U + u]);
-                    float g = Activations.Tanh(z[2 * U + u]);
-                    float o = Activations.Sigmoid(z[3 * U + u]);
-                    float cPrev = t > 0 ? C[((t - 1) * B + b) * U + u] : 0f;
-                    float c = f * cPrev + i * g;
-                    cOut[u] = c;
-                    hOut[u] = o * Activations.Tanh(c);
-                    gOut[u] = i; gOut[U + u] = f; gOut[2 * U + u] = g; gOut[3 * U + u] = o;
-                }
-            }
+        int T = a.Steps, B = a.Batch, U = a.Units, G = 4 * U;
+        if (T <= 0 || B <= 0 || U <= 0) return;
+        if (a.InputProjectionStepStride < 0) throw new ArgumentOutOfRangeException(nameof(a), "negative input projection stride");
+        Need(a.InputProjection, T, a.InputProjectionStepStride, (long)B * G, nameof(a.InputProjection));
+        Need(a.RecurrentKernel, U, G, G, nameof(a.RecurrentKernel));
+        Need(a.Bias, 1, 0, G, nameof(a.Bias));
+        Need(a.Hidden, T, (long)B * U, (long)B * U, nameof(a.Hidden));
+        Need(a.Cell, T, (long)B * U, (long)B * U, nameof(a.Cell));
+        Need(a.Gates, T, (long)B * G, (long)B * G, nameof(a.Gates));
+        int[]? lengths = Lengths(a.Lengths, B);
+        int nr = TileCols;
+        float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(U, G, nr));
+        GemmPacking.PackB(false, a.RecurrentKernel.Ptr(), G, 0, U, 0, G, nr, packed);
+        var job = _forward;
+        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
+        job.InputProjection = a.InputProjection.Ptr(); job.StepStride = a.InputProjectionStepStride;
+        job.Bias = a.Bias.Ptr(); job.Hidden = a.Hidden.Ptr(); job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr();
+        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
+        job.Lengths = null;
+        KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
+        KeepAlive(a.Hidden, a.Cell, a.Gates);
     }
 
     public void LstmBackward(in LstmBackwardArgs a)
     {
-        int B = a.Batch, U = a.Units, G = 4 * U;
-        var rk = a.RecurrentKernel.Span();
-        var H = a.Hidden.Span();
-        var C = a.Cell.Span();
-        var gates = a.Gates.Span();
-        var dH = a.HiddenGradient.Span();
-        var dC = a.CellGradientScratch.Span();
-        var dZ = a.GateGradient.Span();
-        var dRk = a.RecurrentKernelGradient.Span();
-        var dBias = a.BiasGradient.Span();
-        int[]? lengths = a.Lengths?.Data();
-        dC.Slice(0, B * U).Clear();
-        for (int t = a.Steps - 1; t >= 0; t--)
-        {
-            for (int b = 0; b < B; b++)
-            {
-                var dh = dH.Slice((t * B + b) * U, U);
-                var dc = dC.Slice(b * U, U);
-                var dz = dZ.Slice((t * B + b) * G, G);
-                if (lengths != null && t >= lengths[b])
-                {
-                    // The state was copied forward: its gradient flows straight back to step t-1.
-                    dz.Clear();
-                    if (t > 0)
-                    {
-                        var dhPrev = dH.Slice(((t - 1) * B + b) * U, U);
-                        for (int u = 0; u < U; u++) dhPrev[u] += dh[u];
-                    }
-                    continue;
-                }
-                var g4 = gates.Slice((t * B + b) * G, G);
-                for (int u = 0; u < U; u++)
-                {
-                    float i = g4[u], f = g4[U + u], g = g4[2 * U + u], o = g4[3 * U + u];
-                    float c = C[(t * B + b) * U + u];
-                    float tc = Activations.Tanh(c);
-                    float cPrev = t > 0 ? C[((t - 1) * B + b) * U + u] : 0f;
-                    float dcTotal = dc[u] + dh[u] * o * (1 - tc * tc);
-                    dz[u] = dcTotal * g * i * (1 - i);
-                    dz[U + u] = dcTotal * cPrev * f * (1 - f);
-                    dz[2 * U + u] = dcTotal * i * (1 - g * g);
-                    dz[3 * U + u] = dh[u] * tc * o * (1 - o);
-                    dc[u] = dcTotal * f;
-                }
-                if (t > 0)
-                {
-                    var dhPrev = dH.Slice(((t - 1) * B + b) * U, U);
-                    var hPrev = H.Slice(((t - 1) * B + b) * U, U);
-                    for (int p = 0; p < U; p++)
-                    {
-                        float s = 0, hv = hPrev[p];
-                        for (int j = 0; j < G; j++)
-                        {
-                            s += dz[j] * rk[p * G + j];
-                            dRk[p * G + j] += hv * dz[j];
-                        }
-                        dhPrev[p] += s;
-                    }
-                }
-                for (int j = 0; j < G; j++) dBias[j] += dz[j];
-            }
-        }
+        int T = a.Steps, B = a.Batch, U = a.Units, G = 4 * U;
+        if (T <= 0 || B <= 0 || U <= 0) return;
+        Need(a.RecurrentKernel, U, G, G, nameof(a.RecurrentKernel));
+        Need(a.Hidden, T, (long)B * U, (long)B * U, nameof(a.Hidden));
+        Need(a.Cell, T, (long)B * U, (long)B * U, nameof(a.Cell));
+        Need(a.Gates, T, (long)B * G, (long)B * G, nameof(a.Gates));
+        Need(a.HiddenGradient, T, (long)B * U, (long)B * U, nameof(a.HiddenGradient));
+        Need(a.CellGradientScratch, 1, 0, (long)B * U, nameof(a.CellGradientScratch));
+        Need(a.GateGradient, T, (long)B * G, (long)B * G, nameof(a.GateGradient));
+        Need(a.RecurrentKernelGradient, U, G, G, nameof(a.RecurrentKernelGradient));
+        Need(a.BiasGradient, 1, 0, G, nameof(a.BiasGradient));
+        int[]? lengths = Lengths(a.Lengths, B);
+        int nr = TileCols;
+        float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(G, U, nr));
+        GemmPacking.PackB(true, a.RecurrentKernel.Ptr(), G, 0, G, 0, U, nr, packed); // U^T, for dh_{t-1} += dz_t U^T
+        var job = _backward;
+        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
+        job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
+        job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr();
+        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
+        job.Lengths = null;
+        // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
+        // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
+        if (T > 1)
+            GemmCore(true, false, U, G, (T - 1) * B, 1f, a.Hidden.Ptr(), U, a.GateGradient.Ptr() + (long)B * G, G, 1f,
+                a.RecurrentKernelGradient.Ptr(), G);
+        ColumnSumCore(a.GateGradient.Ptr(), T * B, G, a.BiasGradient.Ptr(), accumulate: true);
+        KeepAlive(a.RecurrentKernel, a.Hidden, a.Cell, a.Gates);
+        KeepAlive(a.HiddenGradient, a.CellGradientScratch, a.GateGradient, a.RecurrentKernelGradient);
+        GC.KeepAlive(a.BiasGradient.Array);
     }
 
-    public void HeadForward(OutputHead head, Slice logits, Slice bias, int rows, int cols, Slice output) =>
-        CpuHeads.Forward(head, logits.Span(), bias.Span(), rows, cols, output.Span());
+    private static int[]? Lengths(DeviceIndexArray? lengths, int batch)
+    {
+        if (lengths == null) return null;
+        if (lengths.Length < batch) throw new ArgumentException($"Lengths has {lengths.Length} entries for a batch of {batch}", nameof(lengths));
+        return lengths.Data();
+    }
+
+    public void HeadForward(OutputHead head, Slice logits, Slice bias, int rows, int cols, Slice output)
+    {
+        if (head == OutputHead.Sigmoid) BiasSigmoidForward(logits, bias, rows, cols, output);
+        else CpuHeads.Forward(head, logits.Span(), bias.Span(), rows, cols, output.Span());
+    }
 
     public void HeadLossAndGradient(in HeadLossArgs a)
     {
         int rows = a.Steps * a.Batch;
+        if (a.Head == OutputHead.Sigmoid && a.Lengths is null)
+        {
+            // The reference model's hot path: vectorised BCE over the whole block.
+            BceLossAndGradient(a.Output, a.Targets, rows * a.Cols, a.Scale, a.Loss, a.AccumulateLoss, a.LogitGradient);
+            return;
+        }
         var gradient = a.LogitGradient.IsEmpty ? Span<float>.Empty : a.LogitGradient.Span();
         double sum = CpuHeads.LossRows(a, a.Output.Span(), a.Targets.Span(), a.Lengths?.Data(), gradient, 0, rows);
         var loss = a.Loss.Span();
         loss[0] = (float)((a.AccumulateLoss ? loss[0] : 0) + a.Scale * sum);
     }
 
+    internal void BiasSigmoidForward(Slice logits, Slice bias, int rows, int cols, Slice probabilities)
+    {
+        if (rows <= 0 || cols <= 0) return;
+        Need(logits, rows, cols, cols, nameof(logits));
+        Need(bias, 1, 0, cols, nameof(bias));
+        Need(probabilities, rows, cols, cols, nameof(probabilities));
+        float* l = logits.Ptr(), bs = bias.Ptr(), p = probabilities.Ptr();
+        for (int r = 0; r < rows; r++)
+        {
+            long o = (long)r * cols;
+            switch (Level)
+            {
+                case SimdLevel.Vector512: Pointwise.BiasSigmoid<V512, Vector512<float>>(0, cols, l + o, bs, p + o); break;
+                case SimdLevel.Vector256: Pointwise.BiasSigmoid<V256, Vector256<float>>(0, cols, l + o, bs, p + o); break;
+                default: Pointwise.BiasSigmoid<Scalar1, float>(0, cols, l + o, bs, p + o); break;
+            }
+        }
+        KeepAlive(logits, bias, probabilities);
+    }
+
+    internal void BceLossAndGradient(Slice probabilities, Slice targets, int count, float scale,
+        Slice loss, bool accumulateLoss, Slice logitGradient)
+    {
+        Need(probabilities, 1, 0, count, nameof(probabilities));
+        Need(targets, 1, 0, count, nameof(targets));
+        Need(loss, 1, 0, 1, nameof(loss));
+        if (!logitGradient.IsEmpty) Need(logitGradient, 1, 0, count, nameof(logitGradient));
+        float* p = probabilities.Ptr(), y = targets.Ptr(), g = logitGradient.IsEmpty ? null : logitGradient.Ptr();
+        int n = Math.Max(count, 0);
+        double sum = Level switch
+        {
+            SimdLevel.Vector512 => Pointwise.Bce<V512, Vector512<float>>(0, n, p, y, scale, g),
+            SimdLevel.Vector256 => Pointwise.Bce<V256, Vector256<float>>(0, n, p, y, scale, g),
+            _ => Pointwise.Bce<Scalar1, float>(0, n, p, y, scale, g),
+        };
+        KeepAlive(probabilities, targets, logitGradient);
+        var l = loss.Span();
+        l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);
+    }
+
     public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)
     {
-        var w = parameters.Span();
-        var g = gradients.Span();
-        var m = firstMoment.Span();
-        var v = secondMoment.Span();
-        float a = step.StepSize, b1 = step.Beta1, b2 = step.Beta2, eps = step.Epsilon;
-        for (int i = 0; i < w.Length; i++)
-        {
-            m[i] = b1 * m[i] + (1 - b1) * g[i];
-            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-            w[i] -= a * m[i] / (MathF.Sqrt(v[i]) + eps);
-        }
+        int n = parameters.Length;
+        Need(gradients, 1, 0, n, nameof(gradients));
+        Need(firstMoment, 1, 0, n, nameof(firstMoment));
+        Need(secondMoment, 1, 0, n, nameof(secondMoment));
+        if (n == 0) return;
+        var job = _range;
+        job.Level = Level; job.Kind = RangeJob.Op.Adam; job.Length = n;
+        job.X = parameters.Ptr(); job.G = gradients.Ptr(); job.M = firstMoment.Ptr(); job.V = secondMoment.Ptr();
+        job.StepSize = step.StepSize; job.Beta1 = step.Beta1; job.Beta2 = step.Beta2; job.Epsilon = step.Epsilon;
+        if (Parallel(16L * n)) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
+        KeepAlive(parameters, gradients, firstMoment, secondMoment);
     }
 }

@@ -8,6 +8,9 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// <summary>
 /// The contract on any ILGPU accelerator (CUDA, OpenCL, ILGPU's CPU accelerator). Every kernel is loaded once in the
 /// constructor; ops only launch them on the default stream, in issue order.
+/// LSTM layers run the persistent kernels on GPUs (one launch per layer and direction for all steps, see
+/// <see cref="LstmPersistentKernels"/>) and the per-step kernels on ILGPU's CPU accelerator, or wherever a layer's state
+/// does not fit a group's shared memory. Every launch site counts in <see cref="LaunchCount"/>.
 /// </summary>
 public sealed class IlgpuBackend : IComputeBackend
 {
@@ -17,6 +20,8 @@ public sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(GemmKernels), nameof(GemmKernels.Gemm_forward)), true),
         (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_forward)), false),
         (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_backward)), false),
+        (Method(typeof(LstmPersistentKernels), nameof(LstmPersistentKernels.LstmPersistent_forward)), true),
+        (Method(typeof(LstmPersistentKernels), nameof(LstmPersistentKernels.LstmPersistent_backward)), true),
         (Method(typeof(HeadKernels), nameof(HeadKernels.HeadPointwise_forward)), false),
         (Method(typeof(HeadKernels), nameof(HeadKernels.Softmax_forward)), false),
         (Method(typeof(HeadKernels), nameof(HeadKernels.HeadLoss_backward)), true),
@@ -47,6 +52,8 @@ public sealed class IlgpuBackend : IComputeBackend
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _columnSum;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams> _adam;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams> _gather;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams> _lstmPersistentForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams> _lstmPersistentBackward;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _copy;
 
@@ -77,6 +84,17 @@ public sealed class IlgpuBackend : IComputeBackend
             _columnSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ReductionKernels.ColumnSum_forward);
             _adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams>(AdamKernel.Adam_update);
             _gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams>(GatherKernel.Gather_forward);
+            _lstmPersistentForward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_forward);
+            _lstmPersistentBackward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_backward);
+            // GPUs get the persistent LSTM kernels; ILGPU's CPU accelerator keeps the per-step ones by default
+            // (a Group.Barrier costs ~86 µs there, and tests force the persistent path explicitly).
+            // RAE_ILGPU_LSTM=per-step|persistent overrides it, so `rae bench` can compare both paths on one GPU.
+            LstmPath = Environment.GetEnvironmentVariable("RAE_ILGPU_LSTM")?.Trim().ToLowerInvariant() switch
+            {
+                "per-step" => IlgpuLstmPath.PerStep,
+                "persistent" => IlgpuLstmPath.Persistent,
+                _ => _accelerator.AcceleratorType == AcceleratorType.CPU ? IlgpuLstmPath.PerStep : IlgpuLstmPath.Persistent,
+            };
             _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
             _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
         }
@@ -89,9 +107,76 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public string Name { get; }
 
+    /// <summary>Which LSTM kernels run: persistent (one launch per layer and direction) or per step. Settable for tests
+    /// and benchmarks; the persistent path still falls back to per step for a layer whose state does not fit a group.</summary>
+    internal IlgpuLstmPath LstmPath { get; set; }
+
+    /// <summary>Batch rows per group of the persistent kernels; 0 chooses (see <see cref="PersistentLayout"/>).</summary>
+    internal int PersistentRowsPerGroup { get; set; }
+
+    /// <summary>Kernel launches issued so far (every launch site counts one).</summary>
+    internal long LaunchCount { get; private set; }
+
+    /// <summary>Dynamic shared memory one group may request without an opt-in (48 KiB on CUDA).</summary>
+    private long SharedBudgetBytes => PersistentSharedBudgetBytes > 0
+        ? PersistentSharedBudgetBytes
+        : Math.Min(48L * 1024, _accelerator.MaxSharedMemoryPerGroup);
+
+    /// <summary>Overrides the shared memory a persistent group may use (0: the accelerator's 48 KiB); tests shrink it
+    /// to check the fallback to per-step kernels and the row-count reduction.</summary>
+    internal long PersistentSharedBudgetBytes { get; set; }
+
+    /// <summary>Whether an LSTM layer of this shape runs the persistent kernels (otherwise the per-step ones).</summary>
+    internal bool UsesPersistentLstm(int batch, int units) =>
+        LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(batch, units) is not null;
+
+    /// <summary>
+    /// The persistent kernels' launch shape for a layer, or null when its state does not fit one group's shared memory.
+    /// Rows per group: ceil(B / multiprocessors), so B/rows groups spread over the SMs (B = 32 on an H100's 132 SMs:
+    /// 32 groups of 1 row; larger batches put a few rows in each group rather than queueing groups behind each other,
+    /// since a group lives for the whole sequence). Threads per group: one per work item of a step, rounded up to the
+    /// warp, capped at 512 and at the accelerator's limit: R x 4U (forward: one thread per gate column; backward: the same
+    /// number of threads, so R x U warp dot products spread over many warps — 13 warps for 100 items at U = 100).
+    /// The recurrence of one row cannot be split over groups without a grid-wide barrier, so at B = 32 only 32 of an
+    /// H100's 132 SMs work: the step's latency, not the throughput, is what this kernel minimises.
+    /// The shared-memory budget (48 KiB, no opt-in) caps R x U at 2457 for both kernels; beyond it (U > 2457) the
+    /// per-step kernels run instead.
+    /// </summary>
+    private (int Rows, int ForwardGroup, int BackwardGroup)? PersistentLayout(int batch, int units)
+    {
+        int rows = PersistentRowsPerGroup > 0
+            ? PersistentRowsPerGroup
+            : Math.Max(1, (batch + Math.Max(1, _accelerator.NumMultiprocessors) - 1) / Math.Max(1, _accelerator.NumMultiprocessors));
+        rows = Math.Min(rows, batch);
+        long budget = SharedBudgetBytes / sizeof(float);
+        while (rows > 1 && Math.Max(LstmPersistentKernels.ForwardSharedFloats(rows, units), LstmPersistentKernels.BackwardSharedFloats(rows, units)) > budget)
+            rows--;
+        if (Math.Max(LstmPersistentKernels.ForwardSharedFloats(rows, units), LstmPersistentKernels.BackwardSharedFloats(rows, units)) > budget)
+            return null;
+        return (rows, GroupSize(rows * 4 * units), GroupSize(rows * 4 * units));
+    }
+
+    internal int WarpSize => _accelerator.WarpSize;
+
+    /// <summary>The persistent kernels' launch shape for a layer, in words (for tests, benchmarks and reports).</summary>
+    internal string DescribePersistentLayout(int batch, int units) => PersistentLayout(batch, units) is { } l
+        ? $"{(batch + l.Rows - 1) / l.Rows} group(s) of {l.Rows} row(s); {l.ForwardGroup} threads forward, {l.BackwardGroup} backward; " +
+          $"{LstmPersistentKernels.ForwardSharedFloats(l.Rows, units) * sizeof(float)} B shared forward, {LstmPersistentKernels.BackwardSharedFloats(l.Rows, units) * sizeof(float)} B backward"
+        : "does not fit: per-step kernels";
+
+    private int GroupSize(int items)
+    {
+        int warp = Math.Max(1, _accelerator.WarpSize);
+        int size = (items + warp - 1) / warp * warp;
+        size = Math.Min(size, Math.Min(512, _accelerator.MaxNumThreadsPerGroup));
+        // whole warps: the backward kernel reduces with warp shuffles
+        return Math.Max(warp, size / warp * warp);
+    }
+
     public string Description =>
         $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, " +
-        $"{_accelerator.NumMultiprocessors} multiprocessor(s), up to {_accelerator.MaxNumThreadsPerGroup} threads a group, GEMM tile {_tile})";
+        $"{_accelerator.NumMultiprocessors} multiprocessor(s), up to {_accelerator.MaxNumThreadsPerGroup} threads a group, GEMM tile {_tile}, " +
+        $"LSTM {(LstmPath == IlgpuLstmPath.Persistent ? "persistent" : "per step")})";
 
     public DeviceArray Allocate(int length) => new IlgpuArray(_accelerator, length);
 
@@ -126,6 +211,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void Fill(Slice destination, float value)
     {
         if (destination.IsEmpty) return;
+        LaunchCount++;
         _fill(destination.Length, destination.View(), value);
     }
 
@@ -134,6 +220,7 @@ public sealed class IlgpuBackend : IComputeBackend
         if (source.Length != destination.Length)
             throw new ArgumentException($"copy of {source.Length} floats into a slice of {destination.Length}");
         if (source.IsEmpty) return;
+        LaunchCount++;
         _copy(source.Length, source.View(), destination.View());
     }
 
@@ -152,12 +239,14 @@ public sealed class IlgpuBackend : IComputeBackend
         };
         var grid = new Index2D((n + _tile - 1) / _tile, (m + _tile - 1) / _tile);
         var group = new Index2D(_tile, _tile);
+        LaunchCount++;
         _gemm(new KernelConfig(grid, group), a.View(), b.View(), c.View(), p);
     }
 
     public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
     {
         if (cols <= 0) return;
+        LaunchCount++;
         _columnSum(cols, x.View(), sums.View(), rows, cols, accumulate ? 1 : 0);
     }
 
@@ -165,16 +254,33 @@ public sealed class IlgpuBackend : IComputeBackend
     {
         int count = steps * batch * features;
         if (count <= 0) return;
+        LaunchCount++;
         _gather(count, data.View(), ((IlgpuIndexArray)indices).View, x.View(),
             new GatherParams { Steps = steps, Features = features, Start = start, Batch = batch });
     }
 
-    /// <summary>One launch per step: the fused recurrent GEMM + gates + cell update.</summary>
+    /// <summary>The persistent kernel (one launch for all steps, see <see cref="LstmPersistentKernels"/>) or, as the
+    /// fallback, one launch per step: the fused recurrent GEMM + gates + cell update.</summary>
     public void LstmForward(in LstmForwardArgs args)
     {
         int threads = args.Batch * args.Units;
-        if (threads <= 0) return;
+        if (threads <= 0 || args.Steps <= 0) return;
         var lengths = LengthsView(args.Lengths);
+        if (LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(args.Batch, args.Units) is { } layout)
+        {
+            var pp = new LstmPersistentParams
+            {
+                Steps = args.Steps, Batch = args.Batch, Units = args.Units, InputStride = args.InputProjectionStepStride,
+                HasLengths = args.Lengths is null ? 0 : 1, RowsPerGroup = layout.Rows,
+            };
+            int groups = (args.Batch + layout.Rows - 1) / layout.Rows;
+            var config = new KernelConfig(new Index1D(groups), new Index1D(layout.ForwardGroup),
+                SharedMemoryConfig.RequestDynamic<float>((int)LstmPersistentKernels.ForwardSharedFloats(layout.Rows, args.Units)));
+            LaunchCount++;
+            _lstmPersistentForward(config, args.InputProjection.View(), args.RecurrentKernel.View(), args.Bias.View(),
+                args.Hidden.View(), args.Cell.View(), args.Gates.View(), lengths, pp);
+            return;
+        }
         var p = new LstmStepParams
         {
             Steps = args.Steps, Batch = args.Batch, Units = args.Units,
@@ -185,24 +291,42 @@ public sealed class IlgpuBackend : IComputeBackend
         for (int t = 0; t < args.Steps; t++)
         {
             p.Step = t;
+            LaunchCount++;
             _lstmForward(threads, xproj, rk, bias, h, c, gates, lengths, p);
         }
     }
 
-    /// <summary>One launch per step in reverse (pointwise dz fused with dz_{t+1} U^T), then one GEMM for the
+    /// <summary>One persistent launch over all steps in reverse, or (the fallback) one launch per step (pointwise dz
+    /// fused with dz_{t+1} U^T); then one GEMM for the
     /// recurrent-kernel gradient over all steps and one column sum for the bias gradient.</summary>
     public void LstmBackward(in LstmBackwardArgs args)
     {
         int B = args.Batch, U = args.Units, G = 4 * U, T = args.Steps;
         if (B * U <= 0 || T <= 0) return;
         var lengths = LengthsView(args.Lengths);
-        var p = new LstmStepParams { Steps = T, Batch = B, Units = U, HasLengths = args.Lengths is null ? 0 : 1 };
         ArrayView<float> rk = args.RecurrentKernel.View(), c = args.Cell.View(), gates = args.Gates.View(),
             dh = args.HiddenGradient.View(), dc = args.CellGradientScratch.View(), dz = args.GateGradient.View();
-        for (int t = T - 1; t >= 0; t--)
+        if (LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(B, U) is { } layout)
         {
-            p.Step = t;
-            _lstmBackward(B * U, rk, c, gates, dh, dc, dz, lengths, p);
+            var pp = new LstmPersistentParams
+            {
+                Steps = T, Batch = B, Units = U, HasLengths = args.Lengths is null ? 0 : 1, RowsPerGroup = layout.Rows,
+            };
+            int groups = (B + layout.Rows - 1) / layout.Rows;
+            var config = new KernelConfig(new Index1D(groups), new Index1D(layout.BackwardGroup),
+                SharedMemoryConfig.RequestDynamic<float>((int)LstmPersistentKernels.BackwardSharedFloats(layout.Rows, U)));
+            LaunchCount++;
+            _lstmPersistentBackward(config, rk, c, gates, dh, dc, dz, lengths, pp);
+        }
+        else
+        {
+            var p = new LstmStepParams { Steps = T, Batch = B, Units = U, HasLengths = args.Lengths is null ? 0 : 1 };
+            for (int t = T - 1; t >= 0; t--)
+            {
+                p.Step = t;
+                LaunchCount++;
+                _lstmBackward(B * U, rk, c, gates, dh, dc, dz, lengths, p);
+            }
         }
         // dU += H[0..T-2]^T dZ[1..T-1]: time-major storage makes all steps one GEMM.
         if (T > 1)
@@ -215,6 +339,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void HeadForward(OutputHead head, Slice logits, Slice bias, int rows, int cols, Slice output)
     {
         if (rows <= 0 || cols <= 0) return;
+        LaunchCount++;
         if (head == OutputHead.Softmax) _softmax(rows, logits.View(), bias.View(), output.View(), cols);
         else _headPointwise(rows * cols, logits.View(), bias.View(), output.View(), cols, (int)head);
     }
@@ -226,6 +351,7 @@ public sealed class IlgpuBackend : IComputeBackend
             Head = (int)a.Head, Steps = a.Steps, Batch = a.Batch, Cols = a.Cols, Scale = a.Scale,
             Accumulate = a.AccumulateLoss ? 1 : 0, HasGradient = a.LogitGradient.IsEmpty ? 0 : 1, HasLengths = a.Lengths is null ? 0 : 1,
         };
+        LaunchCount++;
         // An empty (default) gradient slice has no array: pass a view the kernel never writes.
         _headLoss(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), a.Output.View(), a.Targets.View(), a.Loss.View(),
             a.LogitGradient.IsEmpty ? a.Output.View() : a.LogitGradient.View(), LengthsView(a.Lengths), p);
@@ -234,6 +360,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)
     {
         if (parameters.IsEmpty) return;
+        LaunchCount++;
         _adam(parameters.Length, parameters.View(), gradients.View(), firstMoment.View(), secondMoment.View(),
             new AdamParams { StepSize = step.StepSize, Beta1 = step.Beta1, Beta2 = step.Beta2, Epsilon = step.Epsilon });
     }
@@ -247,4 +374,14 @@ public sealed class IlgpuBackend : IComputeBackend
         _accelerator.Dispose();
         if (_ownsContext) _context.Dispose();
     }
+}
+
+/// <summary>Which LSTM kernels <see cref="IlgpuBackend"/> launches.</summary>
+internal enum IlgpuLstmPath
+{
+    /// <summary>One launch per time step (<see cref="LstmKernels"/>).</summary>
+    PerStep,
+
+    /// <summary>One launch per layer and direction looping over the steps (<see cref="LstmPersistentKernels"/>).</summary>
+    Persistent,
 }

@@ -17,6 +17,13 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
 
     public static TheoryData<string> Backends => new(BackendNames);
 
+    /// <summary>The backends plus the ILGPU LSTM-path variants (see <see cref="BackendFixture.Create"/>): every LSTM test
+    /// checks the persistent kernels and the per-step kernels on every ILGPU accelerator here.</summary>
+    public static IReadOnlyList<string> LstmBackendNames { get; } =
+        [.. BackendNames, BackendFixture.IlgpuCpuPersistent, BackendFixture.IlgpuCpuPersistentSmall, .. BackendNames.Contains("cuda") ? [BackendFixture.CudaPerStep] : Array.Empty<string>()];
+
+    public static TheoryData<string> LstmBackends => new(LstmBackendNames);
+
     private const double Rel = 1e-5;
 
     private Random NewRandom(string test) => new(HashCode.Combine(BackendFixture.Seed, test.GetHashCode(StringComparison.Ordinal)));
@@ -184,7 +191,7 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
     public static TheoryData<string, int, bool, bool> LstmCases()
     {
         var data = new TheoryData<string, int, bool, bool>();
-        foreach (var backend in BackendNames)
+        foreach (var backend in LstmBackendNames)
             foreach (int steps in new[] { 1, 4 })
                 foreach (bool repeat in new[] { false, true })
                     foreach (bool ragged in new[] { false, true })
@@ -194,12 +201,28 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
 
     [Theory]
     [MemberData(nameof(LstmCases))]
-    public void Lstm_ForwardAndBackward_MatchReference(string backend, int steps, bool repeat, bool ragged)
+    public void Lstm_ForwardAndBackward_MatchReference(string backend, int steps, bool repeat, bool ragged) =>
+        LstmMatchesReference(backend, steps, 3, 5, repeat, ragged ? (steps == 1 ? [1, 0, 1] : [2, 4, 0]) : null,
+            $"{nameof(Lstm_ForwardAndBackward_MatchReference)}{backend}{steps}{repeat}{ragged}");
+
+    /// <summary>More batch rows than a persistent group holds (2 on ilgpu-cpu-persistent: groups of 2, 2 and 1 rows),
+    /// odd units, more work items than threads in a group, sequences ending at every kind of step.</summary>
+    [Theory]
+    [MemberData(nameof(LstmBackends))]
+    public void Lstm_OddShapesAndPartialGroups_MatchReference(string backend)
+    {
+        foreach (bool repeat in new[] { false, true })
+        {
+            LstmMatchesReference(backend, 6, 5, 7, repeat, [6, 3, 0, 1, 5], $"{nameof(Lstm_OddShapesAndPartialGroups_MatchReference)}{backend}{repeat}");
+            LstmMatchesReference(backend, 3, 5, 7, repeat, null, $"{nameof(Lstm_OddShapesAndPartialGroups_MatchReference)}{backend}{repeat}full");
+        }
+    }
+
+    private void LstmMatchesReference(string backend, int steps, int batch, int units, bool repeat, int[]? lengths, string seedName)
     {
         var be = fixture.Get(backend);
-        var rng = NewRandom($"{nameof(Lstm_ForwardAndBackward_MatchReference)}{backend}{steps}{repeat}{ragged}");
-        int B = 3, U = 5, G = 4 * U, T = steps;
-        int[]? lengths = ragged ? (T == 1 ? [1, 0, 1] : [2, 4, 0]) : null;
+        var rng = NewRandom(seedName);
+        int B = batch, U = units, G = 4 * U, T = steps;
         int xStride = repeat ? 0 : B * G;
         var xproj = RandomArray(rng, repeat ? B * G : T * B * G, 1.5f);
         var rk = RandomArray(rng, U * G, 0.6f);
@@ -219,12 +242,16 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
         using var len = be.AllocateIndices(B);
         if (lengths != null) be.UploadIndices(lengths, len);
 
+        long launchesBefore = be is RecurrentAE.Kernels.Ilgpu.IlgpuBackend ib0 ? ib0.LaunchCount : 0;
         be.LstmForward(new LstmForwardArgs
         {
             Steps = T, Batch = B, Units = U, InputProjection = s[0], InputProjectionStepStride = xStride,
             RecurrentKernel = s[1], Bias = s[2], Hidden = s[3], Cell = s[4], Gates = s[5],
             Lengths = lengths != null ? len : null,
         });
+        // the ILGPU path really taken: one launch for all steps when persistent, one a step otherwise
+        if (be is RecurrentAE.Kernels.Ilgpu.IlgpuBackend ib)
+            Assert.Equal(ib.UsesPersistentLstm(B, U) ? 1 : T, ib.LaunchCount - launchesBefore);
         var refState = ReferenceOps.LstmForward(T, B, U, D(xproj), xStride, D(rk), D(bias), lengths);
         Check("LstmForward.Hidden", backend, refState.H, Read(be, s[3]));
         Check("LstmForward.Cell", backend, refState.C, Read(be, s[4]));
@@ -290,7 +317,7 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
     }
 
     [Theory]
-    [MemberData(nameof(Backends))]
+    [MemberData(nameof(LstmBackends))]
     public void Activations_OnDevice_FiniteAndAccurate(string backend)
     {
         // T = 1, U = 1: each batch row computes sigmoid(x) and tanh(x) of one test value into its gates.

@@ -1,6 +1,7 @@
 using Xunit;
 using System.Collections.Concurrent;
 using RecurrentAE.Kernels;
+using RecurrentAE.Kernels.Ilgpu;
 
 namespace RecurrentAE.Tests.Contract;
 
@@ -18,7 +19,48 @@ public sealed class BackendFixture : IDisposable
     public static readonly ConcurrentDictionary<string, double> MaxErrors = new();
 
     public IComputeBackend Get(string name) =>
-        _backends.GetOrAdd(name, n => new Lazy<IComputeBackend>(() => BackendFactory.Create(n))).Value;
+        _backends.GetOrAdd(name, n => new Lazy<IComputeBackend>(() => Create(n))).Value;
+
+    /// <summary>The ILGPU LSTM-path variants the contract tests run besides the factory's own names.</summary>
+    public const string IlgpuCpuPersistent = "ilgpu-cpu-persistent", IlgpuCpuPersistentSmall = "ilgpu-cpu-persistent-small",
+        CudaPerStep = "cuda-per-step";
+
+    /// <summary>
+    /// A factory backend, or an ILGPU variant with its LSTM path forced: "ilgpu-cpu-persistent" runs the persistent
+    /// LSTM kernels on ILGPU's CPU accelerator (which defaults to per step) with 2 batch rows a group, so a batch of 3
+    /// has a full and a partial group; "ilgpu-cpu-persistent-small" has too little shared memory for 2 rows (1 row a group at
+    /// U = 5, the per-step fallback at U = 7); "cuda-per-step" keeps CUDA's per-step fallback checked where CUDA exists.
+    /// </summary>
+    public static IComputeBackend Create(string name)
+    {
+        switch (name)
+        {
+            case IlgpuCpuPersistent:
+            {
+                var be = (IlgpuBackend)BackendFactory.Create("ilgpu-cpu");
+                be.LstmPath = IlgpuLstmPath.Persistent;
+                be.PersistentRowsPerGroup = 2;
+                return be;
+            }
+            case IlgpuCpuPersistentSmall:
+            {
+                // 25 shared floats a group: U = 5 runs persistent with 1 row a group (2 asked), U = 7 falls back to per step
+                var be = (IlgpuBackend)BackendFactory.Create("ilgpu-cpu");
+                be.LstmPath = IlgpuLstmPath.Persistent;
+                be.PersistentRowsPerGroup = 2;
+                be.PersistentSharedBudgetBytes = 25 * sizeof(float);
+                return be;
+            }
+            case CudaPerStep:
+            {
+                var be = (IlgpuBackend)BackendFactory.Create("cuda");
+                be.LstmPath = IlgpuLstmPath.PerStep;
+                return be;
+            }
+            default:
+                return BackendFactory.Create(name);
+        }
+    }
 
     public void Dispose()
     {

@@ -52,5 +52,15 @@ public sealed class PtxCompileTests
         Assert.True(target.Success, compiled.PTXAssembly[..Math.Min(400, compiled.PTXAssembly.Length)]);
         int sm = int.Parse(target.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(sm, 80, architecture == "SM_80" ? 80 : 90);
+        if (kernel.StartsWith("LstmPersistentKernels.", StringComparison.Ordinal))
+        {
+            // the recurrent state lives in the launch's dynamic shared memory, steps are separated by group barriers,
+            // and nothing spills to local memory (no per-thread arrays)
+            Assert.Contains("__dyn_shared_alloca", compiled.PTXAssembly, StringComparison.Ordinal);
+            Assert.Contains("bar.sync", compiled.PTXAssembly, StringComparison.Ordinal);
+            Assert.DoesNotContain(".local", compiled.PTXAssembly, StringComparison.Ordinal);
+        }
+        if (Environment.GetEnvironmentVariable("RAE_PTX_DUMP") is { Length: > 0 } dump)
+            File.WriteAllText(Path.Combine(dump, $"{kernel}.{architecture}.ptx"), compiled.PTXAssembly);
     }
 }

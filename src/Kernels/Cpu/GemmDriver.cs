@@ -1,0 +1,88 @@
+namespace RecurrentAE.Kernels.Cpu;
+
+/// <summary>Per-thread packing buffers: each pool thread owns one, so GEMMs allocate nothing after the first call.</summary>
+internal sealed class ThreadScratch
+{
+    public readonly AlignedBuffer A = new(), B = new(), Tile = new(), Panel = new();
+}
+
+/// <summary>
+/// The blocked GEMM (Goto/BLIS loop order, sized for the LSTM shapes): depth blocks of KC, column blocks of NC
+/// (B packed once per block, reused by every row panel), row blocks of MC (A packed into L2), then register tiles.
+/// KC * NR floats of B (32 KB at NR = 32) stay in L1 while the MC rows of A stream past them.
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    public const int KC = 256, MC = 96, NC = 512; // MC is a multiple of 8 and 6, NC of 32, 16 and 2
+
+    /// <summary>C[i0..i1, j0..j1] = alpha op(A) op(B) + beta C over depth k.</summary>
+    public static void Range<S, TV>(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, ThreadScratch scratch)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (i1 <= i0 || j1 <= j0) return;
+        if (k == 0)
+        {
+            for (int i = i0; i < i1; i++)
+                for (int j = j0; j < j1; j++)
+                {
+                    ref float cv = ref c[(long)i * ldc + j];
+                    cv = beta == 0f ? 0f : beta * cv;
+                }
+            return;
+        }
+        int mr = S.TileRows, nr = 2 * S.Count;
+        float* pa = scratch.A.Ensure(MC * KC);
+        float* pb = scratch.B.Ensure(KC * NC);
+        float* tile = scratch.Tile.Ensure(8 * 32);
+        for (int pc = 0; pc < k; pc += KC)
+        {
+            int kc = Math.Min(KC, k - pc);
+            float betaBlock = pc == 0 ? beta : 1f; // later depth blocks accumulate onto the first
+            for (int jc = j0; jc < j1; jc += NC)
+            {
+                int nc = Math.Min(NC, j1 - jc);
+                GemmPacking.PackB(transB, b, ldb, pc, kc, jc, nc, nr, pb);
+                for (int ic = i0; ic < i1; ic += MC)
+                {
+                    int mc = Math.Min(MC, i1 - ic);
+                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, pa);
+                    for (int js = 0; js < nc; js += nr)
+                    {
+                        float* strip = pb + (js / nr) * kc * nr;
+                        int cols = Math.Min(nr, nc - js);
+                        for (int ir = 0; ir < mc; ir += mr)
+                            GemmMicroKernel.Tile<S, TV>(kc, pa + (ir / mr) * kc * mr, strip, c + (long)(ic + ir) * ldc + jc + js, ldc,
+                                alpha, betaBlock, Math.Min(mr, mc - ir), cols, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The packed size of a whole k x n op(B) (strips of two vectors), for operands reused many times.</summary>
+    public static int PackedBSize(int k, int n, int nr) => k * ((n + nr - 1) / nr) * nr;
+
+    /// <summary>C[m, n] = A[m, k] (row-major, lda) * packedB + beta C, with B packed whole by
+    /// <see cref="GemmPacking.PackB"/>: the LSTM's per-step recurrent product, where U is packed once per sequence.</summary>
+    public static void MultiplyPackedB<S, TV>(int m, float* a, int lda, int k, float* packedB, int n, float* c, int ldc,
+        float beta, ThreadScratch scratch)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        int mr = S.TileRows, nr = 2 * S.Count;
+        int panels = (m + mr - 1) / mr;
+        float* pa = scratch.Panel.Ensure(panels * mr * k);
+        float* tile = scratch.Tile.Ensure(8 * 32);
+        GemmPacking.PackA(false, a, lda, 0, m, 0, k, mr, pa);
+        // strips outer: one k x nr strip of B stays in L1 while this thread's few row panels pass over it
+        for (int js = 0; js < n; js += nr)
+        {
+            float* strip = packedB + (js / nr) * k * nr;
+            int cols = Math.Min(nr, n - js);
+            for (int ir = 0; ir < m; ir += mr)
+                GemmMicroKernel.Tile<S, TV>(k, pa + (ir / mr) * k * mr, strip, c + (long)ir * ldc + js, ldc, 1f, beta,
+                    Math.Min(mr, m - ir), cols, tile);
+        }
+    }
+}

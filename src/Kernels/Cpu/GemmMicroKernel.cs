@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+
+namespace RecurrentAE.Kernels.Cpu;
+
+/// <summary>
+/// GEMM register tiles: C[rows, 2 vectors] = alpha * (packed A panel) (packed B strip) + beta * C, written once per
+/// width through <see cref="ISimd{TV}"/>. A is packed TileRows-interleaved (a[p * MR + r]), B in strips of two vectors
+/// (b[p * NR + j]), both zero-padded, so the k loop has no edge cases; partial tiles go through a small scratch tile.
+/// </summary>
+internal static unsafe class GemmMicroKernel
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Tile<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+        else Tile6<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+    }
+
+    /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileNarrow<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count, rows = S.TileRows;
+        TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+        if (rows == 8)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
+                pa += 8;
+                pb += w;
+            }
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                pa += 6;
+                pb += w;
+            }
+        }
+        S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
+        S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
+        StoreEdge(tmp, w, c, ldc, alpha, beta, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
+        TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+            TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
+            a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
+            a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
+            a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
+            a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
+            a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
+            a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
+            a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
+            pa += 8;
+            pb += 2 * w;
+        }
+        if (mr == 8 && nr == 2 * w)
+        {
+            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
+            Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
+            return;
+        }
+        int ld = 2 * w;
+        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
+        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
+        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
+        S.Store(tmp + 6 * ld, c60); S.Store(tmp + 6 * ld + w, c61); S.Store(tmp + 7 * ld, c70); S.Store(tmp + 7 * ld + w, c71);
+        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
+        TV c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+            TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
+            a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
+            a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
+            a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
+            a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
+            a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
+            pa += 6;
+            pb += 2 * w;
+        }
+        if (mr == 6 && nr == 2 * w)
+        {
+            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
+            return;
+        }
+        int ld = 2 * w;
+        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
+        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
+        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
+        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+    }
+
+    /// <summary>beta == 0 overwrites C without reading it, so NaNs already in C do not propagate (the contract).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<S, TV>(float* c, TV x0, TV x1, float alpha, float beta) where S : struct, ISimd<TV> where TV : struct
+    {
+        TV va = S.Splat(alpha);
+        x0 = S.Mul(va, x0);
+        x1 = S.Mul(va, x1);
+        if (beta != 0f)
+        {
+            TV vb = S.Splat(beta);
+            x0 = S.Fma(vb, S.Load(c), x0);
+            x1 = S.Fma(vb, S.Load(c + S.Count), x1);
+        }
+        S.Store(c, x0);
+        S.Store(c + S.Count, x1);
+    }
+
+    private static void StoreEdge(float* tmp, int ld, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    {
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < nr; j++)
+            {
+                float v = alpha * tmp[r * ld + j];
+                c[r * ldc + j] = beta == 0f ? v : v + beta * c[r * ldc + j];
+            }
+    }
+}

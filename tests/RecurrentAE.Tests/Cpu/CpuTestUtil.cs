@@ -1,0 +1,54 @@
+using Xunit;
+using RecurrentAE.Kernels;
+using RecurrentAE.Kernels.Cpu;
+
+namespace RecurrentAE.Tests.Cpu;
+
+internal static class CpuTestUtil
+{
+    public static readonly SimdLevel[] Levels = [SimdLevel.Scalar, SimdLevel.Vector256, SimdLevel.Vector512];
+
+    /// <summary>Whether this machine can run the path (a Vector512 path on an AVX2-only machine would run emulated, still
+    /// correct, but the point is to test what runs natively; the scalar path runs everywhere).</summary>
+    public static bool Supported(SimdLevel level) => level <= CpuFeatures.Best;
+
+    /// <summary>A backend on the given path that splits even tiny ops across its threads, so tests exercise the splits.</summary>
+    public static CpuBackend Backend(SimdLevel level, int threads) => new(threads, level) { MinParallelWork = 0 };
+
+    public static float[] Random(Random rng, int n, float scale = 1f)
+    {
+        var a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float)(rng.NextDouble() * 2 - 1) * scale;
+        return a;
+    }
+
+    public static double[] ToDouble(float[] a) => Array.ConvertAll(a, x => (double)x);
+
+    public static DeviceArray Upload(IComputeBackend be, float[] data)
+    {
+        var d = be.Allocate(data.Length);
+        be.Upload(data, d.All);
+        return d;
+    }
+
+    public static float[] Download(IComputeBackend be, DeviceArray d)
+    {
+        var r = new float[d.Length];
+        be.Download(d.All, r);
+        return r;
+    }
+
+    /// <summary>|got - want| &lt;= rel * max(1, max|want|) elementwise, with a readable failure.</summary>
+    public static void Close(double[] want, float[] got, double rel, string what)
+    {
+        Assert.Equal(want.Length, got.Length);
+        double scale = 1;
+        foreach (var w in want) scale = Math.Max(scale, Math.Abs(w));
+        for (int i = 0; i < want.Length; i++)
+        {
+            double err = Math.Abs(got[i] - want[i]);
+            if (!(err <= rel * scale))
+                Assert.Fail($"{what}[{i}]: got {got[i]}, want {want[i]} (err {err:g3}, tolerance {rel * scale:g3})");
+        }
+    }
+}
