@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Runner.Data;
 
 namespace RecurrentAE.Runner.Commands;
 
@@ -13,16 +14,25 @@ internal static class EvaluateCommand
         var batch = CommonOptions.PositiveInt("--batch-size", 256, "Evaluation batch size");
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
-        var data = CommonOptions.Data();
-        var command = new Command("evaluate", "Print the validation (and test) loss of a trained model") { model, batch, accelerator, threads, data };
+        var data = new DataOptions();
+        var command = new Command("evaluate", "Print the validation (and test) loss of a trained model, or its loss on --csv/--npy sequences") { model, batch, accelerator, threads };
+        data.AddTo(command);
         command.SetAction(parse =>
         {
             int batchSize = parse.GetValue(batch);
-            var (backend, m, _) = CommonOptions.LoadModel(parse.GetValue(model)!, parse.GetValue(accelerator)!, parse.GetValue(threads), batchSize);
+            var named = data.Resolve(parse);
+            var (backend, m, checkpoint) = CommonOptions.LoadModel(parse.GetValue(model)!, parse.GetValue(accelerator)!, parse.GetValue(threads), batchSize);
             using (backend)
             using (m)
             {
-                var dataset = FashionMnist.Load(parse.GetValue(data));
+                if (named is { IsFashionMnist: false } || (named is null && !checkpoint.Data.IsFashionMnist))
+                {
+                    var (sequences, description) = ModelData.Load(named, checkpoint, "evaluate");
+                    using var device = m.Upload(sequences);
+                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss: {m.Evaluate(device, batchSize):F6} ({description})"));
+                    return RaeApp.Ok;
+                }
+                var dataset = FashionMnist.Load(named?.Path);
                 using (var valid = m.Upload(dataset.Validation))
                     ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {m.Evaluate(valid, batchSize):F6}"));
                 if (dataset.Test is not null)

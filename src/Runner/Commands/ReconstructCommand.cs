@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Runner.Data;
 using RecurrentAE.Runner.Rendering;
 
 namespace RecurrentAE.Runner.Commands;
@@ -15,20 +16,29 @@ internal static class ReconstructCommand
         var output = new Option<string?>("--out", "-o") { Description = "PNG file (default: <model dir>/reconstructions.png)" };
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
-        var data = CommonOptions.Data();
-        var command = new Command("reconstruct", "Write a PNG of validation images above their reconstructions")
+        var data = new DataOptions();
+        var command = new Command("reconstruct", "Write a PNG of validation images above their reconstructions, or of --csv/--npy sequences over theirs")
         {
-            model, n, scale, output, accelerator, threads, data,
+            model, n, scale, output, accelerator, threads,
         };
+        data.AddTo(command);
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "reconstructions.png");
-            var (backend, m, _) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
+            var named = data.Resolve(parse);
+            var (backend, m, checkpoint) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
             using (backend)
             using (m)
             {
-                var dataset = FashionMnist.Load(parse.GetValue(data), includeTest: false);
+                if (named is { IsFashionMnist: false } || (named is null && !checkpoint.Data.IsFashionMnist))
+                {
+                    var (sequences, _) = ModelData.Load(named, checkpoint, "reconstruct");
+                    SeriesPlot.WriteReconstructions(m, sequences, checkpoint.Data, parse.GetValue(n), path);
+                    ctx.Out.WriteLine($"Wrote {path}");
+                    return RaeApp.Ok;
+                }
+                var dataset = FashionMnist.Load(named?.Path, includeTest: false);
                 int count = Math.Min(parse.GetValue(n), dataset.Validation.Count);
                 ReconstructionImage.Write(m, dataset.Validation, count, path, parse.GetValue(scale));
             }

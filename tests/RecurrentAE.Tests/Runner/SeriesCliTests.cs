@@ -117,6 +117,13 @@ public class SeriesCliTests
         Assert.True(m.Code == 0, m.Err);
         using var bitmap = SKBitmap.Decode(png);
         Assert.Equal((900, 700), (bitmap.Width, bitmap.Height));
+
+        var e = Rae("evaluate", "--model", run, "-a", "cpu"); // the training file by default
+        Assert.True(e.Code == 0, e.Err);
+        Assert.StartsWith("loss: ", e.Out);
+        var rec = Path.Combine(run, "r.png");
+        Assert.Equal(0, Rae("reconstruct", "--model", run, "--npy", npy, "--n", "2", "--out", rec, "-a", "cpu").Code);
+        Assert.True(File.Exists(rec));
     }
 
     [Fact]
