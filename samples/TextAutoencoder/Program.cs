@@ -1,7 +1,7 @@
 // A character-level LSTM autoencoder on short lines of real text (Debian's fortunes), used the way a user would:
 //   dotnet run -c Release --project samples/TextAutoencoder
-//   options: --minutes M (training budget, default 14), --epochs N, --encoder 256,128, --decoder 256, --lr 3e-3,
-//            --batch 64, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase)
+//   options: --minutes M (training budget, default 14), --epochs N, --encoder 256, --decoder 256, --lr 1e-2,
+//            --batch 32, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase)
 // Lines are the fortunes' own lines with whitespace collapsed, 10-40 characters, lowercased, duplicates removed; a
 // fixed share is held out. Batches are drawn from length buckets so short lines do not pay for 40 steps.
 using System.Diagnostics;
@@ -113,7 +113,7 @@ sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, 
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(14, 1000, [256, 128], [256], 3e-3f, 64, 1000, 42, 0, true);
+        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");

@@ -10,8 +10,12 @@ namespace RecurrentAE.Model;
 /// 28 -> [100, 30] -> [100] -> 28, sigmoid.
 /// </summary>
 public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits,
-    OutputHead Head = OutputHead.Sigmoid)
+    OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false)
 {
+    // ReverseOutput: the decoder emits each sequence back to front (its step t reconstructs step length-1-t), as in
+    // Srivastava et al. (2015). Its first outputs then need only what the coding (the encoder's state at the sequence's
+    // own last step) holds most directly; with sequences of different lengths and random phase a forward decoder has to
+    // learn to count steps and barely trains. Reconstruct/Decode/SequenceErrors undo the order: callers never see it.
     public static AutoencoderSpec Reference { get; } = new(28, [100, 30], [100]);
 
     public int CodingSize => EncoderUnits[^1];
@@ -25,7 +29,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
             throw new ArgumentException("every LSTM layer needs at least one unit");
     }
 
-    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head)));
+    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head), ReverseOutput ? true : null));
 
     /// <summary>The loss each head trains with, as the command line names it.</summary>
     public static string HeadName(OutputHead head) => head switch
@@ -46,21 +50,22 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     public static AutoencoderSpec FromJson(string json)
     {
         var s = JsonSerializer.Deserialize<SpecJson>(json) ?? throw new FormatException("empty model spec");
-        var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head));
+        var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head), s.reverse ?? false);
         spec.Validate();
         return spec;
     }
 
     public override string ToString() =>
-        $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)})";
+        $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)}{(ReverseOutput ? ", reversed output" : "")})";
 
     public bool Equals(AutoencoderSpec? other) =>
-        other is not null && Features == other.Features && Head == other.Head
+        other is not null && Features == other.Features && Head == other.Head && ReverseOutput == other.ReverseOutput
         && EncoderUnits.SequenceEqual(other.EncoderUnits) && DecoderUnits.SequenceEqual(other.DecoderUnits);
 
     public override int GetHashCode() => HashCode.Combine(Features, EncoderUnits.Count, DecoderUnits.Count, CodingSize);
 
 #pragma warning disable IDE1006 // JSON field names
-    private sealed record SpecJson(int features, int[]? encoder, int[]? decoder, string? head);
+    private sealed record SpecJson(int features, int[]? encoder, int[]? decoder, string? head,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? reverse = null);
 #pragma warning restore IDE1006
 }

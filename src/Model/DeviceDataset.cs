@@ -5,7 +5,7 @@ namespace RecurrentAE.Model;
 /// <summary>A data set resident on the device for training and evaluation, batch-major as on the host.</summary>
 public sealed class DeviceDataset : IDisposable
 {
-    internal DeviceDataset(IComputeBackend backend, SequenceDataset host)
+    internal DeviceDataset(IComputeBackend backend, SequenceDataset host, bool reversed = false)
     {
         Count = host.Count;
         Steps = host.Steps;
@@ -14,6 +14,29 @@ public sealed class DeviceDataset : IDisposable
         backend.Upload(host.Values, Data.Slice(0, host.Values.Length));
         Identity = BatchOrder.Identity(backend, Count);
         Lengths = host.IsRagged ? (int[])host.Lengths!.Clone() : null;
+        if (reversed)
+        {
+            // Each sequence back to front within its own length (padding stays at the end): the targets of a reversed decoder.
+            var flipped = ReverseEach(host.Values, host.Count, host.Steps, host.Features, host.LengthOf);
+            Reversed = backend.Allocate(Math.Max(1, flipped.Length));
+            backend.Upload(flipped, Reversed.Slice(0, flipped.Length));
+        }
+    }
+
+    /// <summary>The sequences back to front within their lengths (null unless the model's output is reversed).</summary>
+    internal DeviceArray? Reversed { get; }
+
+    /// <summary>A copy of batch-major sequences with each one's first <paramref name="lengthOf"/> steps in reverse order.</summary>
+    public static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
+    {
+        var result = values.ToArray();
+        for (int n = 0; n < count; n++)
+        {
+            int len = lengthOf(n), o = n * steps * features;
+            for (int t = 0; t < len; t++)
+                values.Slice(o + (len - 1 - t) * features, features).CopyTo(result.AsSpan(o + t * features, features));
+        }
+        return result;
     }
 
     public int Count { get; }
@@ -32,6 +55,7 @@ public sealed class DeviceDataset : IDisposable
     public void Dispose()
     {
         Data.Dispose();
+        Reversed?.Dispose();
         Identity.Dispose();
     }
 }

@@ -21,7 +21,7 @@ public sealed class RecurrentAutoencoder : IDisposable
     private readonly int[] _hostBatchLengths;
     private readonly DeviceArray _parameters, _gradients, _loss;
     private readonly AdamOptimizer _adam;
-    private readonly GrowableBuffer _input, _codings;
+    private readonly GrowableBuffer _input, _codings, _reversedTarget;
     private readonly int _maxBatch;
 
     public RecurrentAutoencoder(IComputeBackend backend, AutoencoderSpec spec, int seed, int maxBatch = 256)
@@ -61,6 +61,7 @@ public sealed class RecurrentAutoencoder : IDisposable
         _adam = new AdamOptimizer(backend, ParameterCount);
         _input = new GrowableBuffer(backend);
         _codings = new GrowableBuffer(backend);
+        _reversedTarget = new GrowableBuffer(backend);
         _batchLengths = backend.AllocateIndices(maxBatch);
         _hostBatchLengths = new int[maxBatch];
         backend.Upload(initial, _parameters.All);
@@ -91,7 +92,7 @@ public sealed class RecurrentAutoencoder : IDisposable
     {
         if (data.Features != Spec.Features)
             throw new ArgumentException($"the data has {data.Features} features a step, the model expects {Spec.Features}");
-        return new DeviceDataset(Backend, data);
+        return new DeviceDataset(Backend, data, reversed: Spec.ReverseOutput);
     }
 
     /// <summary>One step of Adam on the batch order[start .. start + batch) of a resident data set; returns the batch's mean loss.</summary>
@@ -122,7 +123,7 @@ public sealed class RecurrentAutoencoder : IDisposable
             int batch = Math.Min(batchSize, data.Count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
             Forward(x, data.Steps, batch, lengths);
-            Loss(data.Steps, batch, x, lengths, scale, accumulate: !first, withGradient: false);
+            Loss(data.Steps, batch, Target(data, data.Identity, start, batch, x), lengths, scale, accumulate: !first, withGradient: false);
             first = false;
         }
         return first ? double.NaN : Download(_loss.All)[0];
@@ -188,7 +189,7 @@ public sealed class RecurrentAutoencoder : IDisposable
             DecodeBatch(c, steps, batch);
             CopyToBatchMajor(_head.Output, steps, batch, result, start);
         }
-        return result;
+        return Spec.ReverseOutput ? DeviceDataset.ReverseEach(result, count, steps, Spec.Features, _ => steps) : result;
     }
 
     /// <summary>Each sequence encoded and decoded again, batch-major (count, steps, features).</summary>
@@ -208,7 +209,7 @@ public sealed class RecurrentAutoencoder : IDisposable
             Forward(x, steps, batch, lengths);
             CopyToBatchMajor(_head.Output, steps, batch, result, start);
         }
-        return result;
+        return Spec.ReverseOutput ? DeviceDataset.ReverseEach(result, count, steps, Spec.Features, sequences.LengthOf) : result;
     }
 
     private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch)
@@ -218,7 +219,7 @@ public sealed class RecurrentAutoencoder : IDisposable
         var (x, lengths, values) = Prepare(data, order, start, batch);
         Forward(x, steps, batch, lengths);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
-        Loss(steps, batch, x, lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
+        Loss(steps, batch, Target(data, order, start, batch, x), lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
         Backend.Fill(_gradients.All, 0f);
         Backward(x, steps, batch);
         return Download(_loss.All)[0];
@@ -239,6 +240,15 @@ public sealed class RecurrentAutoencoder : IDisposable
         }
         Backend.UploadIndices(_hostBatchLengths.AsSpan(0, batch), _batchLengths);
         return (x, _batchLengths, total);
+    }
+
+    /// <summary>What the decoder's outputs are compared with: the batch itself, or with a reversed output each sequence back to front.</summary>
+    private Slice Target(DeviceDataset data, BatchOrder order, int start, int batch, Slice x)
+    {
+        if (data.Reversed is null) return x;
+        var target = _reversedTarget.Get(data.Steps * batch * data.Features);
+        Backend.GatherSequences(data.Reversed.All, data.Steps, data.Features, order.Device, start, batch, target);
+        return target;
     }
 
     private void Loss(int steps, int batch, Slice targets, DeviceIndexArray? lengths, float scale, bool accumulate, bool withGradient) =>
@@ -324,6 +334,6 @@ public sealed class RecurrentAutoencoder : IDisposable
         foreach (var layer in _encoder.Concat(_decoder)) layer.Dispose();
         _head.Dispose();
         _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose();
-        _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _batchLengths.Dispose();
+        _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _reversedTarget.Dispose(); _batchLengths.Dispose();
     }
 }

@@ -17,26 +17,32 @@ internal static class ReconstructCommand
         var output = new Option<string?>("--out", "-o") { Description = "PNG file (default: <model dir>/reconstructions.png)" };
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
-        var data = CommonOptions.Data();
-        var text = new DataOptions().Text;
-        var command = new Command("reconstruct", "Write a PNG of validation images above their reconstructions; a text model prints lines beside theirs (--text FILE, or its validation lines)")
+        var data = new DataOptions();
+        var command = new Command("reconstruct", "Write a PNG of validation images above their reconstructions, or of --csv/--npy sequences over theirs; a text model prints lines beside theirs (--text FILE, or its validation lines)")
         {
-            model, n, scale, output, accelerator, threads, data, text,
+            model, n, scale, output, accelerator, threads,
         };
+        data.AddTo(command);
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
-            var textPath = parse.GetValue(text);
-            var checkpoint = Checkpoint.Load(modelPath);
-            if (textPath is not null || checkpoint.Data.IsText)
-                return TextRun.Reconstruct(ctx, checkpoint, textPath is null ? null : new DataSource(DataInfo.TextKind, textPath, null),
-                    parse.GetValue(n), parse.GetValue(output), parse.GetValue(accelerator)!, parse.GetValue(threads));
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "reconstructions.png");
-            var (backend, m, _) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
+            var named = data.Resolve(parse);
+            var textCheckpoint = Checkpoint.Load(modelPath);
+            if (named?.Kind == DataInfo.TextKind || textCheckpoint.Data.IsText)
+                return TextRun.Reconstruct(ctx, textCheckpoint, named, parse.GetValue(n), parse.GetValue(output), parse.GetValue(accelerator)!, parse.GetValue(threads));
+            var (backend, m, checkpoint) = CommonOptions.LoadModel(modelPath, parse.GetValue(accelerator)!, parse.GetValue(threads));
             using (backend)
             using (m)
             {
-                var dataset = FashionMnist.Load(parse.GetValue(data), includeTest: false);
+                if (named is { IsFashionMnist: false } || (named is null && !checkpoint.Data.IsFashionMnist))
+                {
+                    var (sequences, _) = ModelData.Load(named, checkpoint, "reconstruct");
+                    SeriesPlot.WriteReconstructions(m, sequences, checkpoint.Data, parse.GetValue(n), path);
+                    ctx.Out.WriteLine($"Wrote {path}");
+                    return RaeApp.Ok;
+                }
+                var dataset = FashionMnist.Load(named?.Path, includeTest: false);
                 int count = Math.Min(parse.GetValue(n), dataset.Validation.Count);
                 ReconstructionImage.Write(m, dataset.Validation, count, path, parse.GetValue(scale));
             }
