@@ -41,11 +41,11 @@ internal static class TrainCommand
             Description = "bce (sigmoid output, values in [0, 1]) or mse (linear output, data standardised per feature); default: bce when every value is in [0, 1], else mse",
         };
         loss.AcceptOnlyFromAmong("bce", "mse");
-        var encoder = new Option<string?>("--encoder") { Description = "Encoder LSTM sizes, comma-separated; the last is the coding (default 100,30)" };
-        var decoder = new Option<string?>("--decoder") { Description = "Decoder LSTM sizes, comma-separated (default 100)" };
+        var encoder = new Option<string?>("--encoder") { Description = "Encoder LSTM sizes, comma-separated; the last is the coding (default 100,30; 256 for --text)" };
+        var decoder = new Option<string?>("--decoder") { Description = "Decoder LSTM sizes, comma-separated (default 100; 256 for --text)" };
         var order = new Option<string?>("--decode-order")
         {
-            Description = "forward, or reverse: the decoder emits each sequence back to front, which sequences of different lengths need to train well (default: reverse for --csv/--npy, forward for Fashion-MNIST)",
+            Description = "forward, or reverse: the decoder emits each sequence back to front, which sequences of different lengths need to train well (default: reverse for --csv/--npy, forward for Fashion-MNIST and --text)",
         };
         order.AcceptOnlyFromAmong("forward", "reverse");
         var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
@@ -121,9 +121,10 @@ internal static class TrainCommand
         string outDir = s.Out ?? (s.Resume is not null ? CommonOptions.ModelDirectory(s.Resume)
             : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         var dataset = TrainingData.Load(s.Data, s.ValidFraction, s.Loss, resumed);
-        var spec = resumed?.Spec ?? new AutoencoderSpec(dataset.Info.Features,
+        var spec = resumed?.Spec ?? (dataset.Info.IsText ? TextSettings.Spec(dataset.Info.Features, s.Encoder, s.Decoder, s.Reverse)
+            : new AutoencoderSpec(dataset.Info.Features,
             s.Encoder ?? [.. AutoencoderSpec.Reference.EncoderUnits], s.Decoder ?? [.. AutoencoderSpec.Reference.DecoderUnits], dataset.Head,
-            ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist);
+            ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist));
         var info = dataset.Info;
         Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);

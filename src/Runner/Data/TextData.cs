@@ -16,6 +16,11 @@ internal sealed record TextSettings(int MinCount = 1, int? MaxLength = TextSetti
     public const int DefaultMaxLength = 100;
 
     public TextReadOptions ReadOptions => new(MaxLength, Truncate ? LongLineMode.Truncate : LongLineMode.Drop);
+
+    /// <summary>A text model: softmax head; by default one encoder LSTM of 256 (the coding must hold a whole line) and a
+    /// decoder of 256, emitting the line forwards (on fortune lines forward order learned faster than reversed output).</summary>
+    public static AutoencoderSpec Spec(int vocabularySize, int[]? encoder, int[]? decoder, bool? reverseOutput) =>
+        new(vocabularySize, encoder ?? [256], decoder ?? [256], OutputHead.Softmax, ReverseOutput: reverseOutput ?? false);
 }
 
 /// <summary>The train-only text flags: --min-count, --max-length, --truncate (they need --text).</summary>

@@ -93,6 +93,10 @@ public class TextCliTests(ITestOutputHelper output)
         Assert.Equal(0, CliTests.Rae("encode", "--model", run, "--out", codings, "--accelerator", "cpu").Code); // the training file
         Assert.Equal(11, File.ReadAllLines(codings).Length);
 
+        var scores = Path.Combine(dir, "scores.csv");
+        Assert.Equal(0, CliTests.Rae("score", "--model", run, "--text", other, "--out", scores, "--accelerator", "cpu").Code);
+        Assert.Equal(3, File.ReadAllLines(scores).Length); // header + 2 lines
+
         var map = CliTests.Rae("map", "--model", run, "--text", other, "--out", Path.Combine(dir, "map.png"), "--accelerator", "cpu");
         Assert.Equal(0, map.Code);
 
