@@ -35,7 +35,9 @@ internal static class ScoreCommand
             if (named is { IsFashionMnist: true } || (named is null && checkpoint.Data.IsFashionMnist))
                 throw new UsageException("'score' reads sequences from --csv FILE or --npy FILE");
             var threshold = checkpoint.Data.Threshold
-                ?? throw new UsageException($"{checkpoint.Path} holds no anomaly threshold (training did not finish; complete it with 'rae train --resume {CommonOptions.ModelDirectory(modelPath)}')");
+                ?? throw new UsageException(checkpoint.Data.IsFashionMnist
+                    ? $"{checkpoint.Path} was trained on Fashion-MNIST and holds no anomaly threshold; score with a model trained with --csv or --npy"
+                    : $"{checkpoint.Path} holds no anomaly threshold (training did not finish; complete it with 'rae train --resume {CommonOptions.ModelDirectory(modelPath)}')");
             var (sequences, description) = ModelData.Load(named, checkpoint, "score");
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "scores.csv");
 

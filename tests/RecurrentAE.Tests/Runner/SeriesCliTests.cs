@@ -175,6 +175,22 @@ public class SeriesCliTests
     }
 
     [Fact]
+    public void Resume_reads_the_stored_training_file_and_keeps_its_standardisation()
+    {
+        var csv = SeriesFiles.Write(SeriesFiles.Sines(20, 6, labels: false));
+        var run = Train(csv);
+        var first = Checkpoint.Load(run);
+        var r = Rae([.. new[] { "train", "--resume", run, "--epochs", "3" }, .. Tiny]);
+        Assert.True(r.Code == 0, r.Err);
+        var resumed = Checkpoint.Load(run);
+        Assert.Equal(3, resumed.History.Count);
+        Assert.Equal(first.Data with { Threshold = null }, resumed.Data with { Threshold = null });
+        Assert.NotNull(resumed.Data.Threshold);
+        AssertUsageError(Rae("train", "--resume", run, "--epochs", "4", "--loss", "bce"), "--loss");
+        AssertUsageError(Rae("score", "--model", TestIdx.TempDir(), "--csv", csv), "not found");
+    }
+
+    [Fact]
     public void Old_checkpoints_without_data_read_as_fashion_mnist_and_data_info_round_trips()
     {
         using var backend = BackendFactory.Create("cpu", 1);
