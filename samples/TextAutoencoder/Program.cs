@@ -3,7 +3,8 @@
 //   options: --minutes M (training budget, default 14), --epochs N, --encoder 256, --decoder 256, --lr 1e-2,
 //            --batch 32, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase)
 // Lines are the fortunes' own lines with whitespace collapsed, 10-40 characters, lowercased, duplicates removed; a
-// fixed share is held out. Batches are drawn from length buckets so short lines do not pay for 40 steps.
+// fixed share is held out. Batches are drawn from length buckets so short lines do not pay for 40 steps. The learning
+// rate follows a cosine from --lr down to lr/20 over the --minutes budget.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -37,7 +38,7 @@ var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, Output
 using var model = new RecurrentAutoencoder(backend, spec, opt.Seed, maxBatch: Math.Max(256, opt.Batch));
 model.Adam = model.Adam with { LearningRate = opt.Lr };
 Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}, " +
-    $"at most {opt.Epochs} epochs or {opt.Minutes} minutes");
+    $"at most {opt.Epochs} epochs or {opt.Minutes} minutes (the learning rate decays to lr/20 over them, cosine)");
 
 // Length buckets (10-19, 20-29, 30-40 characters): each a resident data set padded only to its own longest line.
 var buckets = trainLines.GroupBy(l => Math.Min(TextCorpus.Length(l) / 10, 3)).OrderBy(g => g.Key)
@@ -63,6 +64,9 @@ for (int epoch = 0; epoch < opt.Epochs && !outOfTime; epoch++)
     foreach (var (b, s) in batches)
     {
         int n = Math.Min(opt.Batch, buckets[b].Count - s);
+        // Cosine decay over the time budget, from lr to lr/20: the late epochs settle instead of jumping around.
+        double progress = Math.Min(1, clock.Elapsed / budget);
+        model.Adam = model.Adam with { LearningRate = (float)(opt.Lr / 20 + (opt.Lr - opt.Lr / 20) * 0.5 * (1 + Math.Cos(Math.PI * progress))) };
         lossSum += model.TrainStep(buckets[b], orders[b], s, n) * (double)n;
         seen += n;
         if (clock.Elapsed > budget) { outOfTime = true; break; }
