@@ -16,7 +16,7 @@ public class CliTests
         return (code, o.ToString(), e.ToString());
     }
 
-    static void AssertUsageError((int Code, string Out, string Err) r, string expected)
+    internal static void AssertUsageError((int Code, string Out, string Err) r, string expected)
     {
         Assert.Equal(2, r.Code);
         var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);

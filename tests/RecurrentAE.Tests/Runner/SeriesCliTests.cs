@@ -24,14 +24,7 @@ public class SeriesCliTests
         return run;
     }
 
-    static void AssertUsageError((int Code, string Out, string Err) r, string expected)
-    {
-        Assert.Equal(2, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("rae: ", lines[0]);
-        Assert.Contains(expected, lines[0]);
-    }
+    static void AssertUsageError((int Code, string Out, string Err) r, string expected) => CliTests.AssertUsageError(r, expected);
 
     [Fact]
     public void Train_csv_then_score_end_to_end()

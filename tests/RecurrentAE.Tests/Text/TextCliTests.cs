@@ -8,15 +8,7 @@ namespace RecurrentAE.Tests.Text;
 
 public class TextCliTests(ITestOutputHelper output)
 {
-    static void AssertUsageError((int Code, string Out, string Err) r, string expected)
-    {
-        Assert.Equal(2, r.Code);
-        var lines = r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("rae: ", lines[0]);
-        Assert.Contains(expected, lines[0]);
-        Assert.DoesNotContain("   at ", r.Err);
-    }
+    static void AssertUsageError((int Code, string Out, string Err) r, string expected) => CliTests.AssertUsageError(r, expected);
 
     static string WriteText(string dir, string name, string text)
     {
