@@ -1,6 +1,4 @@
 using RecurrentAE.Kernels;
-using RecurrentAE.Model.Layers;
-using RecurrentAE.Model.Optimization;
 
 namespace RecurrentAE.Model;
 
