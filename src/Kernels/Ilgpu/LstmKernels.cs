@@ -26,13 +26,7 @@ internal static class LstmKernels
         int prev = row - p.Batch;
         if (p.HasLengths != 0 && t >= lengths[b])
         {
-            // Past the sequence's end its state carries over unchanged (Keras masking).
-            hidden[row * U + u] = t == 0 ? 0f : hidden[prev * U + u];
-            cell[row * U + u] = t == 0 ? 0f : cell[prev * U + u];
-            gates[row * G + u] = 0f;
-            gates[row * G + U + u] = 0f;
-            gates[row * G + 2 * U + u] = 0f;
-            gates[row * G + 3 * U + u] = 0f;
+            LstmCell.CarryMasked(hidden, cell, gates, row, prev, t, U, u);
             return;
         }
         int x0 = t * p.InputStride + b * G;
@@ -54,17 +48,9 @@ internal static class LstmKernels
             }
             cPrev = cell[prev * U + u];
         }
-        float i = Activations.Sigmoid(zi);
-        float f = Activations.Sigmoid(zf);
-        float g = Activations.Tanh(zg);
-        float o = Activations.Sigmoid(zo);
-        float c = f * cPrev + i * g;
-        cell[row * U + u] = c;
-        hidden[row * U + u] = o * Activations.Tanh(c);
-        gates[row * G + u] = i;
-        gates[row * G + U + u] = f;
-        gates[row * G + 2 * U + u] = g;
-        gates[row * G + 3 * U + u] = o;
+        var state = LstmCell.Forward(zi, zf, zg, zo, cPrev, gates, row, U, u);
+        cell[row * U + u] = state.C;
+        hidden[row * U + u] = state.H;
     }
 
     public static void LstmStep_backward(Index1D index, ArrayView<float> rk, ArrayView<float> cell, ArrayView<float> gates,
@@ -90,22 +76,12 @@ internal static class LstmKernels
         dHidden[row * U + u] = dh;
         if (p.HasLengths != 0 && t >= lengths[b])
         {
-            dGates[row * G + u] = 0f;
-            dGates[row * G + U + u] = 0f;
-            dGates[row * G + 2 * U + u] = 0f;
-            dGates[row * G + 3 * U + u] = 0f;
+            LstmCell.StoreGates(dGates, row, U, u, 0f, 0f, 0f, 0f);
             dCell[b * U + u] = dcIn;
             return;
         }
-        float i = gates[row * G + u], f = gates[row * G + U + u], g = gates[row * G + 2 * U + u], o = gates[row * G + 3 * U + u];
-        float c = cell[row * U + u];
-        float tc = Activations.Tanh(c);
-        float cPrev = t > 0 ? cell[(row - p.Batch) * U + u] : 0f;
-        float dcTotal = dcIn + dh * o * (1 - tc * tc);
-        dGates[row * G + u] = dcTotal * g * i * (1 - i);
-        dGates[row * G + U + u] = dcTotal * cPrev * f * (1 - f);
-        dGates[row * G + 2 * U + u] = dcTotal * i * (1 - g * g);
-        dGates[row * G + 3 * U + u] = dh * tc * o * (1 - o);
-        dCell[b * U + u] = dcTotal * f;
+        var d = LstmCell.Backward(gates, cell, row, row - p.Batch, t, U, u, dh, dcIn);
+        LstmCell.StoreGates(dGates, row, U, u, d.I, d.F, d.G, d.O);
+        dCell[b * U + u] = d.CellCarry;
     }
 }

@@ -86,30 +86,16 @@ internal static class LstmPersistentKernels
                 int prev = row - B;
                 if (p.HasLengths != 0 && t >= lengths[b])
                 {
-                    // past the sequence's end its state carries over unchanged (Keras masking); hs keeps h_{t-1}
-                    hidden[row * U + u] = t == 0 ? 0f : hidden[prev * U + u];
-                    cell[row * U + u] = t == 0 ? 0f : cell[prev * U + u];
-                    gates[row * G + u] = 0f;
-                    gates[row * G + U + u] = 0f;
-                    gates[row * G + 2 * U + u] = 0f;
-                    gates[row * G + 3 * U + u] = 0f;
+                    // hs keeps h_{t-1}
+                    LstmCell.CarryMasked(hidden, cell, gates, row, prev, t, U, u);
                     continue;
                 }
                 int z0 = r * G;
-                float i = Activations.Sigmoid(zs[z0 + u]);
-                float f = Activations.Sigmoid(zs[z0 + U + u]);
-                float g = Activations.Tanh(zs[z0 + 2 * U + u]);
-                float o = Activations.Sigmoid(zs[z0 + 3 * U + u]);
                 float cPrev = t > 0 ? cell[prev * U + u] : 0f;
-                float c = f * cPrev + i * g;
-                float h = o * Activations.Tanh(c);
-                cell[row * U + u] = c;
-                hidden[row * U + u] = h;
-                hs[k] = h;
-                gates[row * G + u] = i;
-                gates[row * G + U + u] = f;
-                gates[row * G + 2 * U + u] = g;
-                gates[row * G + 3 * U + u] = o;
+                var state = LstmCell.Forward(zs[z0 + u], zs[z0 + U + u], zs[z0 + 2 * U + u], zs[z0 + 3 * U + u], cPrev, gates, row, U, u);
+                cell[row * U + u] = state.C;
+                hidden[row * U + u] = state.H;
+                hs[k] = state.H;
             }
             Group.Barrier();
         }
@@ -162,38 +148,17 @@ internal static class LstmPersistentKernels
                     dcIn = dCell[b * U + u];
                 }
                 dHidden[row * U + u] = dh;
-                int z = r * G;
                 if (p.HasLengths != 0 && t >= lengths[b])
                 {
-                    dGates[row * G + u] = 0f;
-                    dGates[row * G + U + u] = 0f;
-                    dGates[row * G + 2 * U + u] = 0f;
-                    dGates[row * G + 3 * U + u] = 0f;
-                    dzs[z + u] = 0f;
-                    dzs[z + U + u] = 0f;
-                    dzs[z + 2 * U + u] = 0f;
-                    dzs[z + 3 * U + u] = 0f;
+                    LstmCell.StoreGates(dGates, row, U, u, 0f, 0f, 0f, 0f);
+                    LstmCell.StoreGates(dzs, r, U, u, 0f, 0f, 0f, 0f);
                     dCell[b * U + u] = dcIn;
                     continue;
                 }
-                float i = gates[row * G + u], f = gates[row * G + U + u], g = gates[row * G + 2 * U + u], o = gates[row * G + 3 * U + u];
-                float c = cell[row * U + u];
-                float tc = Activations.Tanh(c);
-                float cPrev = t > 0 ? cell[(row - B) * U + u] : 0f;
-                float dcTotal = dcIn + dh * o * (1 - tc * tc);
-                float dzi = dcTotal * g * i * (1 - i);
-                float dzf = dcTotal * cPrev * f * (1 - f);
-                float dzg = dcTotal * i * (1 - g * g);
-                float dzo = dh * tc * o * (1 - o);
-                dGates[row * G + u] = dzi;
-                dGates[row * G + U + u] = dzf;
-                dGates[row * G + 2 * U + u] = dzg;
-                dGates[row * G + 3 * U + u] = dzo;
-                dzs[z + u] = dzi;
-                dzs[z + U + u] = dzf;
-                dzs[z + 2 * U + u] = dzg;
-                dzs[z + 3 * U + u] = dzo;
-                dCell[b * U + u] = dcTotal * f;
+                var d = LstmCell.Backward(gates, cell, row, row - B, t, U, u, dh, dcIn);
+                LstmCell.StoreGates(dGates, row, U, u, d.I, d.F, d.G, d.O);
+                LstmCell.StoreGates(dzs, r, U, u, d.I, d.F, d.G, d.O);
+                dCell[b * U + u] = d.CellCarry;
             }
             Group.Barrier();
         }
