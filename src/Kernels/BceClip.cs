@@ -7,4 +7,7 @@ public static class BceClip
 
     /// <summary>Where the clip is active its gradient is zero (tf.clip_by_value passes none).</summary>
     public static bool IsClipped(float p) => p < Epsilon || p > 1f - Epsilon;
+
+    /// <summary>p clipped to [epsilon, 1 - epsilon] (plain comparisons, so ILGPU kernels can call it too).</summary>
+    public static float Clamp(float p) => p < Epsilon ? Epsilon : (p > 1f - Epsilon ? 1f - Epsilon : p);
 }

@@ -25,7 +25,7 @@ public sealed partial class RecurrentAutoencoder
 
     private double ElementLoss(float p, float y) => Spec.Head switch
     {
-        OutputHead.Sigmoid => -(y * Math.Log(Math.Clamp(p, BceClip.Epsilon, 1 - BceClip.Epsilon)) + (1 - y) * Math.Log(1 - Math.Clamp(p, BceClip.Epsilon, 1 - BceClip.Epsilon))),
+        OutputHead.Sigmoid => -(y * Math.Log(BceClip.Clamp(p)) + (1 - y) * Math.Log(1 - BceClip.Clamp(p))),
         OutputHead.Linear => (p - y) * (double)(p - y),
         _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
     };

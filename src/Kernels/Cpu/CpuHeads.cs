@@ -52,7 +52,7 @@ internal static class CpuHeads
                 switch (a.Head)
                 {
                     case OutputHead.Sigmoid:
-                        float pc = Math.Clamp(p, BceClip.Epsilon, 1f - BceClip.Epsilon);
+                        float pc = BceClip.Clamp(p);
                         sum += -(y * MathF.Log(pc) + (1 - y) * MathF.Log(1 - pc));
                         g = BceClip.IsClipped(p) ? 0f : p - y;
                         break;

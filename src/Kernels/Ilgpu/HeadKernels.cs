@@ -64,7 +64,7 @@ internal static class HeadKernels
                 {
                     if (p.Head == (int)OutputHead.Sigmoid)
                     {
-                        float pc = prob < BceClip.Epsilon ? BceClip.Epsilon : (prob > 1f - BceClip.Epsilon ? 1f - BceClip.Epsilon : prob);
+                        float pc = BceClip.Clamp(prob);
                         sum += -(y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc));
                         g = BceClip.IsClipped(prob) ? 0f : prob - y;
                     }
