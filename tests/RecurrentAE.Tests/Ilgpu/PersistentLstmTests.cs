@@ -34,9 +34,7 @@ public sealed class PersistentLstmTests(ITestOutputHelper output)
         int count = 3, steps = 5, f = spec.Features;
         var values = ModelTestData.RandomSequences(random, count, steps, f);
         int[]? lengths = ragged ? [5, 2, 4] : null;
-        if (lengths != null)
-            for (int n = 0; n < count; n++)
-                values.AsSpan((n * steps + lengths[n]) * f, (steps - lengths[n]) * f).Fill(0f);
+        if (lengths != null) ModelTestData.ZeroPadding(values, steps, f, lengths);
         var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
 
         using var backend = Create(IlgpuLstmPath.Persistent);
@@ -58,19 +56,9 @@ public sealed class PersistentLstmTests(ITestOutputHelper output)
         var cpuGradient = cpuModel.GetGradients();
         Assert.True(Math.Abs(loss - cpuLoss) / Math.Abs(cpuLoss) < 2e-5, $"seed {seed}: loss {loss} vs cpu {cpuLoss}");
 
-        double worstRef = 0, worstCpu = 0;
-        foreach (var p in model.Parameters)
-        {
-            double scale = Math.Max(1e-12, Enumerable.Range(p.Offset, p.Length).Max(i => Math.Abs(refGrad[i])));
-            for (int i = p.Offset; i < p.Offset + p.Length; i++)
-            {
-                double err = Math.Abs(gradient[i] - refGrad[i]) / scale, errCpu = Math.Abs(gradient[i] - cpuGradient[i]) / scale;
-                worstRef = Math.Max(worstRef, err);
-                worstCpu = Math.Max(worstCpu, errCpu);
-                Assert.True(err < 1e-4, $"seed {seed}: {p.Name}[{i - p.Offset}] = {gradient[i]}, reference {refGrad[i]}");
-                Assert.True(errCpu < 1e-4, $"seed {seed}: {p.Name}[{i - p.Offset}] = {gradient[i]}, cpu {cpuGradient[i]}");
-            }
-        }
+        double worstRef = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");
+        double worstCpu = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, Array.ConvertAll(cpuGradient, v => (double)v),
+            refGrad, 1e-4, $"seed {seed}, cpu");
         output.WriteLine($"persistent ragged={ragged} seed {seed}: loss {loss} (reference {refLoss}, cpu {cpuLoss}); " +
                          $"worst gradient error vs reference {worstRef:E2}, vs cpu {worstCpu:E2}");
     }

@@ -60,17 +60,7 @@ public class GradientTests(ITestOutputHelper output)
         double refLoss = reference.LossAndGradient(perturbed.Select(v => (double)v).ToArray(), batch, count, steps, refGrad);
 
         Assert.True(Math.Abs(loss - refLoss) / refLoss < 1e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
-        double worst = 0;
-        foreach (var p in model.Parameters)
-        {
-            double scale = Enumerable.Range(p.Offset, p.Length).Max(i => Math.Abs(refGrad[i]));
-            for (int i = p.Offset; i < p.Offset + p.Length; i++)
-            {
-                double err = Math.Abs(gradient[i] - refGrad[i]) / Math.Max(scale, 1e-12);
-                worst = Math.Max(worst, err);
-                Assert.True(err < 1e-4, $"seed {seed}: {p.Name}[{i - p.Offset}] = {gradient[i]}, reference {refGrad[i]} (tensor scale {scale})");
-            }
-        }
+        double worst = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");
         output.WriteLine($"{backendName}, seed {seed}: loss {loss} vs {refLoss}; largest gradient error relative to its tensor's largest entry {worst:E2}");
     }
 }

@@ -28,9 +28,7 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
             for (int r = 0; r < count * steps; r++)
                 for (int j = 0; j < f; j++) values[r * f + j] = j == random.Next(f) ? 1f : 0f;
         int[]? lengths = ragged ? [6, 2, 5, 1] : null;
-        if (lengths != null)
-            for (int n = 0; n < count; n++)
-                values.AsSpan((n * steps + lengths[n]) * f, (steps - lengths[n]) * f).Fill(0f); // padding is zeros
+        if (lengths != null) ModelTestData.ZeroPadding(values, steps, f, lengths);
         var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
 
         using var backend = TestBackends.Create(backendName);
@@ -44,17 +42,7 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
         var refGrad = new double[model.ParameterCount];
         double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
-        double worst = 0;
-        foreach (var p in model.Parameters)
-        {
-            double scale = Math.Max(1e-12, Enumerable.Range(p.Offset, p.Length).Max(i => Math.Abs(refGrad[i])));
-            for (int i = p.Offset; i < p.Offset + p.Length; i++)
-            {
-                double err = Math.Abs(gradient[i] - refGrad[i]) / scale;
-                worst = Math.Max(worst, err);
-                Assert.True(err < 1e-4, $"seed {seed}: {p.Name}[{i - p.Offset}] = {gradient[i]}, reference {refGrad[i]}");
-            }
-        }
+        double worst = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");
         output.WriteLine($"{backendName} {head} ragged={ragged} seed {seed}: loss {loss} vs {refLoss}, worst gradient error {worst:E2}");
     }
 

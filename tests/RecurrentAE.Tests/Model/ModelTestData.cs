@@ -16,4 +16,32 @@ internal static class ModelTestData
     }
 
     public static int FreshSeed() => Random.Shared.Next();
+
+    /// <summary>Zeros every step past each sequence's length (padding is zeros, as SequenceDataset.FromRagged makes it).</summary>
+    public static void ZeroPadding(float[] values, int steps, int features, int[] lengths)
+    {
+        for (int n = 0; n < lengths.Length; n++)
+            values.AsSpan((n * steps + lengths[n]) * features, (steps - lengths[n]) * features).Fill(0f);
+    }
+
+    /// <summary>
+    /// Asserts every entry of <paramref name="actual"/> is within <paramref name="tolerance"/> of <paramref name="expected"/>,
+    /// relative to the largest |<paramref name="scaleSource"/>| entry of its tensor; returns the worst such error.
+    /// </summary>
+    public static double AssertGradientsMatch(IReadOnlyList<ParameterInfo> parameters, float[] actual, IReadOnlyList<double> expected,
+        IReadOnlyList<double> scaleSource, double tolerance, string label)
+    {
+        double worst = 0;
+        foreach (var p in parameters)
+        {
+            double scale = Math.Max(1e-12, Enumerable.Range(p.Offset, p.Length).Max(i => Math.Abs(scaleSource[i])));
+            for (int i = p.Offset; i < p.Offset + p.Length; i++)
+            {
+                double err = Math.Abs(actual[i] - expected[i]) / scale;
+                worst = Math.Max(worst, err);
+                Assert.True(err < tolerance, $"{label}: {p.Name}[{i - p.Offset}] = {actual[i]}, expected {expected[i]} (tensor scale {scale})");
+            }
+        }
+        return worst;
+    }
 }
