@@ -48,10 +48,16 @@ public class CpuAllocationTests
         }
 
         for (int s = 1; s <= 20; s++) Step(s);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int s = 21; s <= 60; s++) Step(s);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // Up to five windows of 40 steps: the runtime itself (tiered JIT installing optimised code) now and then
+        // allocates a few hundred bytes on this thread during one window. A step that allocates shows in every window.
+        var windows = new List<long>();
+        for (int window = 0, s = 21; window < 5 && (windows.Count == 0 || windows[^1] != 0); window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 40; i++, s++) Step(s);
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(windows[^1] == 0, $"every window of 40 warm steps allocated: {string.Join(", ", windows)} bytes");
         Assert.True(float.IsFinite(lossHost[0]));
     }
 }
