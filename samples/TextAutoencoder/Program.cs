@@ -1,13 +1,13 @@
 // A character-level LSTM autoencoder on short lines of real text (Debian's fortunes), used the way a user would:
 //   dotnet run -c Release --project samples/TextAutoencoder
 //   options: --minutes M (training budget, default 14), --epochs N, --encoder 256, --decoder 256, --lr 1e-2,
-//            --batch 32, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase)
-// Lines are the fortunes' own lines with whitespace collapsed, 10-40 characters, lowercased, duplicates removed; a
-// fixed share is held out. Batches are drawn from length buckets so short lines do not pay for 40 steps. The learning
-// rate follows a cosine from --lr down to lr/20 over the --minutes budget.
+//            --batch 32, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase),
+//            --reverse (the decoder emits each line back to front)
+// Lines are split from the fortunes at spaces, 10-40 characters each (see FortuneLines.cs), lowercased, duplicates
+// removed; whole fortunes are held out. Batches are drawn from length buckets so short lines do not pay for 40 steps.
+// The learning rate follows a cosine from --lr down to lr/20 over the --minutes budget.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Text;
@@ -16,25 +16,21 @@ const string FortuneDir = "/usr/share/games/fortunes";
 var opt = Options.Parse(args);
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-var lines = FortuneLines(FortuneDir, opt.Lowercase);
-if (lines is null)
+var split = FortuneLines.Load(FortuneDir, opt.Lowercase, opt.HoldOut, opt.Seed);
+if (split is not { } lines)
 {
-    Console.Error.WriteLine($"error: no fortunes in {FortuneDir}: sudo apt-get install fortunes");
+    Console.Error.WriteLine($"error: no fortunes in {FortuneDir}: run scripts/setup.sh --samples (it installs the fortunes package)");
     return 2;
 }
-
-// A fixed shuffle, then the held-out lines first.
-var random = new Random(opt.Seed);
-var shuffled = lines.OrderBy(_ => random.Next()).ToArray();
-var heldOut = shuffled[..opt.HoldOut];
-var trainLines = shuffled[opt.HoldOut..];
+var (trainLines, heldOut) = lines;
 var vocabulary = Vocabulary.Build(trainLines, minCount: 3);
 var valid = OneHot.Encode(heldOut, vocabulary);
-Console.WriteLine($"{lines.Count:N0} distinct lines of 10-40 characters from {FortuneDir} ({(opt.Lowercase ? "lowercased, " : "")}whitespace collapsed): " +
-    $"{trainLines.Length:N0} training, {heldOut.Length:N0} held out; vocabulary {vocabulary.Size} symbols (min count 3, unknown included)");
+Console.WriteLine($"{trainLines.Length + heldOut.Length:N0} distinct lines of 10-40 characters split from the fortunes in {FortuneDir} " +
+    $"({(opt.Lowercase ? "lowercased, " : "")}whitespace collapsed): {trainLines.Length:N0} training, {heldOut.Length:N0} held out " +
+    $"(whole fortunes held out), mean length {trainLines.Average(l => TextCorpus.Length(l)):F1}; vocabulary {vocabulary.Size} symbols (min count 3, unknown included)");
 
 using IComputeBackend backend = BackendFactory.Create("cpu", opt.Threads);
-var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax);
+var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax, ReverseOutput: opt.Reverse);
 using var model = new RecurrentAutoencoder(backend, spec, opt.Seed, maxBatch: Math.Max(256, opt.Batch));
 model.Adam = model.Adam with { LearningRate = opt.Lr };
 Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}, " +
@@ -91,33 +87,11 @@ foreach (var b in buckets) b.Dispose();
 foreach (var o in orders) o.Dispose();
 return 0;
 
-// The fortunes' lines: fortunes are separated by lines holding a single '%'; every line is kept on its own, with
-// control characters (the overstriking backspaces) removed and whitespace collapsed, when 10-40 characters long.
-static List<string>? FortuneLines(string dir, bool lowercase)
-{
-    if (!Directory.Exists(dir)) return null;
-    var files = Directory.GetFiles(dir).Where(f => Path.GetExtension(f) is not (".dat" or ".u8")
-        && !Path.GetFileName(f).Contains('.') && new FileInfo(f).LinkTarget is null).OrderBy(f => f, StringComparer.Ordinal).ToList();
-    var seen = new HashSet<string>();
-    var result = new List<string>();
-    foreach (var file in files)
-        foreach (var raw in File.ReadLines(file, Encoding.UTF8))
-        {
-            if (raw.Trim() == "%") continue;
-            var clean = new string([.. raw.Where(c => !char.IsControl(c) || c == '\t')]);
-            var line = string.Join(' ', clean.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-            if (lowercase) line = line.ToLowerInvariant();
-            int length = TextCorpus.Length(line);
-            if (length >= 10 && length <= 40 && seen.Add(line)) result.Add(line);
-        }
-    return result.Count == 0 ? null : result;
-}
-
-sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase)
+sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase, bool Reverse)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true);
+        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -134,6 +108,7 @@ sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, 
                 "--seed" => o with { Seed = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--threads" => o with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--case" => o with { Lowercase = false },
+                "--reverse" => o with { Reverse = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
