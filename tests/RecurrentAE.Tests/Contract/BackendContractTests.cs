@@ -9,7 +9,7 @@ namespace RecurrentAE.Tests.Contract;
 /// against the float64 <see cref="ReferenceOps"/>, on fresh random inputs, with outputs poisoned with NaN first.
 /// </summary>
 [Collection("Backends")]
-public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelper output)
+public sealed partial class BackendContractTests(BackendFixture fixture, ITestOutputHelper output)
 {
     /// <summary>cpu and ilgpu-cpu always; cuda and opencl too where this machine has them.</summary>
     public static IReadOnlyList<string> BackendNames { get; } =
