@@ -1,5 +1,6 @@
 using RecurrentAE.Kernels;
 using RecurrentAE.Model.Layers;
+using RecurrentAE.Model.Text;
 
 namespace RecurrentAE.Model;
 
@@ -50,8 +51,7 @@ public sealed partial class RecurrentAutoencoder
         for (int r = 0; r < rows; r++)
         {
             var row = values.Slice(r * features, features);
-            int best = 0;
-            for (int j = 1; j < features; j++) if (row[j] > row[best]) best = j;
+            int best = OneHot.IndexOfMax(row);
             row.Clear();
             row[best] = 1f;
         }

@@ -81,15 +81,7 @@ internal sealed class LstmLayer : IDisposable
 
     /// <summary>The recurrence over every prepared step from an input projection x_t W (without bias), consecutive steps
     /// <paramref name="stepStride"/> floats apart (0: one projection for every step).</summary>
-    public void Recur(Slice parameters, Slice projection, int stepStride) =>
-        _backend.LstmForward(new LstmForwardArgs
-        {
-            Steps = _steps, Batch = _batch, Units = Units,
-            InputProjection = projection, InputProjectionStepStride = stepStride,
-            RecurrentKernel = Of(parameters, RecurrentKernel), Bias = Of(parameters, Bias),
-            Hidden = Hidden, Cell = _cellState, Gates = _gateValues,
-            Lengths = _lengths,
-        });
+    public void Recur(Slice parameters, Slice projection, int stepStride) => Recur(parameters, projection, stepStride, 0, _steps);
 
     /// <summary>Step <paramref name="t"/> alone from its input (batch, in), continuing from step t-1's state (inference;
     /// after <see cref="Prepare"/> without lengths).</summary>
@@ -103,17 +95,23 @@ internal sealed class LstmLayer : IDisposable
 
     /// <summary>Step <paramref name="t"/> alone from its input projection (batch, 4U), continuing from step t-1's h and c
     /// (zeros at t = 0); writes step t of <see cref="Hidden"/>.</summary>
-    public void RecurStep(Slice parameters, Slice projection, int t)
+    public void RecurStep(Slice parameters, Slice projection, int t) => Recur(parameters, projection, _batch * 4 * Units, t, 1);
+
+    /// <summary>Steps [first, first + count) of the prepared workspaces, from step first-1's state (zeros at 0).</summary>
+    private void Recur(Slice parameters, Slice projection, int stepStride, int first, int count)
     {
+        if (first > 0 && _lengths is not null) throw new InvalidOperationException("lengths apply to a whole sequence, not a step of it");
         int n = _batch * Units, g = 4 * Units;
         _backend.LstmForward(new LstmForwardArgs
         {
-            Steps = 1, Batch = _batch, Units = Units,
-            InputProjection = projection, InputProjectionStepStride = _batch * g,
+            Steps = count, Batch = _batch, Units = Units,
+            InputProjection = projection, InputProjectionStepStride = stepStride,
             RecurrentKernel = Of(parameters, RecurrentKernel), Bias = Of(parameters, Bias),
-            Hidden = Hidden.Sub(t * n, n), Cell = _cellState.Sub(t * n, n), Gates = _gateValues.Sub(t * _batch * g, _batch * g),
-            InitialHidden = t > 0 ? Hidden.Sub((t - 1) * n, n) : default,
-            InitialCell = t > 0 ? _cellState.Sub((t - 1) * n, n) : default,
+            Hidden = Hidden.Sub(first * n, count * n), Cell = _cellState.Sub(first * n, count * n),
+            Gates = _gateValues.Sub(first * _batch * g, count * _batch * g),
+            Lengths = _lengths,
+            InitialHidden = first > 0 ? Hidden.Sub((first - 1) * n, n) : default,
+            InitialCell = first > 0 ? _cellState.Sub((first - 1) * n, n) : default,
         });
     }
 
