@@ -37,10 +37,7 @@ public sealed partial class BackendContractTests
 
         // every tensor a slice of one flat buffer at odd offsets: xproj, rk, bias, h0, c0, H, C, gates
         int[] sizes = [xproj.Length, rk.Length, bias.Length, B * U, B * U, T * B * U, T * B * U, T * B * G];
-        using var buf = be.Allocate(sizes.Sum() + 3 * sizes.Length);
-        var s = new Slice[sizes.Length];
-        for (int i = 0, off = 1; i < sizes.Length; off += sizes[i] + 3, i++) s[i] = buf.Slice(off, sizes[i]);
-        be.Fill(buf.All, float.NaN);
+        using var buf = PoisonedSlices(be, sizes, out var s);
         be.Upload(xproj, s[0]); be.Upload(rk, s[1]); be.Upload(bias, s[2]); be.Upload(h0, s[3]); be.Upload(c0, s[4]);
         using var len = be.AllocateIndices(B);
         if (lengths != null) be.UploadIndices(lengths, len);
@@ -85,10 +82,7 @@ public sealed partial class BackendContractTests
             var c0 = RandomArray(rng, B * U, 2f);
             // xproj, rk, bias, h0, c0, then H, C, gates of the one call and of the step-by-step calls
             int[] sizes = [xproj.Length, rk.Length, bias.Length, B * U, B * U, T * B * U, T * B * U, T * B * G, T * B * U, T * B * U, T * B * G];
-            using var buf = be.Allocate(sizes.Sum() + 3 * sizes.Length);
-            var s = new Slice[sizes.Length];
-            for (int i = 0, off = 1; i < sizes.Length; off += sizes[i] + 3, i++) s[i] = buf.Slice(off, sizes[i]);
-            be.Fill(buf.All, float.NaN);
+            using var buf = PoisonedSlices(be, sizes, out var s);
             be.Upload(xproj, s[0]); be.Upload(rk, s[1]); be.Upload(bias, s[2]); be.Upload(h0, s[3]); be.Upload(c0, s[4]);
             using var len = be.AllocateIndices(B);
             if (lengths != null) be.UploadIndices(lengths, len);

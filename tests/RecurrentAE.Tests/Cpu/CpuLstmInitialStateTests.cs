@@ -45,7 +45,7 @@ public class CpuLstmInitialStateTests
         using var dB = CpuTestUtil.Upload(be, bias);
         using var dH0 = CpuTestUtil.Upload(be, h0);
         using var dC0 = CpuTestUtil.Upload(be, c0);
-        using var h = Poisoned(be, T * B * U); using var c = Poisoned(be, T * B * U); using var g = Poisoned(be, T * B * G);
+        using var h = CpuTestUtil.Poisoned(be, T * B * U); using var c = CpuTestUtil.Poisoned(be, T * B * U); using var g = CpuTestUtil.Poisoned(be, T * B * G);
         using var len = be.AllocateIndices(B);
         if (lengths != null) be.UploadIndices(lengths, len);
         be.LstmForward(new LstmForwardArgs
@@ -58,12 +58,5 @@ public class CpuLstmInitialStateTests
         CpuTestUtil.Close(expected.H, CpuTestUtil.Download(be, h), 2e-5, what + " h");
         CpuTestUtil.Close(expected.C, CpuTestUtil.Download(be, c), 2e-5, what + " c");
         CpuTestUtil.Close(expected.Gates, CpuTestUtil.Download(be, g), 2e-5, what + " gates");
-    }
-
-    private static DeviceArray Poisoned(IComputeBackend be, int n)
-    {
-        var d = be.Allocate(n);
-        be.Fill(d.All, float.NaN);
-        return d;
     }
 }

@@ -38,7 +38,7 @@ public class GreedyDecodingTests(ITestOutputHelper output)
         double gap = 0;
         for (int attempt = 0; attempt < 20 && gap < 1e-3; attempt++)
         {
-            values = TeacherForcingTests.Data(random, head, count, steps, f, lengths);
+            values = ModelTestData.ForHead(random, head, count, steps, f, lengths);
             (expected, gap) = reference.Greedy(wd, values, count, steps, lengths);
         }
         Assert.True(gap >= 1e-3, $"seed {seed}: every draw had an argmax within {gap} of a tie");
@@ -75,7 +75,7 @@ public class GreedyDecodingTests(ITestOutputHelper output)
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
         model.SetParameters(model.GetParameters().Select(v => v * 2.5f + (float)((random.NextDouble() - 0.5) * 0.6)).ToArray());
-        var data = new SequenceDataset(TeacherForcingTests.Data(random, head, count, steps, f, null), count, steps, f);
+        var data = new SequenceDataset(ModelTestData.ForHead(random, head, count, steps, f, null), count, steps, f);
 
         var codings = model.Encode(data);
         var greedy = model.Decode(codings, count, steps);

@@ -14,22 +14,6 @@ public class TeacherForcingTests(ITestOutputHelper output)
     internal static AutoencoderSpec Spec(OutputHead head, bool reverse) =>
         ModelTestData.SmallSpec with { Head = head, ReverseOutput = reverse, TeacherForcing = true };
 
-    /// <summary>Random data fitting the head: one-hot symbols (softmax), values in [-2, 2) (linear), [0, 1) (sigmoid);
-    /// zeros past each length.</summary>
-    internal static float[] Data(Random random, OutputHead head, int count, int steps, int features, int[]? lengths)
-    {
-        var values = ModelTestData.RandomSequences(random, count, steps, features);
-        if (head == OutputHead.Linear) for (int i = 0; i < values.Length; i++) values[i] = values[i] * 4 - 2;
-        if (head == OutputHead.Softmax)
-            for (int r = 0; r < count * steps; r++)
-            {
-                int symbol = random.Next(features);
-                for (int j = 0; j < features; j++) values[r * features + j] = j == symbol ? 1f : 0f;
-            }
-        if (lengths != null) ModelTestData.ZeroPadding(values, steps, features, lengths);
-        return values;
-    }
-
     [Theory]
     [InlineData(OutputHead.Softmax, true)]
     [InlineData(OutputHead.Linear, false)]
@@ -44,7 +28,7 @@ public class TeacherForcingTests(ITestOutputHelper output)
         var w = model.GetParameters().Select(v => v + (random.NextDouble() - 0.5) * 0.2).ToArray();
         int count = 3, steps = 4;
         int[] lengths = [4, 2, 3];
-        var batch = Data(random, head, count, steps, spec.Features, lengths);
+        var batch = ModelTestData.ForHead(random, head, count, steps, spec.Features, lengths);
         var grad = new double[w.Length];
         reference.LossAndGradient(w, batch, count, steps, grad, lengths);
         double worst = 0;
@@ -83,7 +67,7 @@ public class TeacherForcingTests(ITestOutputHelper output)
         var spec = Spec(head, reverse);
         int count = 4, steps = 6, f = spec.Features;
         int[]? lengths = ragged ? [6, 2, 5, 1] : null;
-        var values = Data(random, head, count, steps, f, lengths);
+        var values = ModelTestData.ForHead(random, head, count, steps, f, lengths);
         var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
 
         using var backend = TestBackends.Create(backendName);
@@ -154,7 +138,7 @@ public class TeacherForcingTests(ITestOutputHelper output)
         var random = new Random(seed);
         var spec = Spec(OutputHead.Softmax, reverse: true);
         int[] lengths = [5, 3, 4];
-        var data = new SequenceDataset(Data(random, spec.Head, 3, 5, spec.Features, lengths), 3, 5, spec.Features, lengths: lengths);
+        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, 3, 5, spec.Features, lengths), 3, 5, spec.Features, lengths: lengths);
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
         model.SetParameters(model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.4)).ToArray());
