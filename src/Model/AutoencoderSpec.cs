@@ -10,8 +10,12 @@ namespace RecurrentAE.Model;
 /// 28 -> [100, 30] -> [100] -> 28, sigmoid.
 /// </summary>
 public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits,
-    OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false)
+    OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false, bool TeacherForcing = false)
 {
+    // TeacherForcing: the decoder's first LSTM sees [coding ; y_{t-1}] at step t, y being the decoder's target sequence
+    // (the input, or reversed with ReverseOutput) and y_{-1} = 0; its kernel is one (coding + features, 4U) matrix, as
+    // Keras's Concatenate([RepeatVector(T)(coding), shifted_targets]) -> LSTM. Training and Evaluate are teacher forced;
+    // Reconstruct/Decode (and what is built on them) decode greedily, feeding back the model's own previous output.
     // ReverseOutput: the decoder emits each sequence back to front (its step t reconstructs step length-1-t), as in
     // Srivastava et al. (2015). Its first outputs then need only what the coding (the encoder's state at the sequence's
     // own last step) holds most directly; with sequences of different lengths and random phase a forward decoder has to
@@ -29,7 +33,8 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
             throw new ArgumentException("every LSTM layer needs at least one unit");
     }
 
-    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head), ReverseOutput ? true : null));
+    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head),
+        ReverseOutput ? true : null, TeacherForcing ? true : null));
 
     /// <summary>The loss each head trains with, as the command line names it.</summary>
     public static string HeadName(OutputHead head) => head switch
@@ -50,22 +55,26 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     public static AutoencoderSpec FromJson(string json)
     {
         var s = JsonSerializer.Deserialize<SpecJson>(json) ?? throw new FormatException("empty model spec");
-        var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head), s.reverse ?? false);
+        var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head), s.reverse ?? false,
+            s.teacher_forcing ?? false);
         spec.Validate();
         return spec;
     }
 
     public override string ToString() =>
-        $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)}{(ReverseOutput ? ", reversed output" : "")})";
+        $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)}" +
+        $"{(ReverseOutput ? ", reversed output" : "")}{(TeacherForcing ? ", teacher forcing" : "")})";
 
     public bool Equals(AutoencoderSpec? other) =>
         other is not null && Features == other.Features && Head == other.Head && ReverseOutput == other.ReverseOutput
+        && TeacherForcing == other.TeacherForcing
         && EncoderUnits.SequenceEqual(other.EncoderUnits) && DecoderUnits.SequenceEqual(other.DecoderUnits);
 
     public override int GetHashCode() => HashCode.Combine(Features, EncoderUnits.Count, DecoderUnits.Count, CodingSize);
 
 #pragma warning disable IDE1006 // JSON field names
     private sealed record SpecJson(int features, int[]? encoder, int[]? decoder, string? head,
-        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? reverse = null);
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? reverse = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? teacher_forcing = null);
 #pragma warning restore IDE1006
 }

@@ -50,7 +50,8 @@ public sealed partial class RecurrentAutoencoder
         return result;
     }
 
-    /// <summary>Sequences of <paramref name="steps"/> steps decoded from codings (count, coding) -> (count, steps, features).</summary>
+    /// <summary>Sequences of <paramref name="steps"/> steps decoded from codings (count, coding) -> (count, steps, features);
+    /// greedily, step by step, for a teacher-forced model.</summary>
     public float[] Decode(ReadOnlySpan<float> codings, int count, int steps)
     {
         int coding = Spec.CodingSize;
@@ -62,7 +63,8 @@ public sealed partial class RecurrentAutoencoder
             int batch = Math.Min(_maxBatch, count - start);
             var c = _codings.Get(batch * coding);
             Backend.Upload(codings.Slice(start * coding, batch * coding), c);
-            DecodeBatch(c, steps, batch);
+            if (_conditioned is null) DecodeBatch(c, default, steps, batch);
+            else DecodeGreedy(c, steps, batch);
             CopyToBatchMajor(_head.Output, steps, batch, result, start);
         }
         return Spec.ReverseOutput ? DeviceDataset.ReverseEach(result, count, steps, Spec.Features, _ => steps) : result;
@@ -72,7 +74,8 @@ public sealed partial class RecurrentAutoencoder
     public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps) =>
         Reconstruct(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
 
-    /// <summary>Each sequence encoded and decoded again, padded like the input (steps past a sequence's length are not meaningful).</summary>
+    /// <summary>Each sequence encoded and decoded again, padded like the input (steps past a sequence's length are not
+    /// meaningful); a teacher-forced model decodes greedily, fed its own previous outputs, not the input.</summary>
     public float[] Reconstruct(SequenceDataset sequences)
     {
         int count = sequences.Count, steps = sequences.Steps;
@@ -82,7 +85,9 @@ public sealed partial class RecurrentAutoencoder
         {
             int batch = Math.Min(_maxBatch, count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
-            Forward(x, steps, batch, lengths);
+            EncodeBatch(x, steps, batch, lengths);
+            if (_conditioned is null) DecodeBatch(CodingOf(steps, batch), default, steps, batch);
+            else DecodeGreedy(CodingOf(steps, batch), steps, batch);
             CopyToBatchMajor(_head.Output, steps, batch, result, start);
         }
         return Spec.ReverseOutput ? DeviceDataset.ReverseEach(result, count, steps, Spec.Features, sequences.LengthOf) : result;

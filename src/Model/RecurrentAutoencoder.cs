@@ -10,13 +10,16 @@ namespace RecurrentAE.Model;
 /// every step, with the spec's output head), trained with that head's loss and Adam. Parameters, gradients and Adam's
 /// moments are flat device buffers; activations are time-major workspaces that grow to the largest shape seen and are
 /// reused. Sequences of different lengths are padded: the encoder's state stops at each sequence's own last step (so the
-/// coding is that state), and padded steps add nothing to the loss or the gradients.
+/// coding is that state), and padded steps add nothing to the loss or the gradients. With <see cref="AutoencoderSpec.TeacherForcing"/>
+/// the decoder's first LSTM also sees the previous target step (<see cref="ConditionedDecoderInput"/>); such a model
+/// trains and evaluates teacher forced and reconstructs greedily (RecurrentAutoencoder.Greedy.cs).
 /// </summary>
 public sealed partial class RecurrentAutoencoder : IDisposable
 {
     private readonly LstmLayer[] _encoder;
     private readonly LstmLayer[] _decoder;
     private readonly DenseHead _head;
+    private readonly ConditionedDecoderInput? _conditioned;
     private readonly DeviceIndexArray _batchLengths;
     private readonly int[] _hostBatchLengths;
     private readonly DeviceArray _parameters, _gradients, _loss;
@@ -41,11 +44,13 @@ public sealed partial class RecurrentAutoencoder : IDisposable
             inputSize = spec.EncoderUnits[l];
         }
         _decoder = new LstmLayer[spec.DecoderUnits.Count];
+        if (spec.TeacherForcing) inputSize += spec.Features; // [coding ; y_{t-1}]
         for (int l = 0; l < _decoder.Length; l++)
         {
             _decoder[l] = new LstmLayer(backend, layout, $"decoder.lstm{l}", inputSize, spec.DecoderUnits[l]);
             inputSize = spec.DecoderUnits[l];
         }
+        if (spec.TeacherForcing) _conditioned = new ConditionedDecoderInput(backend, _decoder[0], spec.CodingSize, spec.Features);
         _head = new DenseHead(backend, layout, "decoder.dense", inputSize, spec.Features, spec.Head);
         Parameters = layout.Items;
         ParameterCount = layout.Total;
@@ -122,8 +127,9 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         {
             int batch = Math.Min(batchSize, data.Count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
-            Forward(x, data.Steps, batch, lengths);
-            Loss(data.Steps, batch, Target(data, data.Identity, start, batch, x), lengths, scale, accumulate: !first, withGradient: false);
+            var target = Target(data, data.Identity, start, batch, x);
+            Forward(x, target, data.Steps, batch, lengths);
+            Loss(data.Steps, batch, target, lengths, scale, accumulate: !first, withGradient: false);
             first = false;
         }
         return first ? double.NaN : Download(_loss.All)[0];
@@ -134,11 +140,12 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
         int steps = data.Steps;
         var (x, lengths, values) = Prepare(data, order, start, batch);
-        Forward(x, steps, batch, lengths);
+        var target = Target(data, order, start, batch, x);
+        Forward(x, target, steps, batch, lengths);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
-        Loss(steps, batch, Target(data, order, start, batch, x), lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
+        Loss(steps, batch, target, lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
         Backend.Fill(_gradients.All, 0f);
-        Backward(x, steps, batch);
+        Backward(x, target, steps, batch);
         return Download(_loss.All)[0];
     }
 
@@ -177,10 +184,12 @@ public sealed partial class RecurrentAutoencoder : IDisposable
             LogitGradient = withGradient ? _head.LogitGradient : default,
         });
 
-    private void Forward(Slice x, int steps, int batch, DeviceIndexArray? lengths)
+    /// <summary>The whole model over a batch; <paramref name="target"/> (time-major, like x) is what a teacher-forced
+    /// decoder is fed, one step late.</summary>
+    private void Forward(Slice x, Slice target, int steps, int batch, DeviceIndexArray? lengths)
     {
         EncodeBatch(x, steps, batch, lengths);
-        DecodeBatch(CodingOf(steps, batch), steps, batch);
+        DecodeBatch(CodingOf(steps, batch), target, steps, batch);
     }
 
     private void EncodeBatch(Slice x, int steps, int batch, DeviceIndexArray? lengths)
@@ -202,16 +211,18 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
 
     /// <summary>The decoder runs every step; with lengths, the masked loss gives padded steps no gradient, and they cannot
-    /// affect earlier steps, so the decoder itself needs no mask.</summary>
-    private void DecodeBatch(Slice coding, int steps, int batch)
+    /// affect earlier steps, so the decoder itself needs no mask. <paramref name="target"/>: the teacher-forced input
+    /// (unused without teacher forcing).</summary>
+    private void DecodeBatch(Slice coding, Slice target, int steps, int batch)
     {
         var p = _parameters.All;
-        _decoder[0].Forward(p, coding, steps, batch, repeated: true);
+        if (_conditioned is null) _decoder[0].Forward(p, coding, steps, batch, repeated: true);
+        else _conditioned.Forward(p, coding, target, steps, batch);
         for (int l = 1; l < _decoder.Length; l++) _decoder[l].Forward(p, _decoder[l - 1].Hidden, steps, batch, repeated: false);
         _head.Forward(p, _decoder[^1].Hidden, steps * batch);
     }
 
-    private void Backward(Slice x, int steps, int batch)
+    private void Backward(Slice x, Slice target, int steps, int batch)
     {
         Slice p = _parameters.All, g = _gradients.All;
         _head.Backward(p, g, _decoder[^1].Hidden, _decoder[^1].HiddenGradient);
@@ -223,7 +234,8 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         var top = _encoder[^1];
         Backend.Fill(top.HiddenGradient, 0f);
         var codingGrad = top.HiddenGradient.Sub((steps - 1) * batch * top.Units, batch * top.Units);
-        _decoder[0].Backward(p, g, CodingOf(steps, batch), codingGrad);
+        if (_conditioned is null) _decoder[0].Backward(p, g, CodingOf(steps, batch), codingGrad);
+        else _conditioned.Backward(p, g, CodingOf(steps, batch), target, codingGrad);
 
         for (int l = _encoder.Length - 1; l >= 1; l--)
             _encoder[l].Backward(p, g, _encoder[l - 1].Hidden, _encoder[l - 1].HiddenGradient);
@@ -241,6 +253,8 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     {
         foreach (var layer in _encoder.Concat(_decoder)) layer.Dispose();
         _head.Dispose();
+        _conditioned?.Dispose();
+        _feedback?.Dispose();
         _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose();
         _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _reversedTarget.Dispose(); _batchLengths.Dispose();
     }

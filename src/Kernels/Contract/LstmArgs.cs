@@ -3,7 +3,7 @@ namespace RecurrentAE.Kernels;
 /// <summary>
 /// One LSTM layer run forward over a whole sequence, time-major, Keras gate order i, f, c, o:
 /// z_t = xproj_t + h_{t-1} U + b; i = sig(z_i); f = sig(z_f); g = tanh(z_c); o = sig(z_o);
-/// c_t = f*c_{t-1} + i*g; h_t = o*tanh(c_t); h_{-1} = c_{-1} = 0.
+/// c_t = f*c_{t-1} + i*g; h_t = o*tanh(c_t); h_{-1} = c_{-1} = 0 unless an initial state is given.
 /// </summary>
 public readonly record struct LstmForwardArgs
 {
@@ -33,14 +33,24 @@ public readonly record struct LstmForwardArgs
     public required Slice Gates { get; init; }
 
     /// <summary>Optional (batch) sequence lengths; empty means every sequence has <see cref="Steps"/> steps.
-    /// Past its length a sequence keeps its last h and c (Keras masking).</summary>
+    /// Past its length a sequence keeps its last h and c (Keras masking); a length of 0 keeps the initial state.</summary>
     public DeviceIndexArray? Lengths { get; init; }
+
+    /// <summary>Optional h_{-1}, (batch, units); empty means zeros. With <see cref="InitialCell"/> it lets a sequence
+    /// continue from a state, one call of <c>Steps = 1</c> after another (greedy decoding). It must not overlap the outputs.
+    /// Inference only: <see cref="LstmBackwardArgs"/> assumes a zero initial state.</summary>
+    public Slice InitialHidden { get; init; }
+
+    /// <summary>Optional c_{-1}, (batch, units); empty means zeros (see <see cref="InitialHidden"/>).</summary>
+    public Slice InitialCell { get; init; }
 }
 
 /// <summary>
 /// The backward pass of <see cref="LstmForwardArgs"/> over the whole sequence, in reverse time.
 /// Produces dL/dz_t for every step, and accumulates the recurrent-kernel and bias gradients.
 /// The input-kernel gradient (X^T dZ) and the input gradient (dZ W^T) are plain GEMMs the caller runs.
+/// The forward pass must have started from the zero state (no <see cref="LstmForwardArgs.InitialHidden"/> or
+/// <see cref="LstmForwardArgs.InitialCell"/>): an initial state is for inference only.
 /// </summary>
 public readonly record struct LstmBackwardArgs
 {

@@ -141,6 +141,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(a.Hidden, T, (long)B * U, (long)B * U, nameof(a.Hidden));
         Need(a.Cell, T, (long)B * U, (long)B * U, nameof(a.Cell));
         Need(a.Gates, T, (long)B * G, (long)B * G, nameof(a.Gates));
+        if (!a.InitialHidden.IsEmpty) Need(a.InitialHidden, 1, 0, (long)B * U, nameof(a.InitialHidden));
+        if (!a.InitialCell.IsEmpty) Need(a.InitialCell, 1, 0, (long)B * U, nameof(a.InitialCell));
         int[]? lengths = Lengths(a.Lengths, B);
         int nr = TileCols;
         float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(U, G, nr));
@@ -149,11 +151,14 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
         job.InputProjection = a.InputProjection.Ptr(); job.StepStride = a.InputProjectionStepStride;
         job.Bias = a.Bias.Ptr(); job.Hidden = a.Hidden.Ptr(); job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr();
+        job.InitialHidden = a.InitialHidden.IsEmpty ? null : a.InitialHidden.Ptr();
+        job.InitialCell = a.InitialCell.IsEmpty ? null : a.InitialCell.Ptr();
         if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
         else job.Execute(0, 1, 0);
         job.Lengths = null;
         KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
         KeepAlive(a.Hidden, a.Cell, a.Gates);
+        KeepAlive(a.InitialHidden, a.InitialCell);
     }
 
     public void LstmBackward(in LstmBackwardArgs a)

@@ -45,6 +45,17 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
     public float* InputProjection, Bias, Hidden, Cell, Gates;
     public int StepStride;
 
+    /// <summary>h_{-1} and c_{-1}, (batch, units); null: zeros.</summary>
+    public float* InitialHidden, InitialCell;
+
+    /// <summary>h_{t-1} of row b: the previous step's, or at t = 0 the initial state (null: zeros).</summary>
+    private float* PrevHidden(int t, int b) =>
+        t > 0 ? Hidden + ((long)(t - 1) * Batch + b) * Units : InitialHidden == null ? null : InitialHidden + (long)b * Units;
+
+    /// <summary>c_{t-1} of row b, as <see cref="PrevHidden"/>.</summary>
+    private float* PrevCell(int t, int b) =>
+        t > 0 ? Cell + ((long)(t - 1) * Batch + b) * Units : InitialCell == null ? null : InitialCell + (long)b * Units;
+
     protected override void Rows<S, TV>(int b0, int b1, ThreadScratch scratch)
     {
         int B = Batch, U = Units, G = 4 * U;
@@ -53,8 +64,9 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
             float* zt = Gates + (long)t * B * G;
             for (int b = b0; b < b1; b++)
                 LstmPointwise.AddBias<S, TV>(0, G, InputProjection + (long)t * StepStride + (long)b * G, Bias, zt + (long)b * G);
-            if (t > 0)
-                GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, Hidden + ((long)(t - 1) * B + b0) * U, U, U, PackedKernel, G,
+            float* hPrev = PrevHidden(t, b0);
+            if (hPrev != null)
+                GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, hPrev, U, U, PackedKernel, G,
                     zt + (long)b0 * G, G, 1f, scratch);
             for (int b = b0; b < b1; b++)
             {
@@ -63,18 +75,20 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
                 if (Masked(t, b))
                 {
                     // past the sequence's end its state carries over unchanged (Keras masking), gates are zero
-                    if (t == 0) { LstmPointwise.Clear(hOut, U); LstmPointwise.Clear(cOut, U); }
-                    else
-                    {
-                        Buffer.MemoryCopy(hOut - (long)B * U, hOut, U * sizeof(float), U * sizeof(float));
-                        Buffer.MemoryCopy(cOut - (long)B * U, cOut, U * sizeof(float), U * sizeof(float));
-                    }
+                    CarryOrClear(PrevHidden(t, b), hOut, U);
+                    CarryOrClear(PrevCell(t, b), cOut, U);
                     LstmPointwise.Clear(zt + (long)b * G, G);
                     continue;
                 }
-                LstmPointwise.Forward<S, TV>(0, U, zt + (long)b * G, t > 0 ? cOut - (long)B * U : null, cOut, hOut);
+                LstmPointwise.Forward<S, TV>(0, U, zt + (long)b * G, PrevCell(t, b), cOut, hOut);
             }
         }
+    }
+
+    private static void CarryOrClear(float* from, float* to, int n)
+    {
+        if (from == null) LstmPointwise.Clear(to, n);
+        else Buffer.MemoryCopy(from, to, n * sizeof(float), n * sizeof(float));
     }
 }
 

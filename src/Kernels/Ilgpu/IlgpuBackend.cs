@@ -42,9 +42,10 @@ public sealed class IlgpuBackend : IComputeBackend
     private readonly int _tile;
     private readonly int _reduceGroup;
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLengths;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _noState;
 
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams> _gemm;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmForward;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmForward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmBackward;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _headPointwise;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmax;
@@ -73,10 +74,12 @@ public sealed class IlgpuBackend : IComputeBackend
             while (_reduceGroup > 1 && _reduceGroup > maxGroup) _reduceGroup /= 2;
             _noLengths = _accelerator.Allocate1D<int>(1);
             _noLengths.MemSetToZero();
+            _noState = _accelerator.Allocate1D<float>(1);
+            _noState.MemSetToZero();
 
             var a = _accelerator;
             _gemm = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Gemm_forward);
-            _lstmForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_forward);
+            _lstmForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_forward);
             _lstmBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_backward);
             _headPointwise = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(HeadKernels.HeadPointwise_forward);
             _softmax = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(HeadKernels.Softmax_forward);
@@ -260,13 +263,18 @@ public sealed class IlgpuBackend : IComputeBackend
     }
 
     /// <summary>The persistent kernel (one launch for all steps, see <see cref="LstmPersistentKernels"/>) or, as the
-    /// fallback, one launch per step: the fused recurrent GEMM + gates + cell update.</summary>
+    /// fallback, one launch per step: the fused recurrent GEMM + gates + cell update. A call with an initial state
+    /// (greedy decoding, one step a call) always takes the per-step kernel: the persistent one starts from zeros.</summary>
     public void LstmForward(in LstmForwardArgs args)
     {
         int threads = args.Batch * args.Units;
         if (threads <= 0 || args.Steps <= 0) return;
         var lengths = LengthsView(args.Lengths);
-        if (LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(args.Batch, args.Units) is { } layout)
+        bool hasInitialState = !args.InitialHidden.IsEmpty || !args.InitialCell.IsEmpty;
+        foreach (var initial in new[] { args.InitialHidden, args.InitialCell })
+            if (!initial.IsEmpty && initial.Length < threads)
+                throw new ArgumentException($"an initial state needs batch x units = {threads} floats, not {initial.Length}", nameof(args));
+        if (!hasInitialState && LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(args.Batch, args.Units) is { } layout)
         {
             var pp = new LstmPersistentParams
             {
@@ -285,14 +293,17 @@ public sealed class IlgpuBackend : IComputeBackend
         {
             Steps = args.Steps, Batch = args.Batch, Units = args.Units,
             InputStride = args.InputProjectionStepStride, HasLengths = args.Lengths is null ? 0 : 1,
+            HasInitialHidden = args.InitialHidden.IsEmpty ? 0 : 1, HasInitialCell = args.InitialCell.IsEmpty ? 0 : 1,
         };
         ArrayView<float> xproj = args.InputProjection.View(), rk = args.RecurrentKernel.View(), bias = args.Bias.View(),
-            h = args.Hidden.View(), c = args.Cell.View(), gates = args.Gates.View();
+            h = args.Hidden.View(), c = args.Cell.View(), gates = args.Gates.View(),
+            h0 = args.InitialHidden.IsEmpty ? _noState.View : args.InitialHidden.View(),
+            c0 = args.InitialCell.IsEmpty ? _noState.View : args.InitialCell.View();
         for (int t = 0; t < args.Steps; t++)
         {
             p.Step = t;
             LaunchCount++;
-            _lstmForward(threads, xproj, rk, bias, h, c, gates, lengths, p);
+            _lstmForward(threads, xproj, rk, bias, h, c, gates, h0, c0, lengths, p);
         }
     }
 
@@ -371,6 +382,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public void Dispose()
     {
         _noLengths.Dispose();
+        _noState.Dispose();
         _accelerator.Dispose();
         if (_ownsContext) _context.Dispose();
     }

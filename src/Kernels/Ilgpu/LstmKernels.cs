@@ -5,7 +5,7 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// <summary>Scalars of one LSTM step launch.</summary>
 internal struct LstmStepParams
 {
-    public int Step, Steps, Batch, Units, InputStride, HasLengths;
+    public int Step, Steps, Batch, Units, InputStride, HasLengths, HasInitialHidden, HasInitialCell;
 }
 
 /// <summary>
@@ -14,11 +14,13 @@ internal struct LstmStepParams
 /// cell and hidden update, gates kept for backward. Backward: dh_t = dH_t + dz_{t+1} U^T (the recurrent GEMM of
 /// the step after, fused in) [+ dh_{t+1} where step t+1 was masked], then the pointwise dz and the dc carry.
 /// The full dh_t is written back into dH (the contract's scratch) so a masked step before it can pass it on.
+/// Forward starts from the initial state when one is given (h_{-1}, c_{-1}: (batch, units) views), else from zeros.
 /// </summary>
 internal static class LstmKernels
 {
     public static void LstmStep_forward(Index1D index, ArrayView<float> xproj, ArrayView<float> rk, ArrayView<float> bias,
-        ArrayView<float> hidden, ArrayView<float> cell, ArrayView<float> gates, ArrayView<int> lengths, LstmStepParams p)
+        ArrayView<float> hidden, ArrayView<float> cell, ArrayView<float> gates, ArrayView<float> initialHidden,
+        ArrayView<float> initialCell, ArrayView<int> lengths, LstmStepParams p)
     {
         int U = p.Units, G = 4 * U, t = p.Step;
         int b = index / U, u = index - b * U;
@@ -27,6 +29,12 @@ internal static class LstmKernels
         if (p.HasLengths != 0 && t >= lengths[b])
         {
             LstmCell.CarryMasked(hidden, cell, gates, row, prev, t, U, u);
+            if (t == 0)
+            {
+                // a sequence of length 0 keeps its initial state
+                if (p.HasInitialHidden != 0) hidden[row * U + u] = initialHidden[b * U + u];
+                if (p.HasInitialCell != 0) cell[row * U + u] = initialCell[b * U + u];
+            }
             return;
         }
         int x0 = t * p.InputStride + b * G;
@@ -34,20 +42,31 @@ internal static class LstmKernels
         float zf = xproj[x0 + U + u] + bias[U + u];
         float zg = xproj[x0 + 2 * U + u] + bias[2 * U + u];
         float zo = xproj[x0 + 3 * U + u] + bias[3 * U + u];
-        float cPrev = 0f;
-        if (t > 0)
+        // h_{t-1} and c_{t-1}: the previous step's, or at t = 0 the initial state (zeros when none is given)
+        var hPrev = hidden;
+        int h0 = prev * U;
+        bool recur = t > 0;
+        if (t == 0 && p.HasInitialHidden != 0)
+        {
+            hPrev = initialHidden;
+            h0 = b * U;
+            recur = true;
+        }
+        if (recur)
         {
             for (int q = 0; q < U; q++)
             {
-                float hv = hidden[prev * U + q];
+                float hv = hPrev[h0 + q];
                 int r = q * G;
                 zi += hv * rk[r + u];
                 zf += hv * rk[r + U + u];
                 zg += hv * rk[r + 2 * U + u];
                 zo += hv * rk[r + 3 * U + u];
             }
-            cPrev = cell[prev * U + u];
         }
+        float cPrev = 0f;
+        if (t > 0) cPrev = cell[prev * U + u];
+        else if (p.HasInitialCell != 0) cPrev = initialCell[b * U + u];
         var state = LstmCell.Forward(zi, zf, zg, zo, cPrev, gates, row, U, u);
         cell[row * U + u] = state.C;
         hidden[row * U + u] = state.H;

@@ -32,6 +32,7 @@ internal sealed class DenseHead : IDisposable
     /// <summary>dL/dlogits for the next backward call; the loss kernel writes it.</summary>
     public Slice LogitGradient { get; private set; }
     private int _rows;
+    private Slice _logitRows;
 
     public void Initialize(Initializers init, Span<float> parameters)
     {
@@ -41,13 +42,27 @@ internal sealed class DenseHead : IDisposable
 
     public void Forward(Slice parameters, Slice input, int rows)
     {
+        Prepare(rows);
+        ForwardRows(parameters, input, 0, rows);
+    }
+
+    /// <summary>Sizes <see cref="Output"/> and <see cref="LogitGradient"/> for <paramref name="rows"/> rows.</summary>
+    public void Prepare(int rows)
+    {
         _rows = rows;
-        var logits = _logits.Get(rows * Outputs);
-        _backend.Gemm(Transpose.No, Transpose.No, rows, Outputs, InputSize, 1f, input, InputSize,
-            LstmLayer.Of(parameters, Kernel), Outputs, 0f, logits, Outputs);
+        _logitRows = _logits.Get(rows * Outputs);
         Output = _output.Get(rows * Outputs);
         LogitGradient = _logitGrad.Get(rows * Outputs);
-        _backend.HeadForward(Head, logits, LstmLayer.Of(parameters, Bias), rows, Outputs, Output);
+    }
+
+    /// <summary>Rows [first, first + count) of <see cref="Output"/> from their input, (count, in): all rows at once, or one
+    /// step's rows in greedy decoding.</summary>
+    public void ForwardRows(Slice parameters, Slice input, int first, int count)
+    {
+        var logits = _logitRows.Sub(first * Outputs, count * Outputs);
+        _backend.Gemm(Transpose.No, Transpose.No, count, Outputs, InputSize, 1f, input, InputSize,
+            LstmLayer.Of(parameters, Kernel), Outputs, 0f, logits, Outputs);
+        _backend.HeadForward(Head, logits, LstmLayer.Of(parameters, Bias), count, Outputs, Output.Sub(first * Outputs, count * Outputs));
     }
 
     /// <summary>From <see cref="LogitGradient"/>: accumulates dW, db and overwrites <paramref name="inputGradient"/>.</summary>

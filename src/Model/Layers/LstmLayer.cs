@@ -5,7 +5,9 @@ namespace RecurrentAE.Model.Layers;
 /// <summary>
 /// A Keras LSTM layer over time-major sequences: kernel (in, 4U), recurrent_kernel (U, 4U), bias (4U), gate order i, f, c, o.
 /// The input projection of all steps is one GEMM; with a repeated input (RepeatVector) it is computed once and fed to
-/// every step, and in backward dz is summed over steps before one GEMM.
+/// every step, and in backward dz is summed over steps before one GEMM. A caller that builds the projection itself (the
+/// teacher-forced decoder input) uses <see cref="Recur"/> and <see cref="BackwardThroughTime"/>; greedy decoding runs one
+/// step at a time (<see cref="ForwardStep"/>, <see cref="RecurStep"/>), each continuing from the state of the step before.
 /// </summary>
 internal sealed class LstmLayer : IDisposable
 {
@@ -36,9 +38,14 @@ internal sealed class LstmLayer : IDisposable
     /// <summary>dL/dh_t for the next backward call, (steps, batch, units); the layer above writes it.</summary>
     public Slice HiddenGradient { get; private set; }
 
+    /// <summary>The shape of the last <see cref="Prepare"/> (or forward call).</summary>
+    public int Steps => _steps;
+    public int Batch => _batch;
+
     private int _steps, _batch;
     private bool _repeated;
     private DeviceIndexArray? _lengths;
+    private Slice _cellState, _gateValues;
 
     public void Initialize(Initializers init, Span<float> parameters)
     {
@@ -53,20 +60,58 @@ internal sealed class LstmLayer : IDisposable
     /// With <paramref name="lengths"/>, a sequence's state stops changing after its own last step.</summary>
     public void Forward(Slice parameters, Slice input, int steps, int batch, bool repeated, DeviceIndexArray? lengths = null)
     {
-        _steps = steps; _batch = batch; _repeated = repeated; _lengths = lengths;
+        Prepare(steps, batch, repeated, lengths);
         int g = 4 * Units, projectedRows = repeated ? batch : steps * batch;
         var projection = _projection.Get(projectedRows * g);
         _backend.Gemm(Transpose.No, Transpose.No, projectedRows, g, InputSize,
             1f, input, InputSize, Of(parameters, Kernel), g, 0f, projection, g);
+        Recur(parameters, projection, repeated ? 0 : batch * g);
+    }
+
+    /// <summary>Sizes the workspaces for <paramref name="steps"/> x <paramref name="batch"/> and remembers the shape for
+    /// backward. <paramref name="repeated"/>: the input is one (batch, in) block fed to every step (RepeatVector).</summary>
+    public void Prepare(int steps, int batch, bool repeated = false, DeviceIndexArray? lengths = null)
+    {
+        _steps = steps; _batch = batch; _repeated = repeated; _lengths = lengths;
         Hidden = _hidden.Get(steps * batch * Units);
         HiddenGradient = _hiddenGrad.Get(steps * batch * Units);
+        _cellState = _cell.Get(steps * batch * Units);
+        _gateValues = _gates.Get(steps * batch * 4 * Units);
+    }
+
+    /// <summary>The recurrence over every prepared step from an input projection x_t W (without bias), consecutive steps
+    /// <paramref name="stepStride"/> floats apart (0: one projection for every step).</summary>
+    public void Recur(Slice parameters, Slice projection, int stepStride) => Recur(parameters, projection, stepStride, 0, _steps);
+
+    /// <summary>Step <paramref name="t"/> alone from its input (batch, in), continuing from step t-1's state (inference;
+    /// after <see cref="Prepare"/> without lengths).</summary>
+    public void ForwardStep(Slice parameters, Slice input, int t)
+    {
+        int g = 4 * Units;
+        var projection = _projection.Get(_batch * g);
+        _backend.Gemm(Transpose.No, Transpose.No, _batch, g, InputSize, 1f, input, InputSize, Of(parameters, Kernel), g, 0f, projection, g);
+        RecurStep(parameters, projection, t);
+    }
+
+    /// <summary>Step <paramref name="t"/> alone from its input projection (batch, 4U), continuing from step t-1's h and c
+    /// (zeros at t = 0); writes step t of <see cref="Hidden"/>.</summary>
+    public void RecurStep(Slice parameters, Slice projection, int t) => Recur(parameters, projection, _batch * 4 * Units, t, 1);
+
+    /// <summary>Steps [first, first + count) of the prepared workspaces, from step first-1's state (zeros at 0).</summary>
+    private void Recur(Slice parameters, Slice projection, int stepStride, int first, int count)
+    {
+        if (first > 0 && _lengths is not null) throw new InvalidOperationException("lengths apply to a whole sequence, not a step of it");
+        int n = _batch * Units, g = 4 * Units;
         _backend.LstmForward(new LstmForwardArgs
         {
-            Steps = steps, Batch = batch, Units = Units,
-            InputProjection = projection, InputProjectionStepStride = repeated ? 0 : batch * g,
+            Steps = count, Batch = _batch, Units = Units,
+            InputProjection = projection, InputProjectionStepStride = stepStride,
             RecurrentKernel = Of(parameters, RecurrentKernel), Bias = Of(parameters, Bias),
-            Hidden = Hidden, Cell = _cell.Get(steps * batch * Units), Gates = _gates.Get(steps * batch * g),
-            Lengths = lengths,
+            Hidden = Hidden.Sub(first * n, count * n), Cell = _cellState.Sub(first * n, count * n),
+            Gates = _gateValues.Sub(first * _batch * g, count * _batch * g),
+            Lengths = _lengths,
+            InitialHidden = first > 0 ? Hidden.Sub((first - 1) * n, n) : default,
+            InitialCell = first > 0 ? _cellState.Sub((first - 1) * n, n) : default,
         });
     }
 
@@ -77,17 +122,7 @@ internal sealed class LstmLayer : IDisposable
     public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient)
     {
         int steps = _steps, batch = _batch, g = 4 * Units;
-        var gateGrad = _gateGrad.Get(steps * batch * g);
-        _backend.LstmBackward(new LstmBackwardArgs
-        {
-            Steps = steps, Batch = batch, Units = Units,
-            RecurrentKernel = Of(parameters, RecurrentKernel),
-            Hidden = Hidden, Cell = _cell.Get(steps * batch * Units), Gates = _gates.Get(steps * batch * g),
-            HiddenGradient = HiddenGradient, CellGradientScratch = _cellScratch.Get(batch * Units),
-            GateGradient = gateGrad,
-            RecurrentKernelGradient = Of(gradients, RecurrentKernel), BiasGradient = Of(gradients, Bias),
-            Lengths = _lengths,
-        });
+        var gateGrad = BackwardThroughTime(parameters, gradients);
         int rows = steps * batch;
         var dz = gateGrad;
         if (_repeated)
@@ -100,6 +135,25 @@ internal sealed class LstmLayer : IDisposable
         _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, g, rows, 1f, input, InputSize, dz, g, 1f, Of(gradients, Kernel), g);
         if (!inputGradient.IsEmpty)
             _backend.Gemm(Transpose.No, Transpose.Yes, rows, InputSize, g, 1f, dz, g, Of(parameters, Kernel), g, 0f, inputGradient, InputSize);
+    }
+
+    /// <summary>Backward through time from <see cref="HiddenGradient"/> (consumed): accumulates the recurrent kernel's and
+    /// the bias's gradients and returns dL/dz, (steps, batch, 4U); the input kernel's part is the caller's.</summary>
+    public Slice BackwardThroughTime(Slice parameters, Slice gradients)
+    {
+        int steps = _steps, batch = _batch, g = 4 * Units;
+        var gateGrad = _gateGrad.Get(steps * batch * g);
+        _backend.LstmBackward(new LstmBackwardArgs
+        {
+            Steps = steps, Batch = batch, Units = Units,
+            RecurrentKernel = Of(parameters, RecurrentKernel),
+            Hidden = Hidden, Cell = _cellState, Gates = _gateValues,
+            HiddenGradient = HiddenGradient, CellGradientScratch = _cellScratch.Get(batch * Units),
+            GateGradient = gateGrad,
+            RecurrentKernelGradient = Of(gradients, RecurrentKernel), BiasGradient = Of(gradients, Bias),
+            Lengths = _lengths,
+        });
+        return gateGrad;
     }
 
     internal static Slice Of(Slice flat, ParameterInfo p) => flat.Sub(p.Offset, p.Length);

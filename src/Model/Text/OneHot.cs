@@ -33,14 +33,16 @@ public static class OneHot
         int f = data.Features, len = data.LengthOf(index);
         var seq = values.Slice(index * data.SequenceLength, data.SequenceLength);
         var result = new int[len];
-        for (int t = 0; t < len; t++)
-        {
-            var step = seq.Slice(t * f, f);
-            int best = 0;
-            for (int j = 1; j < f; j++) if (step[j] > step[best]) best = j;
-            result[t] = best;
-        }
+        for (int t = 0; t < len; t++) result[t] = IndexOfMax(seq.Slice(t * f, f));
         return result;
+    }
+
+    /// <summary>The index of the largest value (the first wins a tie).</summary>
+    public static int IndexOfMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int j = 1; j < values.Length; j++) if (values[j] > values[best]) best = j;
+        return best;
     }
 
     /// <summary>Greedy decoding of sequence <paramref name="index"/> of <paramref name="probabilities"/> (padded like

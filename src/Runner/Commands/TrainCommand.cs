@@ -48,12 +48,18 @@ internal static class TrainCommand
             Description = "forward, or reverse: the decoder emits each sequence back to front, which sequences of different lengths need to train well (default: reverse for --csv/--npy, forward for Fashion-MNIST and --text)",
         };
         order.AcceptOnlyFromAmong("forward", "reverse");
+        var teacher = new Option<bool>("--teacher-forcing")
+        {
+            Description = "The decoder also sees its previous target step (teacher forcing); reconstructions then decode greedily, each step fed the model's own previous output (default for --text)",
+        };
+        var noTeacher = new Option<bool>("--no-teacher-forcing") { Description = "The decoder sees only the coding, repeated at every step (default except for --text)" };
         var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this directory (weights, Adam state, position, history)" };
 
         var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run), on sequences from --csv/--npy, or on lines of --text")
         {
             epochs, batch, lr, seed, maxSteps, accelerator, threads, output, resume, validFraction, loss, encoder, decoder, order,
+            teacher, noTeacher,
         };
         data.AddTo(command);
         text.AddTo(command);
@@ -65,7 +71,8 @@ internal static class TrainCommand
                 Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
                 parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
                 ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"),
-                parse.GetValue(order) is string d ? d == "reverse" : null);
+                parse.GetValue(order) is string d ? d == "reverse" : null,
+                TeacherForcing(parse.GetValue(teacher), parse.GetValue(noTeacher)));
             return Run(ctx, settings);
         });
         return command;
@@ -73,7 +80,17 @@ internal static class TrainCommand
 
     internal sealed record Settings(int Epochs, int BatchSize, float LearningRate, int Seed, int? MaxSteps, string Accelerator,
         int Threads, DataSource? Data, string? Out, string? Resume, IReadOnlyList<string> Explicit,
-        double? ValidFraction = null, OutputHead? Loss = null, int[]? Encoder = null, int[]? Decoder = null, bool? Reverse = null);
+        double? ValidFraction = null, OutputHead? Loss = null, int[]? Encoder = null, int[]? Decoder = null, bool? Reverse = null,
+        bool? TeacherForcing = null);
+
+    /// <summary>The teacher-forcing flags: null when neither is given (the data kind's default).</summary>
+    static bool? TeacherForcing(bool on, bool off) => (on, off) switch
+    {
+        (true, true) => throw new UsageException("--teacher-forcing and --no-teacher-forcing exclude each other"),
+        (true, false) => true,
+        (false, true) => false,
+        _ => null,
+    };
 
     static int[]? ParseUnits(string? text, string flag)
     {
@@ -112,6 +129,8 @@ internal static class TrainCommand
             if ((s.Encoder is not null && !s.Encoder.SequenceEqual(resumed.Spec.EncoderUnits)) || (s.Decoder is not null && !s.Decoder.SequenceEqual(resumed.Spec.DecoderUnits)))
                 throw new UsageException("--encoder and --decoder cannot change when resuming");
             if (s.Reverse is bool r && r != resumed.Spec.ReverseOutput) throw new UsageException("--decode-order cannot change when resuming");
+            if (s.TeacherForcing is bool tf && tf != resumed.Spec.TeacherForcing)
+                throw new UsageException($"--{(tf ? "" : "no-")}teacher-forcing cannot change when resuming");
         }
         else
         {
@@ -121,10 +140,10 @@ internal static class TrainCommand
         string outDir = s.Out ?? (s.Resume is not null ? CommonOptions.ModelDirectory(s.Resume)
             : Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)));
         var dataset = TrainingData.Load(s.Data, s.ValidFraction, s.Loss, resumed);
-        var spec = resumed?.Spec ?? (dataset.Info.IsText ? TextSettings.Spec(dataset.Info.Features, s.Encoder, s.Decoder, s.Reverse)
+        var spec = resumed?.Spec ?? (dataset.Info.IsText ? TextSettings.Spec(dataset.Info.Features, s.Encoder, s.Decoder, s.Reverse, s.TeacherForcing)
             : new AutoencoderSpec(dataset.Info.Features,
             s.Encoder ?? [.. AutoencoderSpec.Reference.EncoderUnits], s.Decoder ?? [.. AutoencoderSpec.Reference.DecoderUnits], dataset.Head,
-            ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist));
+            ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist, TeacherForcing: s.TeacherForcing ?? false));
         var info = dataset.Info;
         Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);

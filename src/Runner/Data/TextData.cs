@@ -18,9 +18,11 @@ internal sealed record TextSettings(int MinCount = 1, int? MaxLength = TextSetti
     public TextReadOptions ReadOptions => new(MaxLength, Truncate ? LongLineMode.Truncate : LongLineMode.Drop);
 
     /// <summary>A text model: softmax head; by default one encoder LSTM of 256 (the coding must hold a whole line) and a
-    /// decoder of 256, emitting the line forwards (on fortune lines forward order learned faster than reversed output).</summary>
-    public static AutoencoderSpec Spec(int vocabularySize, int[]? encoder, int[]? decoder, bool? reverseOutput) =>
-        new(vocabularySize, encoder ?? [256], decoder ?? [256], OutputHead.Softmax, ReverseOutput: reverseOutput ?? false);
+    /// decoder of 256, emitting the line forwards (on fortune lines forward order learned faster than reversed output),
+    /// teacher forced (the decoder sees the previous character; reconstructions decode greedily).</summary>
+    public static AutoencoderSpec Spec(int vocabularySize, int[]? encoder, int[]? decoder, bool? reverseOutput, bool? teacherForcing = null) =>
+        new(vocabularySize, encoder ?? [256], decoder ?? [256], OutputHead.Softmax, ReverseOutput: reverseOutput ?? false,
+            TeacherForcing: teacherForcing ?? true);
 }
 
 /// <summary>The train-only text flags: --min-count, --max-length, --truncate (they need --text).</summary>

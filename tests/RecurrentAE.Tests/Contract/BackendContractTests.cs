@@ -9,7 +9,7 @@ namespace RecurrentAE.Tests.Contract;
 /// against the float64 <see cref="ReferenceOps"/>, on fresh random inputs, with outputs poisoned with NaN first.
 /// </summary>
 [Collection("Backends")]
-public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelper output)
+public sealed partial class BackendContractTests(BackendFixture fixture, ITestOutputHelper output)
 {
     /// <summary>cpu and ilgpu-cpu always; cuda and opencl too where this machine has them.</summary>
     public static IReadOnlyList<string> BackendNames { get; } =
@@ -40,6 +40,16 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
     private static double[] D(float[] a) => Array.ConvertAll(a, x => (double)x);
 
     private static float[] Nans(int n) => Enumerable.Repeat(float.NaN, n).ToArray();
+
+    /// <summary>One NaN-filled buffer holding a slice of each size, at odd offsets with gaps between them.</summary>
+    private static DeviceArray PoisonedSlices(IComputeBackend be, int[] sizes, out Slice[] slices)
+    {
+        var buf = be.Allocate(sizes.Sum() + 3 * sizes.Length);
+        slices = new Slice[sizes.Length];
+        for (int i = 0, off = 1; i < sizes.Length; off += sizes[i] + 3, i++) slices[i] = buf.Slice(off, sizes[i]);
+        be.Fill(buf.All, float.NaN);
+        return buf;
+    }
 
     private static float[] Read(IComputeBackend be, Slice s)
     {
@@ -240,10 +250,7 @@ public sealed class BackendContractTests(BackendFixture fixture, ITestOutputHelp
 
         // every tensor is a slice of one flat buffer, at odd offsets
         int[] sizes = [xproj.Length, rk.Length, bias.Length, T * B * U, T * B * U, T * B * G, T * B * U, B * U, T * B * G, U * G, G];
-        using var buf = be.Allocate(sizes.Sum() + 3 * sizes.Length);
-        var s = new Slice[sizes.Length];
-        for (int i = 0, off = 1; i < sizes.Length; off += sizes[i] + 3, i++) s[i] = buf.Slice(off, sizes[i]);
-        be.Fill(buf.All, float.NaN);
+        using var buf = PoisonedSlices(be, sizes, out var s);
         be.Upload(xproj, s[0]); be.Upload(rk, s[1]); be.Upload(bias, s[2]);
         be.Upload(dH, s[6]); be.Upload(dRk0, s[9]); be.Upload(dB0, s[10]);
         using var len = be.AllocateIndices(B);

@@ -54,9 +54,10 @@ public static class ReferenceOps
 
     public sealed record LstmState(double[] H, double[] C, double[] Gates);
 
-    /// <summary>Keras LSTM forward (gates i, f, c, o), time-major; masked steps carry h and c over and store zero gates.</summary>
+    /// <summary>Keras LSTM forward (gates i, f, c, o), time-major; masked steps carry h and c over and store zero gates.
+    /// h_{-1} and c_{-1} are <paramref name="h0"/> and <paramref name="c0"/> ((batch, units); null: zeros).</summary>
     public static LstmState LstmForward(int steps, int batch, int units, double[] xproj, int xStride,
-        double[] rk, double[] bias, int[]? lengths)
+        double[] rk, double[] bias, int[]? lengths, double[]? h0 = null, double[]? c0 = null)
     {
         int U = units, G = 4 * U;
         var H = new double[steps * batch * U];
@@ -66,12 +67,14 @@ public static class ReferenceOps
             for (int b = 0; b < batch; b++)
             {
                 int row = t * batch + b, prev = row - batch;
+                double HPrev(int u) => t > 0 ? H[prev * U + u] : h0?[b * U + u] ?? 0;
+                double CPrev(int u) => t > 0 ? C[prev * U + u] : c0?[b * U + u] ?? 0;
                 if (lengths != null && t >= lengths[b])
                 {
                     for (int u = 0; u < U; u++)
                     {
-                        H[row * U + u] = t > 0 ? H[prev * U + u] : 0;
-                        C[row * U + u] = t > 0 ? C[prev * U + u] : 0;
+                        H[row * U + u] = HPrev(u);
+                        C[row * U + u] = CPrev(u);
                     }
                     continue;
                 }
@@ -82,12 +85,11 @@ public static class ReferenceOps
                     {
                         int j = gate * U + u;
                         double s = xproj[t * xStride + b * G + j] + bias[j];
-                        if (t > 0)
-                            for (int p = 0; p < U; p++) s += H[prev * U + p] * rk[p * G + j];
+                        for (int p = 0; p < U; p++) s += HPrev(p) * rk[p * G + j];
                         z[gate] = s;
                     }
                     double i = Sigmoid(z[0]), f = Sigmoid(z[1]), g = Tanh(z[2]), o = Sigmoid(z[3]);
-                    double cPrev = t > 0 ? C[prev * U + u] : 0;
+                    double cPrev = CPrev(u);
                     double c = f * cPrev + i * g;
                     C[row * U + u] = c;
                     H[row * U + u] = o * Tanh(c);

@@ -31,6 +31,14 @@ internal static class CpuTestUtil
         return d;
     }
 
+    /// <summary>A device array of <paramref name="n"/> NaNs: outputs a kernel must overwrite.</summary>
+    public static DeviceArray Poisoned(IComputeBackend be, int n)
+    {
+        var d = be.Allocate(n);
+        be.Fill(d.All, float.NaN);
+        return d;
+    }
+
     public static float[] Download(IComputeBackend be, DeviceArray d)
     {
         var r = new float[d.Length];

@@ -22,13 +22,8 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
         var random = new Random(seed);
         var spec = ModelTestData.SmallSpec with { Head = head };
         int count = 4, steps = 6, f = spec.Features;
-        var values = ModelTestData.RandomSequences(random, count, steps, f);
-        if (head == OutputHead.Linear) for (int i = 0; i < values.Length; i++) values[i] = values[i] * 4 - 2;
-        if (head == OutputHead.Softmax)
-            for (int r = 0; r < count * steps; r++)
-                for (int j = 0; j < f; j++) values[r * f + j] = j == random.Next(f) ? 1f : 0f;
         int[]? lengths = ragged ? [6, 2, 5, 1] : null;
-        if (lengths != null) ModelTestData.ZeroPadding(values, steps, f, lengths);
+        var values = ModelTestData.ForHead(random, head, count, steps, f, lengths);
         var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
 
         using var backend = TestBackends.Create(backendName);

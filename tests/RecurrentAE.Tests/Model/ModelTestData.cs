@@ -1,3 +1,4 @@
+using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 
 namespace RecurrentAE.Tests.Model;
@@ -16,6 +17,22 @@ internal static class ModelTestData
     }
 
     public static int FreshSeed() => Random.Shared.Next();
+
+    /// <summary>Random data fitting the head: uniform [0, 1) (sigmoid), [-2, 2) (linear), one-hot symbols (softmax);
+    /// zeros past each length when lengths are given.</summary>
+    public static float[] ForHead(Random random, OutputHead head, int count, int steps, int features, int[]? lengths = null)
+    {
+        var values = RandomSequences(random, count, steps, features);
+        if (head == OutputHead.Linear) for (int i = 0; i < values.Length; i++) values[i] = values[i] * 4 - 2;
+        if (head == OutputHead.Softmax)
+            for (int r = 0; r < count * steps; r++)
+            {
+                int symbol = random.Next(features);
+                for (int j = 0; j < features; j++) values[r * features + j] = j == symbol ? 1f : 0f;
+            }
+        if (lengths != null) ZeroPadding(values, steps, features, lengths);
+        return values;
+    }
 
     /// <summary>Zeros every step past each sequence's length (padding is zeros, as SequenceDataset.FromRagged makes it).</summary>
     public static void ZeroPadding(float[] values, int steps, int features, int[] lengths)

@@ -6,7 +6,9 @@ namespace RecurrentAE.Tests.Model;
 /// <summary>
 /// The whole autoencoder in float64, written from REFERENCE.md independently of the backends: one sequence at a time,
 /// each at its own length (no padding, no masks), plain loops. Gives the mean loss of a batch under the spec's head and
-/// its gradient by backpropagation through time.
+/// its gradient by backpropagation through time. The decoder's targets y are the sequence, or it reversed with
+/// ReverseOutput; with TeacherForcing the first decoder LSTM's input at step t is [coding ; y_{t-1}] (y_{-1} = 0), and
+/// <see cref="Greedy"/> decodes step by step from the model's own previous outputs instead.
 /// Parameter layout: the same flat order and Keras names as the model.
 /// </summary>
 internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<ParameterInfo> layout)
@@ -33,25 +35,12 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         for (int n = 0; n < count; n++)
         {
             steps = lengths?[n] ?? padded;
-            var x = new double[steps][];
-            for (int t = 0; t < steps; t++)
-            {
-                x[t] = new double[D];
-                for (int f = 0; f < D; f++) x[t][f] = batch[(n * padded + t) * D + f];
-            }
-            // Encoder
-            var encTraces = new List<LstmTrace>();
-            var input = x;
-            for (int l = 0; l < spec.EncoderUnits.Count; l++)
-            {
-                var tr = LstmForward($"encoder.lstm{l}", w, input, spec.EncoderUnits[l]);
-                encTraces.Add(tr);
-                input = tr.H;
-            }
-            var coding = input[steps - 1];
+            var x = Sequence(batch, n, padded, steps);
+            var y = Targets(x);
+            var (encTraces, coding) = Encode(w, x);
             // Decoder
             var decTraces = new List<LstmTrace>();
-            input = Enumerable.Range(0, steps).Select(_ => coding).ToArray();
+            var input = Enumerable.Range(0, steps).Select(t => DecoderInput(coding, t > 0 ? y[t - 1] : null)).ToArray();
             for (int l = 0; l < spec.DecoderUnits.Count; l++)
             {
                 var tr = LstmForward($"decoder.lstm{l}", w, input, spec.DecoderUnits[l]);
@@ -73,23 +62,23 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
                 double zmax = z.Max(), zsum = z.Sum(v => Math.Exp(v - zmax));
                 for (int f = 0; f < D; f++)
                 {
-                    double y = x[t][f], dz;
+                    double target = y[t][f], dz;
                     switch (spec.Head)
                     {
                         case OutputHead.Sigmoid:
                             double p = 1 / (1 + Math.Exp(-z[f]));
                             double pc = Math.Clamp(p, Eps, 1 - Eps);
-                            total += -(y * Math.Log(pc) + (1 - y) * Math.Log(1 - pc)) * scale;
-                            dz = (p < Eps || p > 1 - Eps) ? 0 : (p - y) * scale;
+                            total += -(target * Math.Log(pc) + (1 - target) * Math.Log(1 - pc)) * scale;
+                            dz = (p < Eps || p > 1 - Eps) ? 0 : (p - target) * scale;
                             break;
                         case OutputHead.Linear:
-                            total += (z[f] - y) * (z[f] - y) * scale;
-                            dz = 2 * (z[f] - y) * scale;
+                            total += (z[f] - target) * (z[f] - target) * scale;
+                            dz = 2 * (z[f] - target) * scale;
                             break;
                         default:
                             double logp = z[f] - zmax - Math.Log(zsum);
-                            total += -y * logp * scale;
-                            dz = (Math.Exp(logp) - y) * scale;
+                            total += -target * logp * scale;
+                            dz = (Math.Exp(logp) - target) * scale;
                             break;
                     }
                     if (grad == null) continue;
@@ -105,7 +94,7 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
             var dIn = dTop;
             for (int l = spec.DecoderUnits.Count - 1; l >= 0; l--)
                 dIn = LstmBackward($"decoder.lstm{l}", w, decTraces[l], dIn, grad);
-            // RepeatVector backward: sum over steps.
+            // RepeatVector backward: sum over steps (of the coding's part of [coding ; y_{t-1}]; y gets no gradient).
             var dCoding = new double[spec.CodingSize];
             foreach (var d in dIn) for (int u = 0; u < dCoding.Length; u++) dCoding[u] += d[u];
             var dEnc = Enumerable.Range(0, steps).Select(t => t == steps - 1 ? dCoding : new double[dCoding.Length]).ToArray();
@@ -115,36 +104,143 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         return total;
     }
 
+    /// <summary>
+    /// Greedy decoding in float64, one sequence and one step at a time: each sequence encoded at its own length L and
+    /// decoded for L steps, the first decoder LSTM fed [coding ; previous output] (softmax: the one-hot of the argmax,
+    /// the first index winning a tie; otherwise the output itself). Returns the outputs batch-major in the data's order
+    /// (zeros past each length) and the smallest gap between the two largest probabilities of any argmax taken
+    /// (infinity without a softmax head): a float32 model can only be expected to take the same path when it is not tiny.
+    /// </summary>
+    public (double[] Outputs, double SmallestGap) Greedy(double[] w, float[] batch, int count, int steps, int[]? lengths = null)
+    {
+        int D = spec.Features, padded = steps;
+        var outputs = new double[count * padded * D];
+        double smallestGap = double.PositiveInfinity;
+        for (int n = 0; n < count; n++)
+        {
+            int length = lengths?[n] ?? padded;
+            var (_, coding) = Encode(w, Sequence(batch, n, padded, length));
+            var h = spec.DecoderUnits.Select(u => new double[u]).ToArray();
+            var c = spec.DecoderUnits.Select(u => new double[u]).ToArray();
+            double[]? previous = null;
+            for (int t = 0; t < length; t++)
+            {
+                var input = DecoderInput(coding, previous);
+                for (int l = 0; l < spec.DecoderUnits.Count; l++)
+                {
+                    (h[l], c[l]) = LstmStep($"decoder.lstm{l}", w, input, h[l], c[l], null);
+                    input = h[l];
+                }
+                var p = HeadOutput(w, input);
+                int at = spec.ReverseOutput ? length - 1 - t : t;
+                p.CopyTo(outputs, (n * padded + at) * D);
+                previous = p;
+                if (spec.Head != OutputHead.Softmax) continue;
+                int best = 0;
+                for (int j = 1; j < D; j++) if (p[j] > p[best]) best = j;
+                double second = Enumerable.Range(0, D).Where(j => j != best).Select(j => p[j]).DefaultIfEmpty(double.NegativeInfinity).Max();
+                smallestGap = Math.Min(smallestGap, p[best] - second);
+                previous = new double[D];
+                previous[best] = 1;
+            }
+        }
+        return (outputs, smallestGap);
+    }
+
+    private double[][] Sequence(float[] batch, int n, int padded, int steps)
+    {
+        int D = spec.Features;
+        var x = new double[steps][];
+        for (int t = 0; t < steps; t++)
+        {
+            x[t] = new double[D];
+            for (int f = 0; f < D; f++) x[t][f] = batch[(n * padded + t) * D + f];
+        }
+        return x;
+    }
+
+    /// <summary>What the decoder's step t is compared with: x_t, or x_{L-1-t} with a reversed output.</summary>
+    private double[][] Targets(double[][] x) => spec.ReverseOutput ? [.. x.Reverse()] : x;
+
+    /// <summary>The first decoder LSTM's input: the coding, with teacher forcing followed by y_{t-1} (null: y_{-1} = 0).</summary>
+    private double[] DecoderInput(double[] coding, double[]? previous) =>
+        spec.TeacherForcing ? [.. coding, .. previous ?? new double[spec.Features]] : coding;
+
+    private (List<LstmTrace> Traces, double[] Coding) Encode(double[] w, double[][] x)
+    {
+        var traces = new List<LstmTrace>();
+        var input = x;
+        for (int l = 0; l < spec.EncoderUnits.Count; l++)
+        {
+            var tr = LstmForward($"encoder.lstm{l}", w, input, spec.EncoderUnits[l]);
+            traces.Add(tr);
+            input = tr.H;
+        }
+        return (traces, input[^1]);
+    }
+
+    /// <summary>The Dense layer and the head's activation at one step.</summary>
+    private double[] HeadOutput(double[] w, double[] h)
+    {
+        var dk = P("decoder.dense.kernel"); var db = P("decoder.dense.bias");
+        int D = spec.Features;
+        var z = new double[D];
+        for (int f = 0; f < D; f++)
+        {
+            z[f] = w[db.Offset + f];
+            for (int u = 0; u < h.Length; u++) z[f] += h[u] * w[dk.Offset + u * D + f];
+        }
+        double zmax = z.Max(), zsum = z.Sum(v => Math.Exp(v - zmax));
+        return spec.Head switch
+        {
+            OutputHead.Sigmoid => [.. z.Select(Sig)],
+            OutputHead.Linear => z,
+            _ => [.. z.Select(v => Math.Exp(v - zmax) / zsum)],
+        };
+    }
+
     private ParameterInfo P(string name) => layout.Single(p => p.Name == name);
 
     private LstmTrace LstmForward(string name, double[] w, double[][] x, int U)
     {
-        var k = P(name + ".kernel"); var r = P(name + ".recurrent_kernel"); var b = P(name + ".bias");
-        int T = x.Length, In = x[0].Length, G = 4 * U;
+        int T = x.Length;
         var tr = new LstmTrace { X = x, H = new double[T][], C = new double[T][], I = new double[T][], F = new double[T][], G = new double[T][], O = new double[T][] };
         var h = new double[U]; var c = new double[U];
         for (int t = 0; t < T; t++)
         {
-            var z = new double[G];
-            for (int j = 0; j < G; j++)
-            {
-                double s = w[b.Offset + j];
-                for (int p = 0; p < In; p++) s += x[t][p] * w[k.Offset + p * G + j];
-                for (int p = 0; p < U; p++) s += h[p] * w[r.Offset + p * G + j];
-                z[j] = s;
-            }
-            tr.I[t] = new double[U]; tr.F[t] = new double[U]; tr.G[t] = new double[U]; tr.O[t] = new double[U];
-            var hn = new double[U]; var cn = new double[U];
-            for (int u = 0; u < U; u++)
-            {
-                double i = Sig(z[u]), f = Sig(z[U + u]), g = Math.Tanh(z[2 * U + u]), o = Sig(z[3 * U + u]);
-                cn[u] = f * c[u] + i * g;
-                hn[u] = o * Math.Tanh(cn[u]);
-                tr.I[t][u] = i; tr.F[t][u] = f; tr.G[t][u] = g; tr.O[t][u] = o;
-            }
-            tr.H[t] = hn; tr.C[t] = cn; h = hn; c = cn;
+            (h, c) = LstmStep(name, w, x[t], h, c, (tr, t));
+            tr.H[t] = h; tr.C[t] = c;
         }
         return tr;
+    }
+
+    /// <summary>One step of a Keras LSTM from (h, c); records the gates in the trace when one is given.</summary>
+    private (double[] H, double[] C) LstmStep(string name, double[] w, double[] x, double[] h, double[] c, (LstmTrace Trace, int Step)? record)
+    {
+        var k = P(name + ".kernel"); var r = P(name + ".recurrent_kernel"); var b = P(name + ".bias");
+        int U = h.Length, In = x.Length, G = 4 * U;
+        var z = new double[G];
+        for (int j = 0; j < G; j++)
+        {
+            double s = w[b.Offset + j];
+            for (int p = 0; p < In; p++) s += x[p] * w[k.Offset + p * G + j];
+            for (int p = 0; p < U; p++) s += h[p] * w[r.Offset + p * G + j];
+            z[j] = s;
+        }
+        var hn = new double[U]; var cn = new double[U];
+        double[] gi = new double[U], gf = new double[U], gg = new double[U], go = new double[U];
+        for (int u = 0; u < U; u++)
+        {
+            double i = Sig(z[u]), f = Sig(z[U + u]), g = Math.Tanh(z[2 * U + u]), o = Sig(z[3 * U + u]);
+            cn[u] = f * c[u] + i * g;
+            hn[u] = o * Math.Tanh(cn[u]);
+            gi[u] = i; gf[u] = f; gg[u] = g; go[u] = o;
+        }
+        if (record is var (tr, t))
+        {
+            tr.I[t] = gi; tr.F[t] = gf; tr.G[t] = gg; tr.O[t] = go;
+        }
+        return (hn, cn);
     }
 
     /// <summary>Backpropagation through time of one layer; returns dL/dx per step and accumulates parameter gradients.</summary>

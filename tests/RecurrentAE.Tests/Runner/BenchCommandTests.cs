@@ -50,6 +50,8 @@ public class BenchCommandTests
     {
         // REFERENCE.md: about 6.8 MFLOP a sample forward, 0.66 GFLOP a training step of 32.
         Assert.Equal(6_809_600, ModelFlops.ForwardPerSequence(AutoencoderSpec.Reference, 28));
+        // teacher forcing: the first decoder LSTM's input is [coding ; previous step], 28 more inputs
+        Assert.Equal(6_809_600 + 28 * 2 * 28 * 4 * 100, ModelFlops.ForwardPerSequence(AutoencoderSpec.Reference with { TeacherForcing = true }, 28));
         Assert.InRange(ModelFlops.TrainingStep(AutoencoderSpec.Reference, 28, 32), 0.65e9, 0.66e9);
     }
 }

@@ -58,6 +58,32 @@ public class SeriesCliTests
         Assert.Equal(errors.Select(e => e > checkpoint.Data.Threshold ? "1" : "0"), rows.Select(x => x[3]));
     }
 
+    /// <summary>--teacher-forcing on sequences: the model trains teacher forced, and score/evaluate/reconstruct/encode
+    /// run on it (score's errors are those of the greedy reconstruction).</summary>
+    [Fact]
+    public void A_teacher_forced_model_trains_and_scores_on_csv()
+    {
+        var csv = SeriesFiles.Write(SeriesFiles.Sines(30, 8, labels: true, ragged: true));
+        var run = Train(csv, "--teacher-forcing");
+        var checkpoint = Checkpoint.Load(run);
+        Assert.True(checkpoint.Spec.TeacherForcing);
+        Assert.True(checkpoint.Spec.ReverseOutput);
+        Assert.False(Checkpoint.Load(Train(csv)).Spec.TeacherForcing); // not the default for sequences
+
+        var test = SeriesFiles.Write(SeriesFiles.Sines(5, 8, labels: false, seed: 3));
+        var scores = Path.Combine(TestIdx.TempDir(), "s.csv");
+        var r = Rae("score", "--model", run, "--csv", test, "--out", scores, "-a", "cpu");
+        Assert.True(r.Code == 0, r.Err);
+        using var backend = BackendFactory.Create("cpu", 1);
+        using var model = checkpoint.CreateModel(backend);
+        var expected = model.SequenceErrors(checkpoint.Data.Standardizer!.Apply(CsvSequenceReader.Read(test)));
+        var lines = File.ReadAllLines(scores);
+        for (int i = 0; i < 5; i++) Assert.Equal(expected[i], double.Parse(lines[i + 1].Split(',')[1], CultureInfo.InvariantCulture), 6);
+        Assert.Equal(0, Rae("evaluate", "--model", run, "--csv", test, "-a", "cpu").Code);
+        Assert.Equal(0, Rae("reconstruct", "--model", run, "--csv", test, "--out", Path.Combine(TestIdx.TempDir(), "r.png"), "-a", "cpu").Code);
+        Assert.Equal(0, Rae("encode", "--model", run, "--csv", test, "--out", Path.Combine(TestIdx.TempDir(), "c.csv"), "-a", "cpu").Code);
+    }
+
     [Fact]
     public void Score_errors_match_the_model_in_its_standardised_space_and_omit_missing_labels()
     {

@@ -51,6 +51,7 @@ public class TextCliTests(ITestOutputHelper output)
 
         var checkpoint = Checkpoint.Load(run);
         Assert.True(checkpoint.Data.IsText);
+        Assert.True(checkpoint.Spec.TeacherForcing); // the text default: reconstruct/evaluate below decode greedily
         Assert.Equal(checkpoint.Spec.Features, checkpoint.Data.Vocabulary!.Size);
         Assert.Contains("😀", checkpoint.Data.Vocabulary.Symbols);
         Assert.Equal(20, checkpoint.Data.MaxLength);
@@ -95,5 +96,29 @@ public class TextCliTests(ITestOutputHelper output)
         AssertUsageError(CliTests.Rae("reconstruct", "--model", run, "--text", Path.Combine(dir, "none.txt")), "no such file");
         AssertUsageError(CliTests.Rae("evaluate", "--model", run, "--text", WriteText(dir, "empty2.txt", "")), "no text");
         AssertUsageError(CliTests.Rae("encode", "--model", run, "--csv", other), "text model");
+    }
+
+    [Fact]
+    public void Teacher_forcing_is_the_text_default_and_the_flags_choose_it()
+    {
+        var dir = TestIdx.TempDir();
+        var text = WriteText(dir, "lines.txt", "hello world\nthe cat\na dog\nlstm\ntiny\n");
+        string[] tiny = ["--epochs", "1", "--batch-size", "4", "--encoder", "8", "--decoder", "8", "--accelerator", "cpu", "--threads", "1"];
+        var off = Path.Combine(dir, "off");
+        var r = CliTests.Rae([.. new[] { "train", "--text", text, "--no-teacher-forcing", "--out", off }, .. tiny]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.False(Checkpoint.Load(off).Spec.TeacherForcing);
+        Assert.Equal(0, CliTests.Rae("reconstruct", "--model", off, "--accelerator", "cpu").Code);
+
+        var on = Path.Combine(dir, "on");
+        r = CliTests.Rae([.. new[] { "train", "--text", text, "--teacher-forcing", "--out", on }, .. tiny]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.True(Checkpoint.Load(on).Spec.TeacherForcing);
+        var reconstruct = CliTests.Rae("reconstruct", "--model", on, "--accelerator", "cpu");
+        Assert.True(reconstruct.Code == 0, reconstruct.Err);
+        Assert.Contains(" | ", reconstruct.Out);
+
+        AssertUsageError(CliTests.Rae([.. new[] { "train", "--text", text, "--teacher-forcing", "--no-teacher-forcing", "--out", Path.Combine(dir, "both") }, .. tiny]), "exclude each other");
+        AssertUsageError(CliTests.Rae("train", "--resume", on, "--no-teacher-forcing", "--epochs", "2", "--accelerator", "cpu"), "cannot change when resuming");
     }
 }
