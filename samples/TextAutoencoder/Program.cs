@@ -30,7 +30,7 @@ Console.WriteLine($"{trainLines.Length + heldOut.Length:N0} distinct lines of 10
     $"(whole fortunes held out), mean length {trainLines.Average(l => TextCorpus.Length(l)):F1}; vocabulary {vocabulary.Size} symbols (min count 3, unknown included)");
 
 using IComputeBackend backend = BackendFactory.Create("cpu", opt.Threads);
-var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax, ReverseOutput: opt.Reverse);
+var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax, ReverseOutput: opt.Reverse, TeacherForcing: opt.TeacherForcing);
 using var model = new RecurrentAutoencoder(backend, spec, opt.Seed, maxBatch: Math.Max(256, opt.Batch));
 model.Adam = model.Adam with { LearningRate = opt.Lr };
 Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}, " +
@@ -87,11 +87,11 @@ foreach (var b in buckets) b.Dispose();
 foreach (var o in orders) o.Dispose();
 return 0;
 
-sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase, bool Reverse)
+sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase, bool Reverse, bool TeacherForcing)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false);
+        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false, false);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -109,6 +109,7 @@ sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, 
                 "--threads" => o with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--case" => o with { Lowercase = false },
                 "--reverse" => o with { Reverse = true },
+                "--teacher-forcing" => o with { TeacherForcing = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
