@@ -1,6 +1,7 @@
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Optimization;
 using RecurrentAE.Tests.Data;
 using Xunit.Abstractions;
 
@@ -211,6 +212,36 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
         Assert.NotEqual(first[0], first[1]);
         Assert.Equal(first, Masks(11));
         Assert.NotEqual(first[0], Masks(12)[0]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void A_resumed_model_draws_the_masks_of_an_uninterrupted_run(string backendName)
+    {
+        var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: false);
+        var random = new Random(9);
+        int count = 5, steps = 6;
+        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features), count, steps, spec.Features);
+        using var backend = TestBackends.Create(backendName);
+        using var whole = new RecurrentAutoencoder(backend, spec, 21) { TeacherForcingDropout = 0.4f };
+        using (var device = whole.Upload(data))
+            for (int i = 0; i < 4; i++) whole.TrainStep(device, device.Identity, 0, count);
+
+        float[] parameters;
+        OptimizerState state;
+        using (var first = new RecurrentAutoencoder(backend, spec, 21) { TeacherForcingDropout = 0.4f })
+        using (var device = first.Upload(data))
+        {
+            for (int i = 0; i < 2; i++) first.TrainStep(device, device.Identity, 0, count);
+            parameters = first.GetParameters();
+            state = first.GetOptimizerState();
+        }
+        using var resumed = new RecurrentAutoencoder(backend, spec, 21) { TeacherForcingDropout = 0.4f };
+        resumed.SetParameters(parameters);
+        resumed.SetOptimizerState(state);
+        using (var device = resumed.Upload(data))
+            for (int i = 0; i < 2; i++) resumed.TrainStep(device, device.Identity, 0, count);
+        Assert.Equal(Bits(whole.GetParameters()), Bits(resumed.GetParameters()));
     }
 
     [Fact]
