@@ -12,7 +12,8 @@ namespace RecurrentAE.Model;
 /// reused. Sequences of different lengths are padded: the encoder's state stops at each sequence's own last step (so the
 /// coding is that state), and padded steps add nothing to the loss or the gradients. With <see cref="AutoencoderSpec.TeacherForcing"/>
 /// the decoder's first LSTM also sees the previous target step (<see cref="ConditionedDecoderInput"/>); such a model
-/// trains and evaluates teacher forced and reconstructs greedily (RecurrentAutoencoder.Greedy.cs).
+/// trains and evaluates teacher forced and reconstructs greedily (RecurrentAutoencoder.Greedy.cs); with
+/// <see cref="TeacherForcingDropout"/> its training steps blank previous steps at random (RecurrentAutoencoder.Dropout.cs).
 /// </summary>
 public sealed partial class RecurrentAutoencoder : IDisposable
 {
@@ -26,6 +27,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     private readonly AdamOptimizer _adam;
     private readonly GrowableBuffer _input, _codings, _reversedTarget;
     private readonly int _maxBatch;
+    private readonly int _seed;
 
     public RecurrentAutoencoder(IComputeBackend backend, AutoencoderSpec spec, int seed, int maxBatch = 256)
     {
@@ -34,6 +36,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch));
         Backend = backend;
         Spec = spec;
+        _seed = seed;
         _maxBatch = maxBatch;
         var layout = new ParameterLayoutBuilder();
         int inputSize = spec.Features;
@@ -128,7 +131,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
             int batch = Math.Min(batchSize, data.Count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
-            Forward(x, target, data.Steps, batch, lengths);
+            Forward(x, target, data.Steps, batch, lengths, training: false);
             Loss(data.Steps, batch, target, lengths, scale, accumulate: !first, withGradient: false);
             first = false;
         }
@@ -141,11 +144,11 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         int steps = data.Steps;
         var (x, lengths, values) = Prepare(data, order, start, batch);
         var target = Target(data, order, start, batch, x);
-        Forward(x, target, steps, batch, lengths);
+        Forward(x, target, steps, batch, lengths, training: true);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
         Loss(steps, batch, target, lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
         Backend.Fill(_gradients.All, 0f);
-        Backward(x, target, steps, batch);
+        Backward(x, steps, batch);
         return Download(_loss.All)[0];
     }
 
@@ -185,11 +188,11 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         });
 
     /// <summary>The whole model over a batch; <paramref name="target"/> (time-major, like x) is what a teacher-forced
-    /// decoder is fed, one step late.</summary>
-    private void Forward(Slice x, Slice target, int steps, int batch, DeviceIndexArray? lengths)
+    /// decoder is fed, one step late (in <paramref name="training"/>, with <see cref="TeacherForcingDropout"/>'s rows blanked).</summary>
+    private void Forward(Slice x, Slice target, int steps, int batch, DeviceIndexArray? lengths, bool training)
     {
         EncodeBatch(x, steps, batch, lengths);
-        DecodeBatch(CodingOf(steps, batch), target, steps, batch);
+        DecodeBatch(CodingOf(steps, batch), target, steps, batch, training ? PreviousStepScales(steps, batch) : default);
     }
 
     private void EncodeBatch(Slice x, int steps, int batch, DeviceIndexArray? lengths)
@@ -212,17 +215,17 @@ public sealed partial class RecurrentAutoencoder : IDisposable
 
     /// <summary>The decoder runs every step; with lengths, the masked loss gives padded steps no gradient, and they cannot
     /// affect earlier steps, so the decoder itself needs no mask. <paramref name="target"/>: the teacher-forced input
-    /// (unused without teacher forcing).</summary>
-    private void DecodeBatch(Slice coding, Slice target, int steps, int batch)
+    /// (unused without teacher forcing); <paramref name="previousScales"/>: input dropout's scales, or empty.</summary>
+    private void DecodeBatch(Slice coding, Slice target, int steps, int batch, ReadOnlySpan<float> previousScales = default)
     {
         var p = _parameters.All;
         if (_conditioned is null) _decoder[0].Forward(p, coding, steps, batch, repeated: true);
-        else _conditioned.Forward(p, coding, target, steps, batch);
+        else _conditioned.Forward(p, coding, target, steps, batch, previousScales);
         for (int l = 1; l < _decoder.Length; l++) _decoder[l].Forward(p, _decoder[l - 1].Hidden, steps, batch, repeated: false);
         _head.Forward(p, _decoder[^1].Hidden, steps * batch);
     }
 
-    private void Backward(Slice x, Slice target, int steps, int batch)
+    private void Backward(Slice x, int steps, int batch)
     {
         Slice p = _parameters.All, g = _gradients.All;
         _head.Backward(p, g, _decoder[^1].Hidden, _decoder[^1].HiddenGradient);
@@ -235,7 +238,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         Backend.Fill(top.HiddenGradient, 0f);
         var codingGrad = top.HiddenGradient.Sub((steps - 1) * batch * top.Units, batch * top.Units);
         if (_conditioned is null) _decoder[0].Backward(p, g, CodingOf(steps, batch), codingGrad);
-        else _conditioned.Backward(p, g, CodingOf(steps, batch), target, codingGrad);
+        else _conditioned.Backward(p, g, CodingOf(steps, batch), codingGrad);
 
         for (int l = _encoder.Length - 1; l >= 1; l--)
             _encoder[l].Backward(p, g, _encoder[l - 1].Hidden, _encoder[l - 1].HiddenGradient);

@@ -37,6 +37,10 @@ public interface IComputeBackend : IDisposable
     /// <summary>sums[j] (+)= sum_i x[i * cols + j]: bias gradients and the RepeatVector backward (sum over steps).</summary>
     void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate);
 
+    /// <summary>y[r, c] = x[r, c] * scales[r] for rows x cols, row-major and dense; y may be x (in place). A scale of 0 blanks
+    /// its row: the teacher-forced decoder's input dropout.</summary>
+    void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y);
+
     /// <summary>Gathers sequences of a resident data set into a time-major batch:
     /// x[t, b, f] = data[indices[start + b] * steps * features + t * features + f].</summary>
     void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x);

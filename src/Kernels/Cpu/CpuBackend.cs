@@ -117,6 +117,33 @@ public sealed unsafe class CpuBackend : IComputeBackend
         else job.Execute(0, 1, 0);
     }
 
+    public void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y)
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), "ScaleRows sizes must not be negative");
+        Need(x, rows, cols, cols, nameof(x));
+        Need(y, rows, cols, cols, nameof(y));
+        Need(scales, 1, 0, rows, nameof(scales));
+        if (rows == 0 || cols == 0) return;
+        var X = x.Span();
+        var Y = y.Span();
+        var S = scales.Span();
+        for (int r = 0; r < rows; r++)
+            ScaleRow(X.Slice(r * cols, cols), S[r], Y.Slice(r * cols, cols));
+    }
+
+    /// <summary>y = s x over one row, Vector&lt;float&gt; wide with a scalar tail (y may be x).</summary>
+    private static void ScaleRow(ReadOnlySpan<float> x, float s, Span<float> y)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var vs = new System.Numerics.Vector<float>(s);
+            for (int n = System.Numerics.Vector<float>.Count; i + n <= x.Length; i += n)
+                (new System.Numerics.Vector<float>(x.Slice(i)) * vs).CopyTo(y.Slice(i));
+        }
+        for (; i < x.Length; i++) y[i] = x[i] * s;
+    }
+
     public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)
     {
         var D = data.Span();

@@ -30,6 +30,7 @@ public sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(GatherKernel), nameof(GatherKernel.Gather_forward)), false),
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.Fill)), false),
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.Copy)), false),
+        (Method(typeof(MemoryKernels), nameof(MemoryKernels.ScaleRows_forward)), false),
     ];
 
     private static MethodInfo Method(Type type, string name) =>
@@ -57,6 +58,7 @@ public sealed class IlgpuBackend : IComputeBackend
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams> _lstmPersistentBackward;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _copy;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _scaleRows;
 
     /// <summary>Runs on <paramref name="device"/> of <paramref name="context"/>; disposes the context too when <paramref name="ownsContext"/>.</summary>
     public IlgpuBackend(Context context, Device device, string name, bool ownsContext = true)
@@ -100,6 +102,7 @@ public sealed class IlgpuBackend : IComputeBackend
             };
             _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
             _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
+            _scaleRows = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MemoryKernels.ScaleRows_forward);
         }
         catch
         {
@@ -251,6 +254,17 @@ public sealed class IlgpuBackend : IComputeBackend
         if (cols <= 0) return;
         LaunchCount++;
         _columnSum(cols, x.View(), sums.View(), rows, cols, accumulate ? 1 : 0);
+    }
+
+    public void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y)
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), "ScaleRows sizes must not be negative");
+        long count = (long)rows * cols;
+        if (count == 0) return;
+        if (x.Length < count || y.Length < count || scales.Length < rows)
+            throw new ArgumentException($"ScaleRows of {rows} x {cols} needs {count} floats in x and y and {rows} scales, not {x.Length}, {y.Length} and {scales.Length}");
+        LaunchCount++;
+        _scaleRows((int)count, x.View(), scales.View(), y.View(), cols);
     }
 
     public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)

@@ -11,14 +11,19 @@ namespace RecurrentAE.Model.Layers;
 /// GEMM with a ones vector; step 0 is Q alone). Backward: dQ = dZ summed over steps, dK[:C] += coding^T dQ,
 /// dcoding = dQ K[:C]^T, dK[C:] += y[0..T-2]^T dZ[1..T-1]; the targets get no gradient.
 /// Greedy decoding runs it a step at a time, y_{t-1} being the model's own previous output.
+/// Input dropout (training only, Bowman et al. 2016): <see cref="Forward"/> given a scale per previous-step row (0 drops
+/// y_{t-1} of that sequence, leaving the start's "nothing known" zeros; 1 keeps it; no rescaling) feeds the GEMM
+/// y[0..T-2] with its rows scaled (one ScaleRows into a workspace), and <see cref="Backward"/> takes dK[C:] from the same
+/// scaled rows: the gradient of the input actually used.
 /// </summary>
 internal sealed class ConditionedDecoderInput : IDisposable
 {
     private readonly IComputeBackend _backend;
     private readonly LstmLayer _lstm;
-    private readonly GrowableBuffer _projection, _ones, _codingProjectionGrad;
+    private readonly GrowableBuffer _projection, _ones, _codingProjectionGrad, _scales, _dropped;
     private int _onesFilled;
     private Slice _codingProjection, _stepProjection;
+    private Slice _previous; // the previous-step input of the last Forward, (steps - 1) x batch x F: the targets or their scaled copy
 
     public ConditionedDecoderInput(IComputeBackend backend, LstmLayer lstm, int codingSize, int features)
     {
@@ -29,6 +34,7 @@ internal sealed class ConditionedDecoderInput : IDisposable
         CodingSize = codingSize;
         Features = features;
         _projection = new(backend); _ones = new(backend); _codingProjectionGrad = new(backend);
+        _scales = new(backend); _dropped = new(backend);
     }
 
     public int CodingSize { get; }
@@ -41,10 +47,24 @@ internal sealed class ConditionedDecoderInput : IDisposable
     /// <summary>K[C:], the previous step's rows.</summary>
     private Slice PreviousRows(Slice flat) => LstmLayer.Of(flat, _lstm.Kernel).Sub(CodingSize * Gates, Features * Gates);
 
-    /// <summary>Teacher forced over all steps: <paramref name="coding"/> (batch, C), <paramref name="targets"/> (steps, batch, F).</summary>
-    public void Forward(Slice parameters, Slice coding, Slice targets, int steps, int batch)
+    /// <summary>Teacher forced over all steps: <paramref name="coding"/> (batch, C), <paramref name="targets"/> (steps, batch, F).
+    /// <paramref name="previousScales"/>: empty, or input dropout's (steps - 1) x batch scales of the previous-step rows
+    /// (row (t - 1) * batch + b is y_{t-1} of sequence b), uploaded here.</summary>
+    public void Forward(Slice parameters, Slice coding, Slice targets, int steps, int batch, ReadOnlySpan<float> previousScales = default)
     {
         int g = Gates, n = batch * g;
+        _previous = steps > 1 ? targets.Sub(0, (steps - 1) * batch * Features) : default;
+        if (!previousScales.IsEmpty && steps > 1)
+        {
+            int rows = (steps - 1) * batch;
+            if (previousScales.Length != rows)
+                throw new ArgumentException($"input dropout needs (steps - 1) x batch = {rows} scales, not {previousScales.Length}", nameof(previousScales));
+            var scales = _scales.Get(rows);
+            _backend.Upload(previousScales, scales);
+            var dropped = _dropped.Get(rows * Features);
+            _backend.ScaleRows(_previous, rows, Features, scales, dropped);
+            _previous = dropped;
+        }
         _lstm.Prepare(steps, batch);
         var projection = _projection.Get(steps * n);
         var first = projection.Sub(0, n);
@@ -52,15 +72,16 @@ internal sealed class ConditionedDecoderInput : IDisposable
         if (steps > 1)
         {
             var rest = projection.Sub(n, (steps - 1) * n);
-            _backend.Gemm(Transpose.No, Transpose.No, (steps - 1) * batch, g, Features, 1f, targets, Features, PreviousRows(parameters), g, 0f, rest, g);
+            _backend.Gemm(Transpose.No, Transpose.No, (steps - 1) * batch, g, Features, 1f, _previous, Features, PreviousRows(parameters), g, 0f, rest, g);
             _backend.Gemm(Transpose.No, Transpose.No, steps - 1, n, 1, 1f, Ones(steps - 1), 1, first, n, 1f, rest, n);
         }
         _lstm.Recur(parameters, projection, n);
     }
 
-    /// <summary>Backward of <see cref="Forward"/> from the LSTM's hidden gradient: accumulates the layer's gradients and
-    /// overwrites <paramref name="codingGradient"/> (batch, C).</summary>
-    public void Backward(Slice parameters, Slice gradients, Slice coding, Slice targets, Slice codingGradient)
+    /// <summary>Backward of the last <see cref="Forward"/> from the LSTM's hidden gradient: accumulates the layer's gradients and
+    /// overwrites <paramref name="codingGradient"/> (batch, C). dK[C:] comes from the previous-step input that Forward
+    /// used (with input dropout, the scaled rows).</summary>
+    public void Backward(Slice parameters, Slice gradients, Slice coding, Slice codingGradient)
     {
         int steps = _lstm.Steps, batch = _lstm.Batch, g = Gates, n = batch * g;
         var dz = _lstm.BackwardThroughTime(parameters, gradients);
@@ -69,7 +90,7 @@ internal sealed class ConditionedDecoderInput : IDisposable
         _backend.Gemm(Transpose.Yes, Transpose.No, CodingSize, g, batch, 1f, coding, CodingSize, dq, g, 1f, CodingRows(gradients), g);
         _backend.Gemm(Transpose.No, Transpose.Yes, batch, CodingSize, g, 1f, dq, g, CodingRows(parameters), g, 0f, codingGradient, CodingSize);
         if (steps > 1)
-            _backend.Gemm(Transpose.Yes, Transpose.No, Features, g, (steps - 1) * batch, 1f, targets, Features,
+            _backend.Gemm(Transpose.Yes, Transpose.No, Features, g, (steps - 1) * batch, 1f, _previous, Features,
                 dz.Sub(n, (steps - 1) * n), g, 1f, PreviousRows(gradients), g);
     }
 
@@ -112,6 +133,6 @@ internal sealed class ConditionedDecoderInput : IDisposable
 
     public void Dispose()
     {
-        _projection.Dispose(); _ones.Dispose(); _codingProjectionGrad.Dispose();
+        _projection.Dispose(); _ones.Dispose(); _codingProjectionGrad.Dispose(); _scales.Dispose(); _dropped.Dispose();
     }
 }

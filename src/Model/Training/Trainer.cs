@@ -17,6 +17,8 @@ public sealed class Trainer
     {
         options.Validate();
         if (train.Count < 1) throw new ArgumentException("the training set is empty");
+        if (options.TeacherForcingDropout > 0 && !model.Spec.TeacherForcing)
+            throw new ArgumentException("teacher-forcing dropout needs a teacher-forced model");
         _model = model;
         _train = train;
         _valid = valid;
@@ -41,6 +43,7 @@ public sealed class Trainer
         var backend = _model.Backend;
         int batchSize = Math.Min(_options.BatchSize, _train.Count);
         _model.Adam = _model.Adam with { LearningRate = _options.LearningRate };
+        _model.TeacherForcingDropout = _options.TeacherForcingDropout;
         using var order = BatchOrder.Identity(backend, _train.Count);
         while (Position.Epoch < _options.Epochs)
         {

@@ -1,7 +1,9 @@
 namespace RecurrentAE.Model;
 
-/// <summary>How to train; the defaults are the reference run (REFERENCE.md).</summary>
-public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null)
+/// <summary>How to train; the defaults are the reference run (REFERENCE.md). <paramref name="TeacherForcingDropout"/>: see
+/// <see cref="RecurrentAutoencoder.TeacherForcingDropout"/> (0, off, for a checkpoint written before it existed).</summary>
+public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null,
+    float TeacherForcingDropout = 0f)
 {
     public void Validate()
     {
@@ -9,6 +11,8 @@ public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float 
         if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1, not {BatchSize}");
         if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw new ArgumentException($"the learning rate must be positive, not {LearningRate}");
         if (MaxStepsPerEpoch is < 1) throw new ArgumentException($"max steps must be at least 1, not {MaxStepsPerEpoch}");
+        if (!(TeacherForcingDropout >= 0 && TeacherForcingDropout < 1))
+            throw new ArgumentException($"teacher-forcing dropout must be at least 0 and below 1, not {TeacherForcingDropout}");
     }
 }
 

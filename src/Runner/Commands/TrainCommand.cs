@@ -53,13 +53,22 @@ internal static class TrainCommand
             Description = "The decoder also sees its previous target step (teacher forcing); reconstructions then decode greedily, each step fed the model's own previous output (default for --text)",
         };
         var noTeacher = new Option<bool>("--no-teacher-forcing") { Description = "The decoder sees only the coding, repeated at every step (default except for --text)" };
+        var teacherDropout = new Option<float?>("--teacher-forcing-dropout")
+        {
+            Description = "With teacher forcing: the probability P (0 <= P < 1) that a training step replaces a previous step the decoder sees by zeros, so it learns to lean on the coding and to recover from its own mistakes (default 0: off)",
+        };
+        teacherDropout.Validators.Add(r =>
+        {
+            if (CommonOptions.TryValue<float?>(r, out var v) && v is float p && !(p >= 0 && p < 1))
+                r.AddError("--teacher-forcing-dropout must be at least 0 and below 1");
+        });
         var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this directory (weights, Adam state, position, history)" };
 
         var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run), on sequences from --csv/--npy, or on lines of --text")
         {
             epochs, batch, lr, seed, maxSteps, accelerator, threads, output, resume, validFraction, loss, encoder, decoder, order,
-            teacher, noTeacher,
+            teacher, noTeacher, teacherDropout,
         };
         data.AddTo(command);
         text.AddTo(command);
@@ -72,7 +81,7 @@ internal static class TrainCommand
                 parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
                 ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"),
                 parse.GetValue(order) is string d ? d == "reverse" : null,
-                TeacherForcing(parse.GetValue(teacher), parse.GetValue(noTeacher)));
+                TeacherForcing(parse.GetValue(teacher), parse.GetValue(noTeacher)), parse.GetValue(teacherDropout));
             return Run(ctx, settings);
         });
         return command;
@@ -81,7 +90,7 @@ internal static class TrainCommand
     internal sealed record Settings(int Epochs, int BatchSize, float LearningRate, int Seed, int? MaxSteps, string Accelerator,
         int Threads, DataSource? Data, string? Out, string? Resume, IReadOnlyList<string> Explicit,
         double? ValidFraction = null, OutputHead? Loss = null, int[]? Encoder = null, int[]? Decoder = null, bool? Reverse = null,
-        bool? TeacherForcing = null);
+        bool? TeacherForcing = null, float? TeacherForcingDropout = null);
 
     /// <summary>The teacher-forcing flags: null when neither is given (the data kind's default).</summary>
     static bool? TeacherForcing(bool on, bool off) => (on, off) switch
@@ -131,10 +140,12 @@ internal static class TrainCommand
             if (s.Reverse is bool r && r != resumed.Spec.ReverseOutput) throw new UsageException("--decode-order cannot change when resuming");
             if (s.TeacherForcing is bool tf && tf != resumed.Spec.TeacherForcing)
                 throw new UsageException($"--{(tf ? "" : "no-")}teacher-forcing cannot change when resuming");
+            if (s.TeacherForcingDropout is float p && p != options.TeacherForcingDropout)
+                throw new UsageException($"--teacher-forcing-dropout cannot change when resuming (the checkpoint was trained with {options.TeacherForcingDropout.ToString(CultureInfo.InvariantCulture)})");
         }
         else
         {
-            options = new TrainingOptions(s.Epochs, s.BatchSize, s.LearningRate, s.Seed, s.MaxSteps);
+            options = new TrainingOptions(s.Epochs, s.BatchSize, s.LearningRate, s.Seed, s.MaxSteps, s.TeacherForcingDropout ?? 0f);
         }
 
         string outDir = s.Out ?? (s.Resume is not null ? CommonOptions.ModelDirectory(s.Resume)
@@ -144,6 +155,8 @@ internal static class TrainCommand
             : new AutoencoderSpec(dataset.Info.Features,
             s.Encoder ?? [.. AutoencoderSpec.Reference.EncoderUnits], s.Decoder ?? [.. AutoencoderSpec.Reference.DecoderUnits], dataset.Head,
             ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist, TeacherForcing: s.TeacherForcing ?? false));
+        if (s.TeacherForcingDropout is not null && !spec.TeacherForcing)
+            throw new UsageException("--teacher-forcing-dropout needs teacher forcing (--teacher-forcing; the default only for --text)");
         var info = dataset.Info;
         Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
@@ -165,7 +178,7 @@ internal static class TrainCommand
 
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch; run directory {outDir}"));
+            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch{(options.TeacherForcingDropout > 0 ? $", teacher-forcing dropout {options.TeacherForcingDropout}" : "")}; run directory {outDir}"));
         var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
         trainer.StepCompleted = progress.OnStep;
         bool saved = resumed is not null;

@@ -205,6 +205,50 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ScaleRows_OutOfPlaceAndInPlace_TouchOnlyTheirWindows(string backend)
+    {
+        var be = fixture.Get(backend);
+        var rng = NewRandom(nameof(ScaleRows_OutOfPlaceAndInPlace_TouchOnlyTheirWindows) + backend);
+        const float pad = 7.25f;
+        foreach (var (rows, cols) in new[] { (1, 1), (7, 13), (5, 37), (33, 3), (4, 0) })
+        {
+            int n = rows * cols;
+            var x = RandomArray(rng, n, 3f);
+            // zeros (dropped rows), ones (kept rows) and arbitrary scales, negative ones too
+            var scales = Enumerable.Range(0, rows).Select(_ => rng.Next(4) switch { 0 => 0f, 1 => 1f, _ => (float)(rng.NextDouble() * 4 - 2) }).ToArray();
+            var expected = new double[n];
+            for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) expected[r * cols + c] = (double)x[r * cols + c] * scales[r];
+
+            // x, the scales and y inside one padded buffer at odd offsets; y poisoned with NaN
+            int xo = 1, so = xo + n + 2, yo = so + rows + 3, total = yo + n + 2;
+            using var buf = be.Allocate(total);
+            be.Fill(buf.All, pad);
+            Slice sx = buf.Slice(xo, n), ss = buf.Slice(so, rows), sy = buf.Slice(yo, n);
+            be.Upload(x, sx); be.Upload(scales, ss); be.Upload(Nans(n), sy);
+            be.ScaleRows(sx, rows, cols, ss, sy);
+            var got = Read(be, buf.All);
+            for (int i = 0; i < total; i++)
+            {
+                float want = i >= yo && i < yo + n ? (float)expected[i - yo] : i >= xo && i < xo + n ? x[i - xo] : i >= so && i < so + rows ? scales[i - so] : pad;
+                Assert.True(BitConverter.SingleToInt32Bits(got[i]) == BitConverter.SingleToInt32Bits(want) || got[i] == want,
+                    $"ScaleRows {rows}x{cols} on {backend}: element {i} is {got[i]}, expected {want} {SeedNote}");
+            }
+            // each product is the correctly rounded float (checked bit for bit above): within half an ulp, 2^-24
+            if (n > 0) Check("ScaleRows", backend, expected, got.AsSpan(yo, n).ToArray(), rel: Math.ScaleB(1, -24));
+
+            // in place (y = x): the same values, still nothing outside x's window
+            be.ScaleRows(sx, rows, cols, ss, sx);
+            var inPlace = Read(be, buf.All);
+            for (int i = 0; i < total; i++)
+            {
+                float want = i >= xo && i < xo + n ? (float)expected[i - xo] : got[i];
+                Assert.True(inPlace[i] == want, $"ScaleRows in place {rows}x{cols} on {backend}: element {i} is {inPlace[i]}, expected {want} {SeedNote}");
+            }
+        }
+    }
+
     public static TheoryData<string, int, bool, bool> LstmCases()
     {
         var data = new TheoryData<string, int, bool, bool>();

@@ -20,6 +20,9 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         public required double[][] X, H, C, I, F, G, O; // per step
     }
 
+    /// <summary>Input dropout with a fixed mask: (sequence n, step t) is true where y_{t-1} is replaced by zeros (t >= 1).</summary>
+    public Func<int, int, bool>? DroppedPrevious { get; init; }
+
     public double Loss(double[] w, float[] batch, int count, int steps, int[]? lengths = null) => Run(w, batch, count, steps, null, lengths);
 
     public double LossAndGradient(double[] w, float[] batch, int count, int steps, double[] grad, int[]? lengths = null) =>
@@ -40,7 +43,7 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
             var (encTraces, coding) = Encode(w, x);
             // Decoder
             var decTraces = new List<LstmTrace>();
-            var input = Enumerable.Range(0, steps).Select(t => DecoderInput(coding, t > 0 ? y[t - 1] : null)).ToArray();
+            var input = Enumerable.Range(0, steps).Select(t => DecoderInput(coding, t > 0 && DroppedPrevious?.Invoke(n, t) != true ? y[t - 1] : null)).ToArray();
             for (int l = 0; l < spec.DecoderUnits.Count; l++)
             {
                 var tr = LstmForward($"decoder.lstm{l}", w, input, spec.DecoderUnits[l]);

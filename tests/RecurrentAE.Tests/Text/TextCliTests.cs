@@ -121,4 +121,28 @@ public class TextCliTests(ITestOutputHelper output)
         AssertUsageError(CliTests.Rae([.. new[] { "train", "--text", text, "--teacher-forcing", "--no-teacher-forcing", "--out", Path.Combine(dir, "both") }, .. tiny]), "exclude each other");
         AssertUsageError(CliTests.Rae("train", "--resume", on, "--no-teacher-forcing", "--epochs", "2", "--accelerator", "cpu"), "cannot change when resuming");
     }
+
+    [Fact]
+    public void Teacher_forcing_dropout_is_a_checked_training_option_kept_for_resume()
+    {
+        var dir = TestIdx.TempDir();
+        var text = WriteText(dir, "lines.txt", "hello world\nthe cat\na dog\nlstm\ntiny\n");
+        string[] tiny = ["--epochs", "1", "--batch-size", "4", "--encoder", "8", "--decoder", "8", "--accelerator", "cpu", "--threads", "1"];
+        var run = Path.Combine(dir, "run");
+        var r = CliTests.Rae([.. new[] { "train", "--text", text, "--teacher-forcing-dropout", "0.25", "--out", run }, .. tiny]);
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("teacher-forcing dropout 0.25", r.Out);
+        Assert.Equal(0.25f, Checkpoint.Load(run).Options!.TeacherForcingDropout);
+        r = CliTests.Rae("train", "--resume", run, "--epochs", "2", "--teacher-forcing-dropout", "0.25", "--accelerator", "cpu", "--threads", "1");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(0.25f, Checkpoint.Load(run).Options!.TeacherForcingDropout);
+
+        foreach (var bad in new[] { "1", "-0.1", "1.5", "NaN" })
+            AssertUsageError(CliTests.Rae([.. new[] { "train", "--text", text, "--teacher-forcing-dropout", bad, "--out", Path.Combine(dir, "bad") }, .. tiny]),
+                "--teacher-forcing-dropout must be at least 0 and below 1");
+        AssertUsageError(CliTests.Rae([.. new[] { "train", "--text", text, "--no-teacher-forcing", "--teacher-forcing-dropout", "0.2", "--out", Path.Combine(dir, "off") }, .. tiny]),
+            "needs teacher forcing");
+        Assert.False(Directory.Exists(Path.Combine(dir, "off")));
+        AssertUsageError(CliTests.Rae("train", "--resume", run, "--epochs", "3", "--teacher-forcing-dropout", "0.5", "--accelerator", "cpu"), "cannot change when resuming");
+    }
 }
