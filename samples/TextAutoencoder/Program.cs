@@ -33,7 +33,8 @@ using IComputeBackend backend = BackendFactory.Create("cpu", opt.Threads);
 var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax, ReverseOutput: opt.Reverse, TeacherForcing: opt.TeacherForcing);
 using var model = new RecurrentAutoencoder(backend, spec, opt.Seed, maxBatch: Math.Max(256, opt.Batch));
 model.Adam = model.Adam with { LearningRate = opt.Lr };
-Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}, " +
+model.TeacherForcingDropout = opt.Dropout;
+Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}{(opt.Dropout > 0 ? $", previous-character dropout {opt.Dropout}" : "")}, " +
     $"at most {opt.Epochs} epochs or {opt.Minutes} minutes (the learning rate decays to lr/20 over them, cosine)");
 
 // Length buckets (10-19, 20-29, 30-40 characters): each a resident data set padded only to its own longest line.
@@ -87,11 +88,11 @@ foreach (var b in buckets) b.Dispose();
 foreach (var o in orders) o.Dispose();
 return 0;
 
-sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase, bool Reverse, bool TeacherForcing)
+sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, float Lr, int Batch, int HoldOut, int Seed, int Threads, bool Lowercase, bool Reverse, bool TeacherForcing, float Dropout)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false, false);
+        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false, false, 0f);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -110,6 +111,7 @@ sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, 
                 "--case" => o with { Lowercase = false },
                 "--reverse" => o with { Reverse = true },
                 "--teacher-forcing" => o with { TeacherForcing = true },
+                "--dropout" => o with { Dropout = float.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
