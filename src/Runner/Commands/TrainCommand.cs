@@ -55,7 +55,7 @@ internal static class TrainCommand
         var noTeacher = new Option<bool>("--no-teacher-forcing") { Description = "The decoder sees only the coding, repeated at every step (default except for --text)" };
         var teacherDropout = new Option<float?>("--teacher-forcing-dropout")
         {
-            Description = "With teacher forcing: the probability P (0 <= P < 1) that a training step replaces a previous step the decoder sees by zeros, so it learns to lean on the coding and to recover from its own mistakes (default 0: off)",
+            Description = "With teacher forcing: the probability P (0 <= P < 1) that a training step replaces a previous step the decoder sees by zeros, so it learns to lean on the coding and to recover from its own mistakes (default 0.25 for --text, otherwise 0: off)",
         };
         teacherDropout.Validators.Add(r =>
         {
@@ -157,6 +157,8 @@ internal static class TrainCommand
             ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist, TeacherForcing: s.TeacherForcing ?? false));
         if (s.TeacherForcingDropout is not null && !spec.TeacherForcing)
             throw new UsageException("--teacher-forcing-dropout needs teacher forcing (--teacher-forcing; the default only for --text)");
+        if (resumed is null && s.TeacherForcingDropout is null && dataset.Info.IsText && spec.TeacherForcing)
+            options = options with { TeacherForcingDropout = TextSettings.TeacherForcingDropout };
         var info = dataset.Info;
         Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);

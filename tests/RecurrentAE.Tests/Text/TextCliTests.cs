@@ -108,12 +108,14 @@ public class TextCliTests(ITestOutputHelper output)
         var r = CliTests.Rae([.. new[] { "train", "--text", text, "--no-teacher-forcing", "--out", off }, .. tiny]);
         Assert.True(r.Code == 0, r.Err);
         Assert.False(Checkpoint.Load(off).Spec.TeacherForcing);
+        Assert.Equal(0f, Checkpoint.Load(off).Options!.TeacherForcingDropout);
         Assert.Equal(0, CliTests.Rae("reconstruct", "--model", off, "--accelerator", "cpu").Code);
 
         var on = Path.Combine(dir, "on");
         r = CliTests.Rae([.. new[] { "train", "--text", text, "--teacher-forcing", "--out", on }, .. tiny]);
         Assert.True(r.Code == 0, r.Err);
         Assert.True(Checkpoint.Load(on).Spec.TeacherForcing);
+        Assert.Equal(0.25f, Checkpoint.Load(on).Options!.TeacherForcingDropout); // the text default
         var reconstruct = CliTests.Rae("reconstruct", "--model", on, "--accelerator", "cpu");
         Assert.True(reconstruct.Code == 0, reconstruct.Err);
         Assert.Contains(" | ", reconstruct.Out);
