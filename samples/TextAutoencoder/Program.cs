@@ -2,10 +2,14 @@
 //   dotnet run -c Release --project samples/TextAutoencoder
 //   options: --minutes M (training budget, default 14), --epochs N, --encoder 256, --decoder 256, --lr 1e-2,
 //            --batch 32, --holdout 1000, --seed 42, --threads 0, --case (keep upper case; default: lowercase),
-//            --reverse (the decoder emits each line back to front)
+//            --reverse (the decoder emits each line back to front), --dropout P (default 0.25),
+//            --no-teacher-forcing (the decoder sees only the coding)
 // Lines are split from the fortunes at spaces, 10-40 characters each (see FortuneLines.cs), lowercased, duplicates
-// removed; whole fortunes are held out. Batches are drawn from length buckets so short lines do not pay for 40 steps.
-// The learning rate follows a cosine from --lr down to lr/20 over the --minutes budget.
+// removed; whole fortunes are held out. The decoder is teacher forced (it sees the previous character; held-out lines
+// are decoded greedily from their codings, each step fed the model's own previous character), and a training step blanks
+// each previous character with probability --dropout so the decoder leans on the coding and recovers from a mistake.
+// Batches are drawn from length buckets so short lines do not pay for 40 steps. The learning rate follows a cosine from
+// --lr down to lr/20 over the --minutes budget.
 using System.Diagnostics;
 using System.Globalization;
 using RecurrentAE.Kernels;
@@ -33,8 +37,8 @@ using IComputeBackend backend = BackendFactory.Create("cpu", opt.Threads);
 var spec = new AutoencoderSpec(vocabulary.Size, opt.Encoder, opt.Decoder, OutputHead.Softmax, ReverseOutput: opt.Reverse, TeacherForcing: opt.TeacherForcing);
 using var model = new RecurrentAutoencoder(backend, spec, opt.Seed, maxBatch: Math.Max(256, opt.Batch));
 model.Adam = model.Adam with { LearningRate = opt.Lr };
-model.TeacherForcingDropout = opt.Dropout;
-Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}{(opt.Dropout > 0 ? $", previous-character dropout {opt.Dropout}" : "")}, " +
+if (spec.TeacherForcing) model.TeacherForcingDropout = opt.Dropout;
+Console.WriteLine($"Model {spec}, {model.ParameterCount:N0} parameters on {backend.Description}; Adam lr {opt.Lr}, batch {opt.Batch}{(spec.TeacherForcing && opt.Dropout > 0 ? $", previous-character dropout {opt.Dropout}" : "")}, " +
     $"at most {opt.Epochs} epochs or {opt.Minutes} minutes (the learning rate decays to lr/20 over them, cosine)");
 
 // Length buckets (10-19, 20-29, 30-40 characters): each a resident data set padded only to its own longest line.
@@ -92,7 +96,7 @@ sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, 
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false, false, 0f);
+        var o = new Options(14, 1000, [256], [256], 1e-2f, 32, 1000, 42, 0, true, false, true, 0.25f);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -110,7 +114,7 @@ sealed record Options(double Minutes, int Epochs, int[] Encoder, int[] Decoder, 
                 "--threads" => o with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--case" => o with { Lowercase = false },
                 "--reverse" => o with { Reverse = true },
-                "--teacher-forcing" => o with { TeacherForcing = true },
+                "--no-teacher-forcing" => o with { TeacherForcing = false, Dropout = 0 },
                 "--dropout" => o with { Dropout = float.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
