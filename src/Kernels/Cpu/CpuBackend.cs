@@ -141,17 +141,12 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(a.Hidden, T, (long)B * U, (long)B * U, nameof(a.Hidden));
         Need(a.Cell, T, (long)B * U, (long)B * U, nameof(a.Cell));
         Need(a.Gates, T, (long)B * G, (long)B * G, nameof(a.Gates));
-        int[]? lengths = Lengths(a.Lengths, B);
-        int nr = TileCols;
-        float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(U, G, nr));
-        GemmPacking.PackB(false, a.RecurrentKernel.Ptr(), G, 0, U, 0, G, nr, packed);
         var job = _forward;
-        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
+        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = Lengths(a.Lengths, B);
+        job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.InputProjection = a.InputProjection.Ptr(); job.StepStride = a.InputProjectionStepStride;
         job.Bias = a.Bias.Ptr(); job.Hidden = a.Hidden.Ptr(); job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr();
-        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
-        job.Lengths = null;
+        RunLstm(job, T, B, U);
         KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
         KeepAlive(a.Hidden, a.Cell, a.Gates);
     }
@@ -169,17 +164,12 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(a.GateGradient, T, (long)B * G, (long)B * G, nameof(a.GateGradient));
         Need(a.RecurrentKernelGradient, U, G, G, nameof(a.RecurrentKernelGradient));
         Need(a.BiasGradient, 1, 0, G, nameof(a.BiasGradient));
-        int[]? lengths = Lengths(a.Lengths, B);
-        int nr = TileCols;
-        float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(G, U, nr));
-        GemmPacking.PackB(true, a.RecurrentKernel.Ptr(), G, 0, G, 0, U, nr, packed); // U^T, for dh_{t-1} += dz_t U^T
         var job = _backward;
-        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
+        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = Lengths(a.Lengths, B);
+        job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
         job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr();
-        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
-        job.Lengths = null;
+        RunLstm(job, T, B, U);
         // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
         // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
         if (T > 1)
@@ -190,6 +180,26 @@ public sealed unsafe class CpuBackend : IComputeBackend
         KeepAlive(a.HiddenGradient, a.CellGradientScratch, a.GateGradient, a.RecurrentKernelGradient);
         GC.KeepAlive(a.BiasGradient.Array);
     }
+
+    /// <summary>Picks the split of an LSTM sequence op (see <see cref="LstmSplit"/>), packs what it needs and runs it.</summary>
+    private void RunLstm(LstmJob job, int T, int B, int U)
+    {
+        int width = TileCols / 2, vectors = (U + width - 1) / width;
+        var split = LstmSplit;
+        if (!Parallel(2L * T * B * U * 4 * U)) split = LstmSplit.Batch;
+        else if (split == LstmSplit.Auto) split = LstmSplit.Batch;
+        bool units = split == LstmSplit.Units && _pool.Count > 1 && vectors > 1;
+        bool rows = !units && _pool.Count > 1 && Parallel(2L * T * B * U * 4 * U) && B > TileRows;
+        job.Slices = units ? Math.Min(_pool.Count, vectors) : 1;
+        job.PackedKernel = _packedKernel.Ensure(job.PackedSize());
+        job.Reset();
+        if (units || rows) { job.Chunks = _pool.Count; _pool.Run(job); }
+        else job.Execute(0, 1, 0);
+        job.Lengths = null;
+    }
+
+    /// <summary>How LSTM ops are split over threads; tests and benchmarks force one, Auto picks by shape.</summary>
+    internal LstmSplit LstmSplit { get; set; } = LstmSplit.Auto;
 
     private static int[]? Lengths(DeviceIndexArray? lengths, int batch)
     {

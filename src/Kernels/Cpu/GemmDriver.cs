@@ -1,9 +1,10 @@
 namespace RecurrentAE.Kernels.Cpu;
 
-/// <summary>Per-thread packing buffers: each pool thread owns one, so GEMMs allocate nothing after the first call.</summary>
+/// <summary>Per-thread packing buffers (and the LSTM forward's block of recurrent products): each pool thread owns one,
+/// so GEMMs and LSTM steps allocate nothing after the first call.</summary>
 internal sealed class ThreadScratch
 {
-    public readonly AlignedBuffer A = new(), B = new(), Tile = new(), Panel = new();
+    public readonly AlignedBuffer A = new(), B = new(), Tile = new(), Recurrent = new();
 }
 
 /// <summary>
@@ -63,25 +64,23 @@ internal static unsafe class GemmDriver
     /// <summary>The packed size of a whole k x n op(B) (strips of two vectors), for operands reused many times.</summary>
     public static int PackedBSize(int k, int n, int nr) => k * ((n + nr - 1) / nr) * nr;
 
-    /// <summary>C[m, n] = A[m, k] (row-major, lda) * packedB + beta C, with B packed whole by
-    /// <see cref="GemmPacking.PackB"/>: the LSTM's per-step recurrent product, where U is packed once per sequence.</summary>
+    /// <summary>C[m, n] = A[m, k] (row-major, lda, read in place) * packedB + beta C, with B packed whole by
+    /// <see cref="GemmPacking.PackB"/>: the LSTM's per-step recurrent products, where the kernel is packed once per
+    /// sequence and A is a step's few KB of h or dz (see <see cref="GemmMicroKernel.TileDirect{S, TV}"/>).</summary>
     public static void MultiplyPackedB<S, TV>(int m, float* a, int lda, int k, float* packedB, int n, float* c, int ldc,
         float beta, ThreadScratch scratch)
         where S : struct, ISimd<TV> where TV : struct
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
         int mr = S.TileRows, nr = 2 * S.Count;
-        int panels = (m + mr - 1) / mr;
-        float* pa = scratch.Panel.Ensure(panels * mr * k);
         float* tile = scratch.Tile.Ensure(8 * 32);
-        GemmPacking.PackA(false, a, lda, 0, m, 0, k, mr, pa);
-        // strips outer: one k x nr strip of B stays in L1 while this thread's few row panels pass over it
+        // strips outer: one k x nr strip of B stays in L1 while the row panels pass over it
         for (int js = 0; js < n; js += nr)
         {
             float* strip = packedB + (js / nr) * k * nr;
             int cols = Math.Min(nr, n - js);
             for (int ir = 0; ir < m; ir += mr)
-                GemmMicroKernel.Tile<S, TV>(k, pa + (ir / mr) * k * mr, strip, c + (long)ir * ldc + js, ldc, 1f, beta,
+                GemmMicroKernel.TileDirect<S, TV>(k, a + (long)ir * lda, lda, strip, c + (long)ir * ldc + js, ldc, beta,
                     Math.Min(mr, m - ir), cols, tile);
         }
     }

@@ -125,6 +125,129 @@ internal static unsafe class GemmMicroKernel
         StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
     }
 
+    /// <summary>As <see cref="Tile{S, TV}"/> with A read in place: rows a, a + lda, ... (no packed panel). For the LSTM's
+    /// per-step products, whose A (h_{t-1} or dz_{t+1}, a few KB) is used by a handful of strips: packing it would
+    /// cost a large share of the product. Rows past mr read row 0 again; their results are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TileDirect<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (nr <= S.Count) NarrowDirect<S, TV>(kc, a, lda, pb, c, ldc, beta, mr, nr, tmp);
+        else if (S.TileRows == 8) Tile8Direct<S, TV>(kc, a, lda, pb, c, ldc, beta, mr, nr, tmp);
+        else Tile6Direct<S, TV>(kc, a, lda, pb, c, ldc, beta, mr, nr, tmp);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Row(float* a, int lda, int r, int mr) => r < mr ? a + (long)r * lda : a;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
+        float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr), a6 = Row(a, lda, 6, mr), a7 = Row(a, lda, 7, mr);
+        TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+        if (S.TileRows == 8)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(a0[p]), b, c0); c1 = S.Fma(S.Splat(a1[p]), b, c1);
+                c2 = S.Fma(S.Splat(a2[p]), b, c2); c3 = S.Fma(S.Splat(a3[p]), b, c3);
+                c4 = S.Fma(S.Splat(a4[p]), b, c4); c5 = S.Fma(S.Splat(a5[p]), b, c5);
+                c6 = S.Fma(S.Splat(a6[p]), b, c6); c7 = S.Fma(S.Splat(a7[p]), b, c7);
+                pb += w;
+            }
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(a0[p]), b, c0); c1 = S.Fma(S.Splat(a1[p]), b, c1);
+                c2 = S.Fma(S.Splat(a2[p]), b, c2); c3 = S.Fma(S.Splat(a3[p]), b, c3);
+                c4 = S.Fma(S.Splat(a4[p]), b, c4); c5 = S.Fma(S.Splat(a5[p]), b, c5);
+                pb += w;
+            }
+        }
+        S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
+        S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
+        StoreEdge(tmp, w, c, ldc, 1f, beta, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8Direct<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
+        float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr), a6 = Row(a, lda, 6, mr), a7 = Row(a, lda, 7, mr);
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
+        TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+            TV x = S.Splat(a0[p]); c00 = S.Fma(x, b0, c00); c01 = S.Fma(x, b1, c01);
+            x = S.Splat(a1[p]); c10 = S.Fma(x, b0, c10); c11 = S.Fma(x, b1, c11);
+            x = S.Splat(a2[p]); c20 = S.Fma(x, b0, c20); c21 = S.Fma(x, b1, c21);
+            x = S.Splat(a3[p]); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
+            x = S.Splat(a4[p]); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
+            x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
+            x = S.Splat(a6[p]); c60 = S.Fma(x, b0, c60); c61 = S.Fma(x, b1, c61);
+            x = S.Splat(a7[p]); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
+            pb += 2 * w;
+        }
+        if (mr == 8 && nr == 2 * w)
+        {
+            Store<S, TV>(c, c00, c01, 1f, beta); Store<S, TV>(c + ldc, c10, c11, 1f, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, 1f, beta); Store<S, TV>(c + 3 * ldc, c30, c31, 1f, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, 1f, beta); Store<S, TV>(c + 5 * ldc, c50, c51, 1f, beta);
+            Store<S, TV>(c + 6 * ldc, c60, c61, 1f, beta); Store<S, TV>(c + 7 * ldc, c70, c71, 1f, beta);
+            return;
+        }
+        int ld = 2 * w;
+        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
+        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
+        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
+        S.Store(tmp + 6 * ld, c60); S.Store(tmp + 6 * ld + w, c61); S.Store(tmp + 7 * ld, c70); S.Store(tmp + 7 * ld + w, c71);
+        StoreEdge(tmp, ld, c, ldc, 1f, beta, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6Direct<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
+        float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr);
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
+        TV c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+            TV x = S.Splat(a0[p]); c00 = S.Fma(x, b0, c00); c01 = S.Fma(x, b1, c01);
+            x = S.Splat(a1[p]); c10 = S.Fma(x, b0, c10); c11 = S.Fma(x, b1, c11);
+            x = S.Splat(a2[p]); c20 = S.Fma(x, b0, c20); c21 = S.Fma(x, b1, c21);
+            x = S.Splat(a3[p]); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
+            x = S.Splat(a4[p]); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
+            x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
+            pb += 2 * w;
+        }
+        if (mr == 6 && nr == 2 * w)
+        {
+            Store<S, TV>(c, c00, c01, 1f, beta); Store<S, TV>(c + ldc, c10, c11, 1f, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, 1f, beta); Store<S, TV>(c + 3 * ldc, c30, c31, 1f, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, 1f, beta); Store<S, TV>(c + 5 * ldc, c50, c51, 1f, beta);
+            return;
+        }
+        int ld = 2 * w;
+        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
+        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
+        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
+        StoreEdge(tmp, ld, c, ldc, 1f, beta, mr, nr);
+    }
+
     /// <summary>beta == 0 overwrites C without reading it, so NaNs already in C do not propagate (the contract).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<S, TV>(float* c, TV x0, TV x1, float alpha, float beta) where S : struct, ISimd<TV> where TV : struct

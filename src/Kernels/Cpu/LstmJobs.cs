@@ -1,10 +1,31 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace RecurrentAE.Kernels.Cpu;
 
-/// <summary>Shared state of the LSTM sequence jobs. Each thread takes a contiguous share of the batch (whole register
-/// panels) and runs it through every step: batch rows are independent through time, so the only sync is the end of
-/// the op, not one per step.</summary>
+/// <summary>How an LSTM sequence op is spread over the pool's threads.</summary>
+internal enum LstmSplit
+{
+    /// <summary>Chosen per op from its shape (see <see cref="CpuBackend"/>).</summary>
+    Auto,
+
+    /// <summary>Each thread runs a contiguous share of the batch (whole register panels) through every step: rows are
+    /// independent through time, so nothing syncs until the op ends. Needs many rows per thread to pay.</summary>
+    Batch,
+
+    /// <summary>Each step is cut into slices of units (a slice owns its units' columns in all four gate blocks, for the
+    /// whole batch); threads claim slices and meet once per step, since step t needs all of h_{t-1} (or dz_{t+1}).</summary>
+    Units,
+}
+
+/// <summary>
+/// Shared state of the LSTM sequence jobs. The work is items (step, rows [b0, b1), unit slice): one thread runs all
+/// steps of its rows with one slice of all units (<see cref="Slices"/> = 1: one thread or <see cref="LstmSplit.Batch"/>),
+/// or, with several slices (<see cref="LstmSplit.Units"/>), every participant claims (step, slice) items in order from
+/// one counter and starts a step's item only once every item of the previous step is done. Claiming keeps the split
+/// robust on a busy machine: a worker that starts late joins at the current step, and one that never starts leaves
+/// the caller to run every item (only a thread descheduled while holding an item makes the others wait).
+/// </summary>
 internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
 {
     protected readonly ThreadScratch[] Scratch = scratch;
@@ -12,102 +33,225 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
     public int Steps, Batch, Units;
     public int[]? Lengths;
 
-    /// <summary>The recurrent kernel packed once per call: U for forward, U^T for backward.</summary>
-    public float* PackedKernel;
+    /// <summary>Unit slices per step: cut at multiples of the vector width, each packed separately.</summary>
+    public int Slices = 1;
+
+    /// <summary>The recurrent kernel as given, (units, 4*units), and its per-slice packed copies (see <see cref="PackSlice"/>).</summary>
+    public float* RecurrentKernel, PackedKernel;
+
+    private Progress _progress;
+
+    /// <summary>The claim and completion counters of the slice split, on cache lines of their own.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Progress
+    {
+        [FieldOffset(64)] public int Next;
+        [FieldOffset(128)] public int Done;
+    }
+
+    protected int Width => Level switch { SimdLevel.Vector512 => V512.Count, SimdLevel.Vector256 => V256.Count, _ => Scalar1.Count };
+
+    /// <summary>Units [u0, u1) of slice s: the op's vectors of units shared out evenly.</summary>
+    protected (int U0, int U1) SliceUnits(int s)
+    {
+        int width = Width, vectors = (Units + width - 1) / width;
+        return (Math.Min(Units, vectors * s / Slices * width), Math.Min(Units, vectors * (s + 1) / Slices * width));
+    }
+
+    /// <summary>Depth and columns of one slice's packed operand.</summary>
+    protected abstract (int Depth, int Columns) SliceShape(int width);
+
+    protected float* PackedSlice(int s)
+    {
+        long offset = 0;
+        for (int p = 0; p < s; p++) offset += PackedSliceSize(p);
+        return PackedKernel + offset;
+    }
+
+    private int PackedSliceSize(int s)
+    {
+        var (u0, u1) = SliceUnits(s);
+        var (k, n) = SliceShape(u1 - u0);
+        return GemmDriver.PackedBSize(k, n, 2 * Width);
+    }
+
+    /// <summary>Floats that <see cref="PackedKernel"/> must hold for the current shape and slices.</summary>
+    public int PackedSize()
+    {
+        int total = 0;
+        for (int s = 0; s < Slices; s++) total += PackedSliceSize(s);
+        return total;
+    }
+
+    /// <summary>Packs slice s of the recurrent kernel. With one slice the caller packs before the op; with several,
+    /// the item that first uses a slice packs it, so the packing is split too.</summary>
+    public abstract void PackSlice(int s);
+
+    /// <summary>Call after setting the fields, before running.</summary>
+    public void Reset()
+    {
+        _progress.Next = 0;
+        _progress.Done = 0;
+        if (Slices == 1) PackSlice(0);
+    }
 
     public override void Execute(int index, int count, int thread)
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: Split<V512, Vector512<float>>(index, count, thread); break;
-            case SimdLevel.Vector256: Split<V256, Vector256<float>>(index, count, thread); break;
-            default: Split<Scalar1, float>(index, count, thread); break;
+            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, count, Scratch[thread]); break;
+            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, count, Scratch[thread]); break;
+            default: Run<Scalar1, float>(index, count, Scratch[thread]); break;
         }
     }
 
-    private void Split<S, TV>(int index, int count, int thread) where S : struct, ISimd<TV> where TV : struct
+    private void Run<S, TV>(int index, int count, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct
     {
+        if (Slices > 1)
+        {
+            Claim<S, TV>(scratch);
+            return;
+        }
         int mr = S.TileRows;
         int panels = (Batch + mr - 1) / mr;
         int b0 = Math.Min(Batch, panels * index / count * mr), b1 = Math.Min(Batch, panels * (index + 1) / count * mr);
-        if (b1 > b0) Rows<S, TV>(b0, b1, Scratch[thread]);
+        if (b1 <= b0) return;
+        for (int i = 0; i < Steps; i++) Item<S, TV>(i, b0, b1, 0, scratch);
+    }
+
+    /// <summary>The slice split: claim (step, slice) items in order until none are left.</summary>
+    private void Claim<S, TV>(ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct
+    {
+        int slices = Slices, items = Steps * slices;
+        while (true)
+        {
+            int k = Interlocked.Increment(ref _progress.Next) - 1;
+            if (k >= items) return;
+            int i = k / slices, s = k - i * slices;
+            if (i == 0) PackSlice(s);
+            else WaitForDone(i * slices);
+            Item<S, TV>(i, 0, Batch, s, scratch);
+            Interlocked.Increment(ref _progress.Done); // full fence: this item's writes are visible before the count
+        }
+    }
+
+    /// <summary>The per-step barrier: spins (the other threads are mid-step, microseconds away), then yields the core
+    /// in case the thread being waited for was preempted onto this one.</summary>
+    private void WaitForDone(int target)
+    {
+        for (int spins = 0; Volatile.Read(ref _progress.Done) < target; spins++)
+        {
+            if (spins < 4096) Thread.SpinWait(1);
+            else Thread.Yield();
+        }
     }
 
     protected bool Masked(int t, int b) => Lengths != null && t >= Lengths[b];
 
-    protected abstract void Rows<S, TV>(int b0, int b1, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
+    /// <summary>The i-th step of the op (in its own time order) for rows [b0, b1) and unit slice s.</summary>
+    protected abstract void Item<S, TV>(int i, int b0, int b1, int s, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
 }
 
-/// <summary>Forward over all steps for rows [b0, b1): z_t = xproj_t + b (into the Gates buffer), += h_{t-1} U (register
-/// tiles), then activations and the cell update in place while z is still in L1.</summary>
+/// <summary>Forward: for step t and a slice of w units, r = h_{t-1} U[:, slice's gate columns] (register tiles into a
+/// per-thread block of rows x 4w), then z = xproj_t + b + r, the activations and the cell update per row while r is
+/// still in L1. h_{-1} = c_{-1} = 0.</summary>
 internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
 {
     public float* InputProjection, Bias, Hidden, Cell, Gates;
     public int StepStride;
 
-    protected override void Rows<S, TV>(int b0, int b1, ThreadScratch scratch)
+    /// <summary>Rows of r per block: r (rows x 4w) stays within ~32 KB, so it is still in L1 for the pointwise pass.</summary>
+    private const int BlockFloats = 8192;
+
+    protected override (int Depth, int Columns) SliceShape(int width) => (Units, 4 * width);
+
+    public override void PackSlice(int s)
     {
-        int B = Batch, U = Units, G = 4 * U;
-        for (int t = 0; t < Steps; t++)
+        var (u0, u1) = SliceUnits(s);
+        GemmPacking.PackGateSlice(RecurrentKernel, Units, u0, u1 - u0, 2 * Width, PackedSlice(s));
+    }
+
+    /// <summary>h_{t-1} and c_{t-1} rows of the whole batch; null at t = 0 (a zero state).</summary>
+    private float* PreviousHidden(int t) => t > 0 ? Hidden + (long)(t - 1) * Batch * Units : null;
+    private float* PreviousCell(int t) => t > 0 ? Cell + (long)(t - 1) * Batch * Units : null;
+
+    protected override void Item<S, TV>(int t, int b0, int b1, int s, ThreadScratch scratch)
+    {
+        int B = Batch, U = Units, G = 4 * U, mr = S.TileRows;
+        var (u0, u1) = SliceUnits(s);
+        int w = u1 - u0, n = 4 * w;
+        float* hPrev = PreviousHidden(t), cPrev = PreviousCell(t);
+        float* x = InputProjection + (long)t * StepStride, z = Gates + (long)t * B * G;
+        float* h = Hidden + (long)t * B * U, c = Cell + (long)t * B * U;
+        int block = Math.Max(mr, BlockFloats / n / mr * mr);
+        float* r = hPrev == null ? null : scratch.Recurrent.Ensure(block * n);
+        float* packed = hPrev == null ? null : PackedSlice(s);
+        for (int rb = b0; rb < b1; rb += block)
         {
-            float* zt = Gates + (long)t * B * G;
-            for (int b = b0; b < b1; b++)
-                LstmPointwise.AddBias<S, TV>(0, G, InputProjection + (long)t * StepStride + (long)b * G, Bias, zt + (long)b * G);
-            if (t > 0)
-                GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, Hidden + ((long)(t - 1) * B + b0) * U, U, U, PackedKernel, G,
-                    zt + (long)b0 * G, G, 1f, scratch);
-            for (int b = b0; b < b1; b++)
+            int rows = Math.Min(block, b1 - rb);
+            if (hPrev != null) GemmDriver.MultiplyPackedB<S, TV>(rows, hPrev + (long)rb * U, U, U, packed, n, r, n, 0f, scratch);
+            for (int b = rb; b < rb + rows; b++)
             {
-                long row = (long)t * B + b;
-                float* hOut = Hidden + row * U, cOut = Cell + row * U;
+                long o = (long)b * U + u0, og = (long)b * G + u0;
                 if (Masked(t, b))
                 {
                     // past the sequence's end its state carries over unchanged (Keras masking), gates are zero
-                    if (t == 0) { LstmPointwise.Clear(hOut, U); LstmPointwise.Clear(cOut, U); }
-                    else
-                    {
-                        Buffer.MemoryCopy(hOut - (long)B * U, hOut, U * sizeof(float), U * sizeof(float));
-                        Buffer.MemoryCopy(cOut - (long)B * U, cOut, U * sizeof(float), U * sizeof(float));
-                    }
-                    LstmPointwise.Clear(zt + (long)b * G, G);
+                    Carry(hPrev, h, o, w);
+                    Carry(cPrev, c, o, w);
+                    for (int g = 0; g < 4; g++) LstmPointwise.Clear(z + og + g * U, w);
                     continue;
                 }
-                LstmPointwise.Forward<S, TV>(0, U, zt + (long)b * G, t > 0 ? cOut - (long)B * U : null, cOut, hOut);
+                LstmPointwise.Forward<S, TV>(w, U, r == null ? null : r + (long)(b - rb) * n, w, x + og, Bias + u0,
+                    cPrev == null ? null : cPrev + o, c + o, h + o, z + og);
             }
         }
     }
+
+    private static void Carry(float* previous, float* current, long offset, int n)
+    {
+        if (previous == null) LstmPointwise.Clear(current + offset, n);
+        else Buffer.MemoryCopy(previous + offset, current + offset, n * sizeof(float), n * sizeof(float));
+    }
 }
 
-/// <summary>Backward over all steps in reverse for rows [b0, b1): pointwise dz and dc, then dh_{t-1} += dz_t U^T.
-/// The recurrent-kernel and bias gradients are left to one big GEMM and one column sum after the sequence.</summary>
+/// <summary>Backward in reverse time: for step t and a slice of w units, dh_t[:, slice] += dz_{t+1} U^T[:, slice]
+/// (which needs all of dz_{t+1}: the step's one sync), then the pointwise dz_t and dc for the slice's units. The
+/// recurrent-kernel and bias gradients are left to one big GEMM and one column sum after the sequence.</summary>
 internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
 {
     public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient;
 
-    protected override void Rows<S, TV>(int b0, int b1, ThreadScratch scratch)
+    protected override (int Depth, int Columns) SliceShape(int width) => (4 * Units, width);
+
+    public override void PackSlice(int s)
     {
-        int B = Batch, U = Units, G = 4 * U;
-        LstmPointwise.Clear(CellGradient + (long)b0 * U, (b1 - b0) * U);
-        for (int t = Steps - 1; t >= 0; t--)
+        var (u0, u1) = SliceUnits(s);
+        GemmPacking.PackB(true, RecurrentKernel, 4 * Units, 0, 4 * Units, u0, u1 - u0, 2 * Width, PackedSlice(s)); // U^T's columns
+    }
+
+    protected override void Item<S, TV>(int i, int b0, int b1, int s, ThreadScratch scratch)
+    {
+        int B = Batch, U = Units, G = 4 * U, t = Steps - 1 - i;
+        var (u0, u1) = SliceUnits(s);
+        int w = u1 - u0;
+        float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G;
+        if (t < Steps - 1)
+            GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedSlice(s), w, dh + (long)b0 * U + u0, U, 1f, scratch);
+        else
+            for (int b = b0; b < b1; b++) LstmPointwise.Clear(CellGradient + (long)b * U + u0, w);
+        float* c = Cell + (long)t * B * U;
+        for (int b = b0; b < b1; b++)
         {
-            for (int b = b0; b < b1; b++)
+            long o = (long)b * U + u0, og = (long)b * G + u0;
+            if (Masked(t, b))
             {
-                long row = (long)t * B + b;
-                float* dh = HiddenGradient + row * U, dz = GateGradient + row * G;
-                if (Masked(t, b))
-                {
-                    // the state was copied forward: its gradient flows straight back to step t-1
-                    LstmPointwise.Clear(dz, G);
-                    if (t > 0) LstmPointwise.AddTo<S, TV>(0, U, dh, dh - (long)B * U);
-                    continue;
-                }
-                float* c = Cell + row * U;
-                LstmPointwise.Backward<S, TV>(0, U, Gates + row * G, c, t > 0 ? c - (long)B * U : null, dh,
-                    CellGradient + (long)b * U, dz);
+                // the state was copied forward: its gradient flows straight back to step t-1
+                for (int g = 0; g < 4; g++) LstmPointwise.Clear(dz + og + g * U, w);
+                if (t > 0) LstmPointwise.AddTo<S, TV>(w, dh + o, dh - (long)B * U + o);
+                continue;
             }
-            if (t > 0)
-                GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, GateGradient + ((long)t * B + b0) * G, G, G, PackedKernel, U,
-                    HiddenGradient + ((long)(t - 1) * B + b0) * U, U, 1f, scratch);
+            LstmPointwise.Backward<S, TV>(w, U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
+                CellGradient + o, dz + og);
         }
     }
 }
