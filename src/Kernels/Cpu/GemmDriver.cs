@@ -4,17 +4,23 @@ namespace RecurrentAE.Kernels.Cpu;
 /// so GEMMs and LSTM steps allocate nothing after the first call.</summary>
 internal sealed class ThreadScratch
 {
-    public readonly AlignedBuffer A = new(), B = new(), Tile = new(), Recurrent = new();
+    public readonly AlignedBuffer A = new(), B = new(), Tile = new(), EdgePanel = new(), EdgeStrip = new(), Recurrent = new();
 }
 
 /// <summary>
 /// The blocked GEMM (Goto/BLIS loop order, sized for the LSTM shapes): depth blocks of KC, column blocks of NC
 /// (B packed once per block, reused by every row panel), row blocks of MC (A packed into L2), then register tiles.
-/// KC * NR floats of B (32 KB at NR = 32) stay in L1 while the MC rows of A stream past them.
+/// KC * NR floats of B (32 KB at NR = 32) stay in L1 while the MC rows of A stream past them. Packing pays only when
+/// the packed operand is reused: with few rows (the weight gradients' 28-100, a step's rows) B is read in place, and
+/// A in place whenever it is not transposed (rows read directly) or has few rows (op(A) = A^T: a panel's rows are
+/// contiguous in each row of A); only a partial panel or strip is then packed.
 /// </summary>
 internal static unsafe class GemmDriver
 {
     public const int KC = 256, MC = 96, NC = 512; // MC is a multiple of 8 and 6, NC of 32, 16 and 2
+
+    /// <summary>Rows of C up to which an operand is read in place rather than packed (see the class summary).</summary>
+    private const int InPlaceRows = 128;
 
     /// <summary>C[i0..i1, j0..j1] = alpha op(A) op(B) + beta C over depth k.</summary>
     public static void Range<S, TV>(bool transA, bool transB, int i0, int i1, int j0, int j1, int k, float alpha,
@@ -33,8 +39,10 @@ internal static unsafe class GemmDriver
             return;
         }
         int mr = S.TileRows, nr = 2 * S.Count;
-        float* pa = scratch.A.Ensure(MC * KC);
-        float* pb = scratch.B.Ensure(KC * NC);
+        bool directA = !transA || i1 - i0 <= InPlaceRows, directB = !transB && i1 - i0 <= InPlaceRows;
+        float* pa = directA ? null : scratch.A.Ensure(MC * KC);
+        float* pb = directB ? null : scratch.B.Ensure(KC * NC);
+        float* edgePanel = scratch.EdgePanel.Ensure(KC * 8), edgeStrip = scratch.EdgeStrip.Ensure(KC * 32);
         float* tile = scratch.Tile.Ensure(8 * 32);
         for (int pc = 0; pc < k; pc += KC)
         {
@@ -43,18 +51,36 @@ internal static unsafe class GemmDriver
             for (int jc = j0; jc < j1; jc += NC)
             {
                 int nc = Math.Min(NC, j1 - jc);
-                GemmPacking.PackB(transB, b, ldb, pc, kc, jc, nc, nr, pb);
+                if (!directB) GemmPacking.PackB(transB, b, ldb, pc, kc, jc, nc, nr, pb);
                 for (int ic = i0; ic < i1; ic += MC)
                 {
-                    int mc = Math.Min(MC, i1 - ic);
-                    GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, pa);
+                    int mc = Math.Min(MC, i1 - ic), full = mc - mc % mr;
+                    if (!directA) GemmPacking.PackA(transA, a, lda, ic, mc, pc, kc, mr, pa);
+                    else if (transA && full < mc) GemmPacking.PackA(true, a, lda, ic + full, mc - full, pc, kc, mr, edgePanel);
                     for (int js = 0; js < nc; js += nr)
                     {
-                        float* strip = pb + (js / nr) * kc * nr;
-                        int cols = Math.Min(nr, nc - js);
+                        int cols = Math.Min(nr, nc - js), width = cols <= nr / 2 ? nr / 2 : nr;
+                        float* strip = directB ? b + (long)pc * ldb + jc + js : pb + (js / nr) * kc * nr;
+                        int sb = directB ? ldb : width;
+                        if (directB && cols != width)
+                        {
+                            GemmPacking.PackB(false, b, ldb, pc, kc, jc + js, cols, nr, edgeStrip);
+                            strip = edgeStrip;
+                            sb = width;
+                        }
                         for (int ir = 0; ir < mc; ir += mr)
-                            GemmMicroKernel.Tile<S, TV>(kc, pa + (ir / mr) * kc * mr, strip, c + (long)(ic + ir) * ldc + jc + js, ldc,
-                                alpha, betaBlock, Math.Min(mr, mc - ir), cols, tile);
+                        {
+                            int rows = Math.Min(mr, mc - ir);
+                            float* ct = c + (long)(ic + ir) * ldc + jc + js;
+                            if (!directA)
+                                GemmMicroKernel.Tile<S, TV>(kc, pa + (ir / mr) * kc * mr, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                            else if (!transA)
+                                GemmMicroKernel.TileDirect<S, TV>(kc, a + (long)(ic + ir) * lda + pc, lda, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                            else if (rows == mr)
+                                GemmMicroKernel.Tile<S, TV>(kc, a + (long)pc * lda + ic + ir, lda, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                            else
+                                GemmMicroKernel.Tile<S, TV>(kc, edgePanel, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                        }
                     }
                 }
             }
@@ -80,8 +106,8 @@ internal static unsafe class GemmDriver
             float* strip = packedB + (js / nr) * k * nr;
             int cols = Math.Min(nr, n - js);
             for (int ir = 0; ir < m; ir += mr)
-                GemmMicroKernel.TileDirect<S, TV>(k, a + (long)ir * lda, lda, strip, c + (long)ir * ldc + js, ldc, beta,
-                    Math.Min(mr, m - ir), cols, tile);
+                GemmMicroKernel.TileDirect<S, TV>(k, a + (long)ir * lda, lda, strip, cols <= nr / 2 ? nr / 2 : nr,
+                    c + (long)ir * ldc + js, ldc, 1f, beta, Math.Min(mr, m - ir), cols, tile);
         }
     }
 }

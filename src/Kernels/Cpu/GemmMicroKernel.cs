@@ -3,24 +3,26 @@ using System.Runtime.CompilerServices;
 namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
-/// GEMM register tiles: C[rows, 2 vectors] = alpha * (packed A panel) (packed B strip) + beta * C, written once per
-/// width through <see cref="ISimd{TV}"/>. A is packed TileRows-interleaved (a[p * MR + r]), B in strips of two vectors
-/// (b[p * NR + j]), both zero-padded, so the k loop has no edge cases; partial tiles go through a small scratch tile.
+/// GEMM register tiles: C[rows, 2 vectors] = alpha * (A panel) (B strip) + beta * C, written once per width through
+/// <see cref="ISimd{TV}"/>. A panel holds TileRows rows side by side, a[p * sa + r] (packed: sa = TileRows; in place,
+/// op(A) = A^T: sa = lda), or is read row by row in place (<see cref="TileDirect{S, TV}"/>); a B strip holds two
+/// vectors of columns, b[p * sb + j] (packed: sb = the strip width; in place: sb = ldb). Panels and strips are full or
+/// zero-padded, so the k loop has no edge cases; partial tiles are stored through a small scratch tile.
 /// </summary>
 internal static unsafe class GemmMicroKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    public static void Tile<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
-        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
-        else Tile6<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
+        else Tile6<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
     }
 
     /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileNarrow<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count, rows = S.TileRows;
@@ -34,8 +36,8 @@ internal static unsafe class GemmMicroKernel
                 c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
                 c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
                 c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
-                pa += 8;
-                pb += w;
+                pa += sa;
+                pb += sb;
             }
         }
         else
@@ -46,8 +48,8 @@ internal static unsafe class GemmMicroKernel
                 c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
                 c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
                 c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
-                pa += 6;
-                pb += w;
+                pa += sa;
+                pb += sb;
             }
         }
         S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
@@ -56,7 +58,7 @@ internal static unsafe class GemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile8<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -73,8 +75,8 @@ internal static unsafe class GemmMicroKernel
             a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
             a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
             a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
-            pa += 8;
-            pb += 2 * w;
+            pa += sa;
+            pb += sb;
         }
         if (mr == 8 && nr == 2 * w)
         {
@@ -93,7 +95,7 @@ internal static unsafe class GemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile6<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -108,8 +110,8 @@ internal static unsafe class GemmMicroKernel
             a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
             a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
             a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
-            pa += 6;
-            pb += 2 * w;
+            pa += sa;
+            pb += sb;
         }
         if (mr == 6 && nr == 2 * w)
         {
@@ -129,19 +131,19 @@ internal static unsafe class GemmMicroKernel
     /// per-step products, whose A (h_{t-1} or dz_{t+1}, a few KB) is used by a handful of strips: packing it would
     /// cost a large share of the product. Rows past mr read row 0 again; their results are dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileDirect<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+    public static void TileDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) NarrowDirect<S, TV>(kc, a, lda, pb, c, ldc, beta, mr, nr, tmp);
-        else if (S.TileRows == 8) Tile8Direct<S, TV>(kc, a, lda, pb, c, ldc, beta, mr, nr, tmp);
-        else Tile6Direct<S, TV>(kc, a, lda, pb, c, ldc, beta, mr, nr, tmp);
+        if (nr <= S.Count) NarrowDirect<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
+        else if (S.TileRows == 8) Tile8Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
+        else Tile6Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float* Row(float* a, int lda, int r, int mr) => r < mr ? a + (long)r * lda : a;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+    private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -157,7 +159,7 @@ internal static unsafe class GemmMicroKernel
                 c2 = S.Fma(S.Splat(a2[p]), b, c2); c3 = S.Fma(S.Splat(a3[p]), b, c3);
                 c4 = S.Fma(S.Splat(a4[p]), b, c4); c5 = S.Fma(S.Splat(a5[p]), b, c5);
                 c6 = S.Fma(S.Splat(a6[p]), b, c6); c7 = S.Fma(S.Splat(a7[p]), b, c7);
-                pb += w;
+                pb += sb;
             }
         }
         else
@@ -168,16 +170,16 @@ internal static unsafe class GemmMicroKernel
                 c0 = S.Fma(S.Splat(a0[p]), b, c0); c1 = S.Fma(S.Splat(a1[p]), b, c1);
                 c2 = S.Fma(S.Splat(a2[p]), b, c2); c3 = S.Fma(S.Splat(a3[p]), b, c3);
                 c4 = S.Fma(S.Splat(a4[p]), b, c4); c5 = S.Fma(S.Splat(a5[p]), b, c5);
-                pb += w;
+                pb += sb;
             }
         }
         S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
         S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
-        StoreEdge(tmp, w, c, ldc, 1f, beta, mr, nr);
+        StoreEdge(tmp, w, c, ldc, alpha, beta, mr, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8Direct<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+    private static void Tile8Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -196,14 +198,14 @@ internal static unsafe class GemmMicroKernel
             x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
             x = S.Splat(a6[p]); c60 = S.Fma(x, b0, c60); c61 = S.Fma(x, b1, c61);
             x = S.Splat(a7[p]); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
-            pb += 2 * w;
+            pb += sb;
         }
         if (mr == 8 && nr == 2 * w)
         {
-            Store<S, TV>(c, c00, c01, 1f, beta); Store<S, TV>(c + ldc, c10, c11, 1f, beta);
-            Store<S, TV>(c + 2 * ldc, c20, c21, 1f, beta); Store<S, TV>(c + 3 * ldc, c30, c31, 1f, beta);
-            Store<S, TV>(c + 4 * ldc, c40, c41, 1f, beta); Store<S, TV>(c + 5 * ldc, c50, c51, 1f, beta);
-            Store<S, TV>(c + 6 * ldc, c60, c61, 1f, beta); Store<S, TV>(c + 7 * ldc, c70, c71, 1f, beta);
+            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
+            Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
             return;
         }
         int ld = 2 * w;
@@ -211,11 +213,11 @@ internal static unsafe class GemmMicroKernel
         S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
         S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
         S.Store(tmp + 6 * ld, c60); S.Store(tmp + 6 * ld + w, c61); S.Store(tmp + 7 * ld, c70); S.Store(tmp + 7 * ld + w, c71);
-        StoreEdge(tmp, ld, c, ldc, 1f, beta, mr, nr);
+        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6Direct<S, TV>(int kc, float* a, int lda, float* pb, float* c, int ldc, float beta, int mr, int nr, float* tmp)
+    private static void Tile6Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -232,20 +234,20 @@ internal static unsafe class GemmMicroKernel
             x = S.Splat(a3[p]); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
             x = S.Splat(a4[p]); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
             x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
-            pb += 2 * w;
+            pb += sb;
         }
         if (mr == 6 && nr == 2 * w)
         {
-            Store<S, TV>(c, c00, c01, 1f, beta); Store<S, TV>(c + ldc, c10, c11, 1f, beta);
-            Store<S, TV>(c + 2 * ldc, c20, c21, 1f, beta); Store<S, TV>(c + 3 * ldc, c30, c31, 1f, beta);
-            Store<S, TV>(c + 4 * ldc, c40, c41, 1f, beta); Store<S, TV>(c + 5 * ldc, c50, c51, 1f, beta);
+            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
             return;
         }
         int ld = 2 * w;
         S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
         S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
         S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        StoreEdge(tmp, ld, c, ldc, 1f, beta, mr, nr);
+        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
     }
 
     /// <summary>beta == 0 overwrites C without reading it, so NaNs already in C do not propagate (the contract).</summary>
