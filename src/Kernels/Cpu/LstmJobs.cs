@@ -141,7 +141,7 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
     {
         for (int spins = 0; Volatile.Read(ref _progress.Done) < target; spins++)
         {
-            if (spins < 4096) { if (WorkerPool.Pause) Thread.SpinWait(1); }
+            if (spins < 4096) Thread.SpinWait(1);
             else Thread.Yield();
         }
     }

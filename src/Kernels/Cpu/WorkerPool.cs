@@ -23,7 +23,6 @@ internal abstract class ParallelJob
 internal sealed class WorkerPool : IDisposable
 {
     /// <summary>How long an idle worker spins before it blocks: covers the gap between ops inside a step.</summary>
-    public static bool Pause = true; // TEMP
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
     private readonly Thread[] _threads;
@@ -77,16 +76,8 @@ internal sealed class WorkerPool : IDisposable
             catch (Exception e) { mine ??= e; }
             Interlocked.Increment(ref _done);
         }
-        if (Pause)
-        {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _done) != n) spin.SpinOnce(sleep1Threshold: -1); // never Sleep(1): that is a millisecond
-        }
-        else
-        {
-            for (int spins = 0; Volatile.Read(ref _done) != n; spins++)
-                if (spins > 100_000) Thread.Yield();
-        }
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _done) != n) spin.SpinOnce(sleep1Threshold: -1); // never Sleep(1): that is a millisecond
         _job = null;
         if (mine != null) throw mine;
         if (_error != null) throw new AggregateException(_error);
@@ -120,7 +111,7 @@ internal sealed class WorkerPool : IDisposable
                 if (_stop) return;
                 if (Stopwatch.GetTimestamp() - spinStart < SpinTicks)
                 {
-                    if (Pause) Thread.SpinWait(20);
+                    Thread.SpinWait(20);
                     continue;
                 }
                 _wake[w].Reset();
