@@ -16,7 +16,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
     private readonly GemmJob _gemm;
     private readonly LstmForwardJob _forward;
     private readonly LstmBackwardJob _backward;
-    private readonly RangeJob _range = new();
+    private readonly RangeJob _range;
 
     public CpuBackend(int threads = 0) : this(threads, CpuFeatures.Best) { }
 
@@ -31,6 +31,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
         _gemm = new GemmJob(_scratch);
         _forward = new LstmForwardJob(_scratch);
         _backward = new LstmBackwardJob(_scratch);
+        _range = new RangeJob(Threads);
     }
 
     public int Threads { get; }
@@ -48,7 +49,20 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public void Upload(ReadOnlySpan<float> source, Slice destination) => source.CopyTo(destination.Span());
     public void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0) => source.CopyTo(destination.Data().AsSpan(offset));
     public void Download(Slice source, Span<float> destination) => source.Span().CopyTo(destination);
-    public void Fill(Slice destination, float value) => destination.Span().Fill(value);
+    public void Fill(Slice destination, float value)
+    {
+        int n = destination.Length;
+        if (!Parallel(16L * n))
+        {
+            destination.Span().Fill(value);
+            return;
+        }
+        var job = _range;
+        job.Kind = RangeJob.Op.Fill; job.Length = n; job.X = destination.Ptr(); job.Value = value;
+        job.Chunks = _pool.Count;
+        _pool.Run(job);
+        GC.KeepAlive(destination.Array);
+    }
     public void Copy(Slice source, Slice destination) => source.Span().CopyTo(destination.Span());
     public void Synchronize() { }
     public void Dispose() => _pool.Dispose();
@@ -258,12 +272,14 @@ public sealed unsafe class CpuBackend : IComputeBackend
         if (!logitGradient.IsEmpty) Need(logitGradient, 1, 0, count, nameof(logitGradient));
         float* p = probabilities.Ptr(), y = targets.Ptr(), g = logitGradient.IsEmpty ? null : logitGradient.Ptr();
         int n = Math.Max(count, 0);
-        double sum = Level switch
-        {
-            SimdLevel.Vector512 => Pointwise.Bce<V512, Vector512<float>>(0, n, p, y, scale, g),
-            SimdLevel.Vector256 => Pointwise.Bce<V256, Vector256<float>>(0, n, p, y, scale, g),
-            _ => Pointwise.Bce<Scalar1, float>(0, n, p, y, scale, g),
-        };
+        var job = _range;
+        job.Level = Level; job.Kind = RangeJob.Op.Bce; job.Length = n;
+        job.X = p; job.G = y; job.M = g; job.Value = scale;
+        job.Chunks = Parallel(64L * n) ? _pool.Count : 1;
+        if (job.Chunks > 1) _pool.Run(job);
+        else job.Execute(0, 1, 0);
+        double sum = 0;
+        for (int c = 0; c < job.Chunks; c++) sum += job.Partial[c]; // in chunk order: a thread count always gives the same sum
         KeepAlive(probabilities, targets, logitGradient);
         var l = loss.Span();
         l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);
