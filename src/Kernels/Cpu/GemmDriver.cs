@@ -4,7 +4,7 @@ namespace RecurrentAE.Kernels.Cpu;
 /// so GEMMs and LSTM steps allocate nothing after the first call.</summary>
 internal sealed class ThreadScratch
 {
-    public readonly AlignedBuffer A = new(), B = new(), Tile = new(), EdgePanel = new(), EdgeStrip = new(), Recurrent = new();
+    public readonly AlignedBuffer A = new(), B = new(), EdgePanel = new(), EdgeStrip = new(), Recurrent = new();
 }
 
 /// <summary>
@@ -43,7 +43,6 @@ internal static unsafe class GemmDriver
         float* pa = directA ? null : scratch.A.Ensure(MC * KC);
         float* pb = directB ? null : scratch.B.Ensure(KC * NC);
         float* edgePanel = scratch.EdgePanel.Ensure(KC * 8), edgeStrip = scratch.EdgeStrip.Ensure(KC * 32);
-        float* tile = scratch.Tile.Ensure(8 * 32);
         for (int pc = 0; pc < k; pc += KC)
         {
             int kc = Math.Min(KC, k - pc);
@@ -73,13 +72,13 @@ internal static unsafe class GemmDriver
                             int rows = Math.Min(mr, mc - ir);
                             float* ct = c + (long)(ic + ir) * ldc + jc + js;
                             if (!directA)
-                                GemmMicroKernel.Tile<S, TV>(kc, pa + (ir / mr) * kc * mr, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                                GemmMicroKernel.Tile<S, TV>(kc, pa + (ir / mr) * kc * mr, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols);
                             else if (!transA)
-                                GemmMicroKernel.TileDirect<S, TV>(kc, a + (long)(ic + ir) * lda + pc, lda, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                                GemmMicroKernel.TileDirect<S, TV>(kc, a + (long)(ic + ir) * lda + pc, lda, strip, sb, ct, ldc, alpha, betaBlock, rows, cols);
                             else if (rows == mr)
-                                GemmMicroKernel.Tile<S, TV>(kc, a + (long)pc * lda + ic + ir, lda, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                                GemmMicroKernel.Tile<S, TV>(kc, a + (long)pc * lda + ic + ir, lda, strip, sb, ct, ldc, alpha, betaBlock, rows, cols);
                             else
-                                GemmMicroKernel.Tile<S, TV>(kc, edgePanel, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols, tile);
+                                GemmMicroKernel.Tile<S, TV>(kc, edgePanel, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols);
                         }
                     }
                 }
@@ -93,13 +92,11 @@ internal static unsafe class GemmDriver
     /// <summary>C[m, n] = A[m, k] (row-major, lda, read in place) * packedB + beta C, with B packed whole by
     /// <see cref="GemmPacking.PackB"/>: the LSTM's per-step recurrent products, where the kernel is packed once per
     /// sequence and A is a step's few KB of h or dz (see <see cref="GemmMicroKernel.TileDirect{S, TV}"/>).</summary>
-    public static void MultiplyPackedB<S, TV>(int m, float* a, int lda, int k, float* packedB, int n, float* c, int ldc,
-        float beta, ThreadScratch scratch)
+    public static void MultiplyPackedB<S, TV>(int m, float* a, int lda, int k, float* packedB, int n, float* c, int ldc, float beta)
         where S : struct, ISimd<TV> where TV : struct
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
         int mr = S.TileRows, nr = 2 * S.Count;
-        float* tile = scratch.Tile.Ensure(8 * 32);
         // strips outer: one k x nr strip of B stays in L1 while the row panels pass over it
         for (int js = 0; js < n; js += nr)
         {
@@ -107,7 +104,7 @@ internal static unsafe class GemmDriver
             int cols = Math.Min(nr, n - js);
             for (int ir = 0; ir < m; ir += mr)
                 GemmMicroKernel.TileDirect<S, TV>(k, a + (long)ir * lda, lda, strip, cols <= nr / 2 ? nr / 2 : nr,
-                    c + (long)ir * ldc + js, ldc, 1f, beta, Math.Min(mr, m - ir), cols, tile);
+                    c + (long)ir * ldc + js, ldc, 1f, beta, Math.Min(mr, m - ir), cols);
         }
     }
 }

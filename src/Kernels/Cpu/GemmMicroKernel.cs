@@ -7,22 +7,22 @@ namespace RecurrentAE.Kernels.Cpu;
 /// <see cref="ISimd{TV}"/>. A panel holds TileRows rows side by side, a[p * sa + r] (packed: sa = TileRows; in place,
 /// op(A) = A^T: sa = lda), or is read row by row in place (<see cref="TileDirect{S, TV}"/>); a B strip holds two
 /// vectors of columns, b[p * sb + j] (packed: sb = the strip width; in place: sb = ldb). Panels and strips are full or
-/// zero-padded, so the k loop has no edge cases; partial tiles are stored through a small scratch tile.
+/// zero-padded, so the k loop has no edge cases; partial tiles are stored with masked stores.
 /// </summary>
 internal static unsafe class GemmMicroKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    public static void Tile<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
-        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
-        else Tile6<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else Tile6<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
     }
 
     /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count, rows = S.TileRows;
@@ -52,13 +52,18 @@ internal static unsafe class GemmMicroKernel
                 pb += sb;
             }
         }
-        S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
-        S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
-        StoreEdge(tmp, w, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c0, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c1, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c2, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c3, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c4, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c5, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c6, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c7, alpha, beta, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile8<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -86,16 +91,18 @@ internal static unsafe class GemmMicroKernel
             Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
             return;
         }
-        int ld = 2 * w;
-        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
-        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
-        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        S.Store(tmp + 6 * ld, c60); S.Store(tmp + 6 * ld + w, c61); S.Store(tmp + 7 * ld, c70); S.Store(tmp + 7 * ld + w, c71);
-        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile6<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -120,30 +127,31 @@ internal static unsafe class GemmMicroKernel
             Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
             return;
         }
-        int ld = 2 * w;
-        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
-        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
-        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
     }
 
     /// <summary>As <see cref="Tile{S, TV}"/> with A read in place: rows a, a + lda, ... (no packed panel). For the LSTM's
     /// per-step products, whose A (h_{t-1} or dz_{t+1}, a few KB) is used by a handful of strips: packing it would
     /// cost a large share of the product. Rows past mr read row 0 again; their results are dropped.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TileDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    public static void TileDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) NarrowDirect<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
-        else if (S.TileRows == 8) Tile8Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
-        else Tile6Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr, tmp);
+        if (nr <= S.Count) NarrowDirect<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else if (S.TileRows == 8) Tile8Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else Tile6Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float* Row(float* a, int lda, int r, int mr) => r < mr ? a + (long)r * lda : a;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -173,13 +181,18 @@ internal static unsafe class GemmMicroKernel
                 pb += sb;
             }
         }
-        S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
-        S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
-        StoreEdge(tmp, w, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c0, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c1, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c2, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c3, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c4, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c5, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c6, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c7, alpha, beta, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile8Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -208,16 +221,18 @@ internal static unsafe class GemmMicroKernel
             Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
             return;
         }
-        int ld = 2 * w;
-        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
-        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
-        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        S.Store(tmp + 6 * ld, c60); S.Store(tmp + 6 * ld + w, c61); S.Store(tmp + 7 * ld, c70); S.Store(tmp + 7 * ld + w, c71);
-        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile6Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -243,11 +258,12 @@ internal static unsafe class GemmMicroKernel
             Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
             return;
         }
-        int ld = 2 * w;
-        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
-        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
-        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
     }
 
     /// <summary>beta == 0 overwrites C without reading it, so NaNs already in C do not propagate (the contract).</summary>
@@ -267,13 +283,29 @@ internal static unsafe class GemmMicroKernel
         S.Store(c + S.Count, x1);
     }
 
-    private static void StoreEdge(float* tmp, int ld, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    /// <summary>One row of a partial tile: the first nr columns of (x0 | x1), masked past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<S, TV>(float* c, TV x0, TV x1, float alpha, float beta, int nr) where S : struct, ISimd<TV> where TV : struct
     {
-        for (int r = 0; r < mr; r++)
-            for (int j = 0; j < nr; j++)
-            {
-                float v = alpha * tmp[r * ld + j];
-                c[r * ldc + j] = beta == 0f ? v : v + beta * c[r * ldc + j];
-            }
+        StoreRow<S, TV>(c, x0, alpha, beta, Math.Min(nr, S.Count));
+        if (nr > S.Count) StoreRow<S, TV>(c + S.Count, x1, alpha, beta, nr - S.Count);
     }
+
+    /// <summary>The first n (1..width) columns of x into a row of C; beta == 0 does not read C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<S, TV>(float* c, TV x, float alpha, float beta, int n) where S : struct, ISimd<TV> where TV : struct
+    {
+        x = S.Mul(S.Splat(alpha), x);
+        if (n == S.Count)
+        {
+            if (beta != 0f) x = S.Fma(S.Splat(beta), S.Load(c), x);
+            S.Store(c, x);
+        }
+        else
+        {
+            if (beta != 0f) x = S.Fma(S.Splat(beta), S.LoadFirst(c, n), x);
+            S.StoreFirst(c, x, n);
+        }
+    }
+
 }

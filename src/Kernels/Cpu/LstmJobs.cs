@@ -189,7 +189,7 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
         for (int rb = b0; rb < b1; rb += block)
         {
             int rows = Math.Min(block, b1 - rb);
-            if (hPrev != null) GemmDriver.MultiplyPackedB<S, TV>(rows, hPrev + (long)rb * U, U, U, packed, n, r, n, 0f, scratch);
+            if (hPrev != null) GemmDriver.MultiplyPackedB<S, TV>(rows, hPrev + (long)rb * U, U, U, packed, n, r, n, 0f);
             for (int b = rb; b < rb + rows; b++)
             {
                 long o = (long)b * U + u0, og = (long)b * G + u0;
@@ -236,7 +236,7 @@ internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(
         int w = u1 - u0;
         float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G;
         if (t < Steps - 1)
-            GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedSlice(s), w, dh + (long)b0 * U + u0, U, 1f, scratch);
+            GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedSlice(s), w, dh + (long)b0 * U + u0, U, 1f);
         else
             for (int b = b0; b < b1; b++) LstmPointwise.Clear(CellGradient + (long)b * U + u0, w);
         float* c = Cell + (long)t * B * U;
