@@ -182,14 +182,15 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = Lengths(a.Lengths, B);
         job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
-        job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr();
+        job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr(); job.BiasGradient = a.BiasGradient.Ptr();
+        job.EnsureBiasPartials();
         RunLstm(job, T, B, U);
+        job.AddBiasPartials(); // the bias gradient: dz summed over steps and rows, on the way
         // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
         // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
         if (T > 1)
             GemmCore(true, false, U, G, (T - 1) * B, 1f, a.Hidden.Ptr(), U, a.GateGradient.Ptr() + (long)B * G, G, 1f,
                 a.RecurrentKernelGradient.Ptr(), G);
-        ColumnSumCore(a.GateGradient.Ptr(), T * B, G, a.BiasGradient.Ptr(), accumulate: true);
         KeepAlive(a.RecurrentKernel, a.Hidden, a.Cell, a.Gates);
         KeepAlive(a.HiddenGradient, a.CellGradientScratch, a.GateGradient, a.RecurrentKernelGradient);
         GC.KeepAlive(a.BiasGradient.Array);
@@ -206,8 +207,9 @@ public sealed unsafe class CpuBackend : IComputeBackend
         bool rows = !units && _pool.Count > 1 && Parallel(2L * T * B * U * 4 * U) && B > TileRows;
         job.Slices = units ? Math.Min(_pool.Count, vectors) : 1;
         job.PackedKernel = _packedKernel.Ensure(job.PackedSize());
+        job.Chunks = units || rows ? _pool.Count : 1;
         job.Reset();
-        if (units || rows) { job.Chunks = _pool.Count; _pool.Run(job); }
+        if (job.Chunks > 1) _pool.Run(job);
         else job.Execute(0, 1, 0);
         job.Lengths = null;
     }

@@ -36,7 +36,7 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
     /// <summary>Unit slices per step: cut at multiples of the vector width, each packed separately.</summary>
     public int Slices = 1;
 
-    /// <summary>The recurrent kernel as given, (units, 4*units), and its per-slice packed copies (see <see cref="PackSlice"/>).</summary>
+    /// <summary>The recurrent kernel as given, (units, 4*units), and its per-slice packed copies (see <see cref="PackStrips"/>).</summary>
     public float* RecurrentKernel, PackedKernel;
 
     private Progress _progress;
@@ -83,43 +83,73 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
         return total;
     }
 
-    /// <summary>Packs slice s of the recurrent kernel. With one slice the caller packs before the op; with several,
-    /// the item that first uses a slice packs it, so the packing is split too.</summary>
-    public abstract void PackSlice(int s);
+    /// <summary>Strips of slice s's packed kernel (the unit of packing work).</summary>
+    protected int Strips(int s)
+    {
+        var (u0, u1) = SliceUnits(s);
+        int nr = 2 * Width;
+        return (SliceShape(u1 - u0).Columns + nr - 1) / nr;
+    }
+
+    /// <summary>Packs strips [s0, s1) of slice s of the recurrent kernel.</summary>
+    protected abstract void PackStrips(int s, int s0, int s1);
+
+    /// <summary>Whether the op's first step multiplies by the recurrent kernel (not when it starts from a zero state).</summary>
+    protected virtual bool FirstStepUsesKernel => false;
+
+    private int _packChunks;
 
     /// <summary>Call after setting the fields, before running.</summary>
     public void Reset()
     {
         _progress.Next = 0;
         _progress.Done = 0;
-        if (Slices == 1) PackSlice(0);
+        _packChunks = Slices == 1 ? Math.Min(Strips(0), 4 * Scratch.Length) : 0;
     }
 
     public override void Execute(int index, int count, int thread)
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, count, Scratch[thread]); break;
-            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, count, Scratch[thread]); break;
-            default: Run<Scalar1, float>(index, count, Scratch[thread]); break;
+            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, count, thread); break;
+            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, count, thread); break;
+            default: Run<Scalar1, float>(index, count, thread); break;
         }
     }
 
-    private void Run<S, TV>(int index, int count, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct
+    /// <summary>One slice: the participants first share the packing out in chunks of strips, claimed from the counter
+    /// (the first step needs no kernel, so a thread waits for the packing only after it), then each runs its rows.</summary>
+    private void Run<S, TV>(int index, int count, int thread) where S : struct, ISimd<TV> where TV : struct
     {
+        var scratch = Scratch[thread];
         if (Slices > 1)
         {
             Claim<S, TV>(scratch);
             return;
         }
+        int chunks = _packChunks, strips = Strips(0);
+        for (int k; (k = Interlocked.Increment(ref _progress.Next) - 1) < chunks;)
+        {
+            PackStrips(0, strips * k / chunks, strips * (k + 1) / chunks);
+            Interlocked.Increment(ref _progress.Done);
+        }
         int mr = S.TileRows;
         int panels = (Batch + mr - 1) / mr;
         int b0 = Math.Min(Batch, panels * index / count * mr), b1 = Math.Min(Batch, panels * (index + 1) / count * mr);
         if (b1 <= b0) return;
-        for (int i = 0; i < Steps; i++) Item<S, TV>(i, b0, b1, 0, scratch);
+        BeginRows(index, b0, b1);
+        for (int i = 0; i < Steps; i++)
+        {
+            if (i == (FirstStepUsesKernel ? 0 : 1)) WaitForDone(chunks);
+            Item<S, TV>(i, b0, b1, 0, index, scratch);
+        }
     }
 
-    /// <summary>The slice split: claim (step, slice) items in order until none are left.</summary>
+    /// <summary>Called once per share of rows (index: the share) before its steps.</summary>
+    protected virtual void BeginRows(int index, int b0, int b1) { }
+
+    /// <summary>The slice split: claim (step, slice) items in order until none are left. The item that first uses a
+    /// slice packs it, so the packing is split too.</summary>
     private void Claim<S, TV>(ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct
     {
         int slices = Slices, items = Steps * slices;
@@ -128,9 +158,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
             int k = Interlocked.Increment(ref _progress.Next) - 1;
             if (k >= items) return;
             int i = k / slices, s = k - i * slices;
-            if (i == 0) PackSlice(s);
-            else WaitForDone(i * slices);
-            Item<S, TV>(i, 0, Batch, s, scratch);
+            if (i == 0) PackStrips(s, 0, Strips(s));
+            if (i > 0 || FirstStepUsesKernel) WaitForDone(i * slices);
+            Item<S, TV>(i, 0, Batch, s, -1, scratch);
             Interlocked.Increment(ref _progress.Done); // full fence: this item's writes are visible before the count
         }
     }
@@ -148,8 +178,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
 
     protected bool Masked(int t, int b) => Lengths != null && t >= Lengths[b];
 
-    /// <summary>The i-th step of the op (in its own time order) for rows [b0, b1) and unit slice s.</summary>
-    protected abstract void Item<S, TV>(int i, int b0, int b1, int s, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
+    /// <summary>The i-th step of the op (in its own time order) for rows [b0, b1) and unit slice s; share is the index
+    /// of the share of rows (-1 in the slice split, where an item has every row).</summary>
+    protected abstract void Item<S, TV>(int i, int b0, int b1, int s, int share, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
 }
 
 /// <summary>Forward: for step t and a slice of w units, r = h_{t-1} U[:, slice's gate columns] (register tiles into a
@@ -165,17 +196,17 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
 
     protected override (int Depth, int Columns) SliceShape(int width) => (Units, 4 * width);
 
-    public override void PackSlice(int s)
+    protected override void PackStrips(int s, int s0, int s1)
     {
         var (u0, u1) = SliceUnits(s);
-        GemmPacking.PackGateSlice(RecurrentKernel, Units, u0, u1 - u0, 2 * Width, PackedSlice(s));
+        GemmPacking.PackGateSlice(RecurrentKernel, Units, u0, u1 - u0, 2 * Width, s0, s1, PackedSlice(s));
     }
 
     /// <summary>h_{t-1} and c_{t-1} rows of the whole batch; null at t = 0 (a zero state).</summary>
     private float* PreviousHidden(int t) => t > 0 ? Hidden + (long)(t - 1) * Batch * Units : null;
     private float* PreviousCell(int t) => t > 0 ? Cell + (long)(t - 1) * Batch * Units : null;
 
-    protected override void Item<S, TV>(int t, int b0, int b1, int s, ThreadScratch scratch)
+    protected override void Item<S, TV>(int t, int b0, int b1, int s, int share, ThreadScratch scratch)
     {
         int B = Batch, U = Units, G = 4 * U, mr = S.TileRows;
         var (u0, u1) = SliceUnits(s);
@@ -215,26 +246,66 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
 }
 
 /// <summary>Backward in reverse time: for step t and a slice of w units, dh_t[:, slice] += dz_{t+1} U^T[:, slice]
-/// (which needs all of dz_{t+1}: the step's one sync), then the pointwise dz_t and dc for the slice's units. The
-/// recurrent-kernel and bias gradients are left to one big GEMM and one column sum after the sequence.</summary>
-internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
+/// (which needs all of dz_{t+1}: the step's one sync), then the pointwise dz_t and dc for the slice's units, adding dz
+/// into the bias gradient on the way (one partial sum per share of rows, added in share order after the op, so the
+/// result does not depend on which thread ran which share). The recurrent-kernel gradient is left to one big GEMM
+/// after the sequence.</summary>
+internal sealed unsafe class LstmBackwardJob : LstmJob
 {
-    public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient;
+    public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient, BiasGradient;
+    private readonly AlignedBuffer[] _biasPartials;
+
+    public LstmBackwardJob(ThreadScratch[] scratch) : base(scratch)
+    {
+        _biasPartials = new AlignedBuffer[scratch.Length];
+        for (int i = 0; i < scratch.Length; i++) _biasPartials[i] = new AlignedBuffer();
+    }
+
+    /// <summary>Sizes the partial sums for the current shape (allocates only when it grows).</summary>
+    public void EnsureBiasPartials()
+    {
+        foreach (var p in _biasPartials) p.Ensure(4 * Units);
+    }
+
+    protected override void BeginRows(int index, int b0, int b1) => LstmPointwise.Clear(_biasPartials[index].Pointer, 4 * Units);
+
+    /// <summary>After the op: adds the shares' partial sums into the bias gradient (the slice split adds directly).</summary>
+    public void AddBiasPartials()
+    {
+        switch (Level)
+        {
+            case SimdLevel.Vector512: AddBiasPartials<V512, Vector512<float>>(); break;
+            case SimdLevel.Vector256: AddBiasPartials<V256, Vector256<float>>(); break;
+            default: AddBiasPartials<Scalar1, float>(); break;
+        }
+    }
+
+    private void AddBiasPartials<S, TV>() where S : struct, ISimd<TV> where TV : struct
+    {
+        if (Slices > 1) return;
+        int mr = S.TileRows, panels = (Batch + mr - 1) / mr, G = 4 * Units;
+        for (int k = 0; k < Chunks; k++)
+            if (Math.Min(Batch, panels * (k + 1) / Chunks * mr) > Math.Min(Batch, panels * k / Chunks * mr))
+                LstmPointwise.AddTo<S, TV>(G, _biasPartials[k].Pointer, BiasGradient);
+    }
 
     protected override (int Depth, int Columns) SliceShape(int width) => (4 * Units, width);
 
-    public override void PackSlice(int s)
+    protected override void PackStrips(int s, int s0, int s1)
     {
         var (u0, u1) = SliceUnits(s);
-        GemmPacking.PackB(true, RecurrentKernel, 4 * Units, 0, 4 * Units, u0, u1 - u0, 2 * Width, PackedSlice(s)); // U^T's columns
+        int nr = 2 * Width, j0 = s0 * nr, j1 = Math.Min(u1 - u0, s1 * nr), k = 4 * Units;
+        // U^T's columns [u0 + j0, u0 + j1): its strips are k x nr each, a last narrow one after them
+        GemmPacking.PackB(true, RecurrentKernel, k, 0, k, u0 + j0, j1 - j0, nr, PackedSlice(s) + (long)s0 * k * nr);
     }
 
-    protected override void Item<S, TV>(int i, int b0, int b1, int s, ThreadScratch scratch)
+    protected override void Item<S, TV>(int i, int b0, int b1, int s, int share, ThreadScratch scratch)
     {
         int B = Batch, U = Units, G = 4 * U, t = Steps - 1 - i;
         var (u0, u1) = SliceUnits(s);
         int w = u1 - u0;
         float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G;
+        float* dbias = (share < 0 ? BiasGradient : _biasPartials[share].Pointer) + u0;
         if (t < Steps - 1)
             GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedSlice(s), w, dh + (long)b0 * U + u0, U, 1f);
         else
@@ -251,7 +322,7 @@ internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(
                 continue;
             }
             LstmPointwise.Backward<S, TV>(w, U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
-                CellGradient + o, dz + og);
+                CellGradient + o, dz + og, dbias);
         }
     }
 }

@@ -55,17 +55,18 @@ internal static unsafe class LstmPointwise
     }
 
     /// <summary>dz for one row's slice from the saved gates (gate blocks stride apart), and dc carried to step t-1
-    /// (see the scalar reference). cPrev null means c_{-1} = 0.</summary>
-    public static void Backward<S, TV>(int w, int stride, float* gates, float* c, float* cPrev, float* dh, float* dc, float* dz)
+    /// (see the scalar reference); dz is also added to dbias (laid out like a row of dz). cPrev null means c_{-1} = 0.</summary>
+    public static void Backward<S, TV>(int w, int stride, float* gates, float* c, float* cPrev, float* dh, float* dc, float* dz, float* dbias)
         where S : struct, ISimd<TV> where TV : struct
     {
         int u = 0;
-        for (; u + S.Count <= w; u += S.Count) BackwardVector<S, TV>(S.Count, u, stride, gates, c, cPrev, dh, dc, dz);
-        if (u < w) BackwardVector<S, TV>(w - u, u, stride, gates, c, cPrev, dh, dc, dz);
+        for (; u + S.Count <= w; u += S.Count) BackwardVector<S, TV>(S.Count, u, stride, gates, c, cPrev, dh, dc, dz, dbias);
+        if (u < w) BackwardVector<S, TV>(w - u, u, stride, gates, c, cPrev, dh, dc, dz, dbias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void BackwardVector<S, TV>(int n, int u, int stride, float* gates, float* c, float* cPrev, float* dh, float* dc, float* dz)
+    private static void BackwardVector<S, TV>(int n, int u, int stride, float* gates, float* c, float* cPrev, float* dh, float* dc, float* dz,
+        float* dbias)
         where S : struct, ISimd<TV> where TV : struct
     {
         TV one = S.Splat(1f);
@@ -75,11 +76,19 @@ internal static unsafe class LstmPointwise
         TV cp = cPrev == null ? S.Zero : Load<S, TV>(cPrev + u, n);
         TV dhv = Load<S, TV>(dh + u, n);
         TV dcTotal = S.Add(Load<S, TV>(dc + u, n), S.Mul(S.Mul(dhv, o), S.Sub(one, S.Mul(tc, tc))));
-        Store<S, TV>(dz + u, S.Mul(S.Mul(S.Mul(dcTotal, g), i), S.Sub(one, i)), n);
-        Store<S, TV>(dz + stride + u, S.Mul(S.Mul(S.Mul(dcTotal, cp), f), S.Sub(one, f)), n);
-        Store<S, TV>(dz + 2 * stride + u, S.Mul(S.Mul(dcTotal, i), S.Sub(one, S.Mul(g, g))), n);
-        Store<S, TV>(dz + 3 * stride + u, S.Mul(S.Mul(S.Mul(dhv, tc), o), S.Sub(one, o)), n);
+        TV di = S.Mul(S.Mul(S.Mul(dcTotal, g), i), S.Sub(one, i));
+        TV df = S.Mul(S.Mul(S.Mul(dcTotal, cp), f), S.Sub(one, f));
+        TV dg = S.Mul(S.Mul(dcTotal, i), S.Sub(one, S.Mul(g, g)));
+        TV dO = S.Mul(S.Mul(S.Mul(dhv, tc), o), S.Sub(one, o));
+        Store<S, TV>(dz + u, di, n);
+        Store<S, TV>(dz + stride + u, df, n);
+        Store<S, TV>(dz + 2 * stride + u, dg, n);
+        Store<S, TV>(dz + 3 * stride + u, dO, n);
         Store<S, TV>(dc + u, S.Mul(dcTotal, f), n);
+        Store<S, TV>(dbias + u, S.Add(Load<S, TV>(dbias + u, n), di), n);
+        Store<S, TV>(dbias + stride + u, S.Add(Load<S, TV>(dbias + stride + u, n), df), n);
+        Store<S, TV>(dbias + 2 * stride + u, S.Add(Load<S, TV>(dbias + 2 * stride + u, n), dg), n);
+        Store<S, TV>(dbias + 3 * stride + u, S.Add(Load<S, TV>(dbias + 3 * stride + u, n), dO), n);
     }
 
     /// <summary>A full vector, or the first n lanes: n is the constant width in the main loops, so the test folds away.</summary>
