@@ -160,7 +160,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.InputProjection = a.InputProjection.Ptr(); job.StepStride = a.InputProjectionStepStride;
         job.Bias = a.Bias.Ptr(); job.Hidden = a.Hidden.Ptr(); job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr();
-        RunLstm(job, T, B, U);
+        RunLstm(job, B, U);
         KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
         KeepAlive(a.Hidden, a.Cell, a.Gates);
     }
@@ -183,9 +183,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
         job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr(); job.BiasGradient = a.BiasGradient.Ptr();
-        job.EnsureBiasPartials();
-        RunLstm(job, T, B, U);
-        job.AddBiasPartials(); // the bias gradient: dz summed over steps and rows, on the way
+        RunLstm(job, B, U);
+        job.AddPartials(); // the bias gradient: dz summed over steps and rows, on the way
         // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
         // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
         if (T > 1)
@@ -196,26 +195,18 @@ public sealed unsafe class CpuBackend : IComputeBackend
         GC.KeepAlive(a.BiasGradient.Array);
     }
 
-    /// <summary>Picks the split of an LSTM sequence op (see <see cref="LstmSplit"/>), packs what it needs and runs it.</summary>
-    private void RunLstm(LstmJob job, int T, int B, int U)
+    /// <summary>Runs an LSTM sequence op, its batch split over the pool when there are rows to share and a step's work
+    /// pays for it (see <see cref="LstmJob"/>).</summary>
+    private void RunLstm(LstmJob job, int B, int U)
     {
-        int width = TileCols / 2, vectors = (U + width - 1) / width;
-        var split = LstmSplit;
-        if (!Parallel(2L * T * B * U * 4 * U)) split = LstmSplit.Batch;
-        else if (split == LstmSplit.Auto) split = LstmSplit.Batch;
-        bool units = split == LstmSplit.Units && _pool.Count > 1 && vectors > 1;
-        bool rows = !units && _pool.Count > 1 && Parallel(2L * T * B * U * 4 * U) && B > TileRows;
-        job.Slices = units ? Math.Min(_pool.Count, vectors) : 1;
+        job.Chunks = Parallel(2L * B * U * 4 * U * job.Steps) && B > TileRows ? _pool.Count : 1;
         job.PackedKernel = _packedKernel.Ensure(job.PackedSize());
-        job.Chunks = units || rows ? _pool.Count : 1;
+        (job as LstmBackwardJob)?.EnsurePartials();
         job.Reset();
         if (job.Chunks > 1) _pool.Run(job);
         else job.Execute(0, 1, 0);
         job.Lengths = null;
     }
-
-    /// <summary>How LSTM ops are split over threads; tests and benchmarks force one, Auto picks by shape.</summary>
-    internal LstmSplit LstmSplit { get; set; } = LstmSplit.Auto;
 
     private static int[]? Lengths(DeviceIndexArray? lengths, int batch)
     {

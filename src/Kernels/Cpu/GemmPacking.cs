@@ -75,30 +75,4 @@ internal static unsafe class GemmPacking
             dst += kc * nr;
         }
     }
-
-    /// <summary>The LSTM forward's slice of a (units x 4*units) recurrent kernel: the columns [g*units + u0, g*units + u0 + w)
-    /// of the four gate blocks side by side, as one units x 4w operand packed like <see cref="PackB"/>. Strips run across
-    /// the gate blocks, so a slice pads only its last strip. Packs the strips [s0, s1) of it (dst is the whole slice's).</summary>
-    public static void PackGateSlice(float* kernel, int units, int u0, int w, int nr, int s0, int s1, float* dst)
-    {
-        int n = 4 * w, ldb = 4 * units, full = nr;
-        dst += (long)s0 * units * full;
-        for (int js = s0 * full; js < Math.Min(n, s1 * full); js += full)
-        {
-            int cols = Math.Min(full, n - js);
-            nr = cols <= full / 2 ? full / 2 : full;
-            for (int p = 0; p < units; p++)
-            {
-                float* row = kernel + (long)p * ldb + u0, d = dst + p * nr;
-                for (int j = 0; j < cols;)
-                {
-                    int col = js + j, gate = col / w, within = col - gate * w, run = Math.Min(w - within, cols - j);
-                    Buffer.MemoryCopy(row + gate * units + within, d + j, run * sizeof(float), run * sizeof(float));
-                    j += run;
-                }
-                for (int j = cols; j < nr; j++) d[j] = 0f;
-            }
-            dst += units * nr;
-        }
-    }
 }

@@ -3,29 +3,25 @@ using System.Runtime.CompilerServices;
 namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
-/// The LSTM's per-row elementwise work over a slice of w units, vectorised over units: full vectors, then the row's
-/// last w % width units as one masked vector (<see cref="ISimd{TV}.LoadFirst"/>; the scalar path costs ~10x a lane,
-/// and U = 30 or U = 100 leave 14 or 4 units of every row). Gate layout per row: i | f | g | o, each block
-/// <c>stride</c> floats apart (Keras order); every pointer points at the slice's first unit (its i gate for gate rows).
+/// The LSTM's per-row elementwise work, vectorised over units: full vectors, then the row's last units % width units
+/// as one masked vector (<see cref="ISimd{TV}.LoadFirst"/>; the scalar path costs ~10x a lane, and U = 30 or U = 100
+/// leave 14 or 4 units of every row). Gate layout per row: i | f | g | o, each <c>units</c> wide (Keras order).
 /// </summary>
 internal static unsafe class LstmPointwise
 {
-    /// <summary>z = xproj + bias + r (r: the recurrent product h_{t-1} U for the slice, gate blocks rStride apart;
-    /// null when h_{t-1} = 0), then the gate activations and the cell update. Writes the activated gates, c and h.
-    /// cPrev null means c_{-1} = 0.</summary>
-    public static void Forward<S, TV>(int w, int stride, float* r, int rStride, float* xproj, float* bias, float* cPrev,
-        float* cOut, float* hOut, float* gates)
+    /// <summary>z = xproj + bias + r for one row (r: the row's recurrent product h_{t-1} U; null when h_{t-1} = 0), then
+    /// the gate activations and the cell update. Writes the activated gates, c and h. cPrev null means c_{-1} = 0.</summary>
+    public static void Forward<S, TV>(int units, float* r, float* xproj, float* bias, float* cPrev, float* cOut, float* hOut, float* gates)
         where S : struct, ISimd<TV> where TV : struct
     {
         int u = 0;
-        for (; u + S.Count <= w; u += S.Count)
-            ForwardVector<S, TV>(S.Count, u, stride, r, rStride, xproj, bias, cPrev, cOut, hOut, gates);
-        if (u < w) ForwardVector<S, TV>(w - u, u, stride, r, rStride, xproj, bias, cPrev, cOut, hOut, gates);
+        for (; u + S.Count <= units; u += S.Count) ForwardVector<S, TV>(S.Count, u, units, r, xproj, bias, cPrev, cOut, hOut, gates);
+        if (u < units) ForwardVector<S, TV>(units - u, u, units, r, xproj, bias, cPrev, cOut, hOut, gates);
     }
 
     /// <summary>Units [u, u + n) of <see cref="Forward{S, TV}"/>, n &lt;= width (masked below the full width).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ForwardVector<S, TV>(int n, int u, int stride, float* r, int rStride, float* xproj, float* bias,
+    private static void ForwardVector<S, TV>(int n, int u, int stride, float* r, float* xproj, float* bias,
         float* cPrev, float* cOut, float* hOut, float* gates)
         where S : struct, ISimd<TV> where TV : struct
     {
@@ -36,9 +32,9 @@ internal static unsafe class LstmPointwise
         if (r != null)
         {
             zi = S.Add(zi, Load<S, TV>(r + u, n));
-            zf = S.Add(zf, Load<S, TV>(r + rStride + u, n));
-            zg = S.Add(zg, Load<S, TV>(r + 2 * rStride + u, n));
-            zo = S.Add(zo, Load<S, TV>(r + 3 * rStride + u, n));
+            zf = S.Add(zf, Load<S, TV>(r + stride + u, n));
+            zg = S.Add(zg, Load<S, TV>(r + 2 * stride + u, n));
+            zo = S.Add(zo, Load<S, TV>(r + 3 * stride + u, n));
         }
         TV i = VectorActivations.Sigmoid<S, TV>(zi);
         TV f = VectorActivations.Sigmoid<S, TV>(zf);
@@ -54,14 +50,14 @@ internal static unsafe class LstmPointwise
         Store<S, TV>(gates + 3 * stride + u, o, n);
     }
 
-    /// <summary>dz for one row's slice from the saved gates (gate blocks stride apart), and dc carried to step t-1
-    /// (see the scalar reference); dz is also added to dbias (laid out like a row of dz). cPrev null means c_{-1} = 0.</summary>
-    public static void Backward<S, TV>(int w, int stride, float* gates, float* c, float* cPrev, float* dh, float* dc, float* dz, float* dbias)
+    /// <summary>dz for one row from the saved gates, and dc carried to step t-1 (see the scalar reference); dz is also
+    /// added into dbias (laid out like a row of dz). cPrev null means c_{-1} = 0.</summary>
+    public static void Backward<S, TV>(int units, float* gates, float* c, float* cPrev, float* dh, float* dc, float* dz, float* dbias)
         where S : struct, ISimd<TV> where TV : struct
     {
         int u = 0;
-        for (; u + S.Count <= w; u += S.Count) BackwardVector<S, TV>(S.Count, u, stride, gates, c, cPrev, dh, dc, dz, dbias);
-        if (u < w) BackwardVector<S, TV>(w - u, u, stride, gates, c, cPrev, dh, dc, dz, dbias);
+        for (; u + S.Count <= units; u += S.Count) BackwardVector<S, TV>(S.Count, u, units, gates, c, cPrev, dh, dc, dz, dbias);
+        if (u < units) BackwardVector<S, TV>(units - u, u, units, gates, c, cPrev, dh, dc, dz, dbias);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
