@@ -195,8 +195,8 @@ public sealed unsafe class CpuBackend : IComputeBackend
         GC.KeepAlive(a.BiasGradient.Array);
     }
 
-    /// <summary>Runs an LSTM sequence op, its batch split over the pool when there are rows to share and a step's work
-    /// pays for it (see <see cref="LstmJob"/>).</summary>
+    /// <summary>Runs an LSTM sequence op, its batch split over the pool when there are more rows than one register panel
+    /// and the op's work pays for the hand-off (see <see cref="LstmJob"/>).</summary>
     private void RunLstm(LstmJob job, int B, int U)
     {
         job.Chunks = Parallel(2L * B * U * 4 * U * job.Steps) && B > TileRows ? _pool.Count : 1;
