@@ -16,7 +16,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
     private readonly GemmJob _gemm;
     private readonly LstmForwardJob _forward;
     private readonly LstmBackwardJob _backward;
-    private readonly RangeJob _range = new();
+    private readonly RangeJob _range;
 
     public CpuBackend(int threads = 0) : this(threads, CpuFeatures.Best) { }
 
@@ -31,6 +31,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
         _gemm = new GemmJob(_scratch);
         _forward = new LstmForwardJob(_scratch);
         _backward = new LstmBackwardJob(_scratch);
+        _range = new RangeJob(Threads);
     }
 
     public int Threads { get; }
@@ -48,7 +49,20 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public void Upload(ReadOnlySpan<float> source, Slice destination) => source.CopyTo(destination.Span());
     public void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0) => source.CopyTo(destination.Data().AsSpan(offset));
     public void Download(Slice source, Span<float> destination) => source.Span().CopyTo(destination);
-    public void Fill(Slice destination, float value) => destination.Span().Fill(value);
+    public void Fill(Slice destination, float value)
+    {
+        int n = destination.Length;
+        if (!Parallel(16L * n))
+        {
+            destination.Span().Fill(value);
+            return;
+        }
+        var job = _range;
+        job.Kind = RangeJob.Op.Fill; job.Length = n; job.X = destination.Ptr(); job.Value = value;
+        job.Chunks = _pool.Count;
+        _pool.Run(job);
+        GC.KeepAlive(destination.Array);
+    }
     public void Copy(Slice source, Slice destination) => source.Span().CopyTo(destination.Span());
     public void Synchronize() { }
     public void Dispose() => _pool.Dispose();
@@ -170,19 +184,14 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(a.Gates, T, (long)B * G, (long)B * G, nameof(a.Gates));
         if (!a.InitialHidden.IsEmpty) Need(a.InitialHidden, 1, 0, (long)B * U, nameof(a.InitialHidden));
         if (!a.InitialCell.IsEmpty) Need(a.InitialCell, 1, 0, (long)B * U, nameof(a.InitialCell));
-        int[]? lengths = Lengths(a.Lengths, B);
-        int nr = TileCols;
-        float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(U, G, nr));
-        GemmPacking.PackB(false, a.RecurrentKernel.Ptr(), G, 0, U, 0, G, nr, packed);
         var job = _forward;
-        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
+        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = Lengths(a.Lengths, B);
+        job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.InputProjection = a.InputProjection.Ptr(); job.StepStride = a.InputProjectionStepStride;
         job.Bias = a.Bias.Ptr(); job.Hidden = a.Hidden.Ptr(); job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr();
         job.InitialHidden = a.InitialHidden.IsEmpty ? null : a.InitialHidden.Ptr();
         job.InitialCell = a.InitialCell.IsEmpty ? null : a.InitialCell.Ptr();
-        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
-        job.Lengths = null;
+        RunLstm(job, B, U);
         KeepAlive(a.InputProjection, a.RecurrentKernel, a.Bias);
         KeepAlive(a.Hidden, a.Cell, a.Gates);
         KeepAlive(a.InitialHidden, a.InitialCell);
@@ -201,26 +210,34 @@ public sealed unsafe class CpuBackend : IComputeBackend
         Need(a.GateGradient, T, (long)B * G, (long)B * G, nameof(a.GateGradient));
         Need(a.RecurrentKernelGradient, U, G, G, nameof(a.RecurrentKernelGradient));
         Need(a.BiasGradient, 1, 0, G, nameof(a.BiasGradient));
-        int[]? lengths = Lengths(a.Lengths, B);
-        int nr = TileCols;
-        float* packed = _packedKernel.Ensure(GemmDriver.PackedBSize(G, U, nr));
-        GemmPacking.PackB(true, a.RecurrentKernel.Ptr(), G, 0, G, 0, U, nr, packed); // U^T, for dh_{t-1} += dz_t U^T
         var job = _backward;
-        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = lengths; job.PackedKernel = packed;
+        job.Level = Level; job.Steps = T; job.Batch = B; job.Units = U; job.Lengths = Lengths(a.Lengths, B);
+        job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
-        job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr();
-        if (Parallel(2L * T * B * U * G) && B > TileRows) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
-        job.Lengths = null;
+        job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr(); job.BiasGradient = a.BiasGradient.Ptr();
+        RunLstm(job, B, U);
+        job.AddPartials(); // the bias gradient: dz summed over steps and rows, on the way
         // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
         // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
         if (T > 1)
             GemmCore(true, false, U, G, (T - 1) * B, 1f, a.Hidden.Ptr(), U, a.GateGradient.Ptr() + (long)B * G, G, 1f,
                 a.RecurrentKernelGradient.Ptr(), G);
-        ColumnSumCore(a.GateGradient.Ptr(), T * B, G, a.BiasGradient.Ptr(), accumulate: true);
         KeepAlive(a.RecurrentKernel, a.Hidden, a.Cell, a.Gates);
         KeepAlive(a.HiddenGradient, a.CellGradientScratch, a.GateGradient, a.RecurrentKernelGradient);
         GC.KeepAlive(a.BiasGradient.Array);
+    }
+
+    /// <summary>Runs an LSTM sequence op, its batch split over the pool when there are more rows than one register panel
+    /// and the op's work pays for the hand-off (see <see cref="LstmJob"/>).</summary>
+    private void RunLstm(LstmJob job, int B, int U)
+    {
+        job.Chunks = Parallel(2L * B * U * 4 * U * job.Steps) && B > TileRows ? _pool.Count : 1;
+        job.PackedKernel = _packedKernel.Ensure(job.PackedSize());
+        (job as LstmBackwardJob)?.EnsurePartials();
+        job.Reset();
+        if (job.Chunks > 1) _pool.Run(job);
+        else job.Execute(0, 1, 0);
+        job.Lengths = null;
     }
 
     private static int[]? Lengths(DeviceIndexArray? lengths, int batch)
@@ -280,12 +297,14 @@ public sealed unsafe class CpuBackend : IComputeBackend
         if (!logitGradient.IsEmpty) Need(logitGradient, 1, 0, count, nameof(logitGradient));
         float* p = probabilities.Ptr(), y = targets.Ptr(), g = logitGradient.IsEmpty ? null : logitGradient.Ptr();
         int n = Math.Max(count, 0);
-        double sum = Level switch
-        {
-            SimdLevel.Vector512 => Pointwise.Bce<V512, Vector512<float>>(0, n, p, y, scale, g),
-            SimdLevel.Vector256 => Pointwise.Bce<V256, Vector256<float>>(0, n, p, y, scale, g),
-            _ => Pointwise.Bce<Scalar1, float>(0, n, p, y, scale, g),
-        };
+        var job = _range;
+        job.Level = Level; job.Kind = RangeJob.Op.Bce; job.Length = n;
+        job.X = p; job.G = y; job.M = g; job.Value = scale;
+        job.Chunks = Parallel(64L * n) ? _pool.Count : 1;
+        if (job.Chunks > 1) _pool.Run(job);
+        else job.Execute(0, 1, 0);
+        double sum = 0;
+        for (int c = 0; c < job.Chunks; c++) sum += job.Partial[c]; // in chunk order: a thread count always gives the same sum
         KeepAlive(probabilities, targets, logitGradient);
         var l = loss.Span();
         l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);

@@ -3,24 +3,26 @@ using System.Runtime.CompilerServices;
 namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
-/// GEMM register tiles: C[rows, 2 vectors] = alpha * (packed A panel) (packed B strip) + beta * C, written once per
-/// width through <see cref="ISimd{TV}"/>. A is packed TileRows-interleaved (a[p * MR + r]), B in strips of two vectors
-/// (b[p * NR + j]), both zero-padded, so the k loop has no edge cases; partial tiles go through a small scratch tile.
+/// GEMM register tiles: C[rows, 2 vectors] = alpha * (A panel) (B strip) + beta * C, written once per width through
+/// <see cref="ISimd{TV}"/>. A panel holds TileRows rows side by side, a[p * sa + r] (packed: sa = TileRows; in place,
+/// op(A) = A^T: sa = lda), or is read row by row in place (<see cref="TileDirect{S, TV}"/>); a B strip holds two
+/// vectors of columns, b[p * sb + j] (packed: sb = the strip width; in place: sb = ldb). Panels and strips are full or
+/// zero-padded, so the k loop has no edge cases; partial tiles are stored with masked stores.
 /// </summary>
 internal static unsafe class GemmMicroKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tile<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    public static void Tile<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
-        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
-        else Tile6<S, TV>(kc, pa, pb, c, ldc, alpha, beta, mr, nr, tmp);
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else Tile6<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
     }
 
     /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileNarrow<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count, rows = S.TileRows;
@@ -34,8 +36,8 @@ internal static unsafe class GemmMicroKernel
                 c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
                 c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
                 c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
-                pa += 8;
-                pb += w;
+                pa += sa;
+                pb += sb;
             }
         }
         else
@@ -46,17 +48,22 @@ internal static unsafe class GemmMicroKernel
                 c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
                 c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
                 c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
-                pa += 6;
-                pb += w;
+                pa += sa;
+                pb += sb;
             }
         }
-        S.Store(tmp, c0); S.Store(tmp + w, c1); S.Store(tmp + 2 * w, c2); S.Store(tmp + 3 * w, c3);
-        S.Store(tmp + 4 * w, c4); S.Store(tmp + 5 * w, c5); S.Store(tmp + 6 * w, c6); S.Store(tmp + 7 * w, c7);
-        StoreEdge(tmp, w, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c0, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c1, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c2, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c3, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c4, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c5, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c6, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c7, alpha, beta, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile8<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -73,8 +80,8 @@ internal static unsafe class GemmMicroKernel
             a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
             a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
             a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
-            pa += 8;
-            pb += 2 * w;
+            pa += sa;
+            pb += sb;
         }
         if (mr == 8 && nr == 2 * w)
         {
@@ -84,16 +91,18 @@ internal static unsafe class GemmMicroKernel
             Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
             return;
         }
-        int ld = 2 * w;
-        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
-        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
-        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        S.Store(tmp + 6 * ld, c60); S.Store(tmp + 6 * ld + w, c61); S.Store(tmp + 7 * ld, c70); S.Store(tmp + 7 * ld + w, c71);
-        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6<S, TV>(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mr, int nr, float* tmp)
+    private static void Tile6<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
@@ -108,8 +117,8 @@ internal static unsafe class GemmMicroKernel
             a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
             a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
             a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
-            pa += 6;
-            pb += 2 * w;
+            pa += sa;
+            pb += sb;
         }
         if (mr == 6 && nr == 2 * w)
         {
@@ -118,11 +127,143 @@ internal static unsafe class GemmMicroKernel
             Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
             return;
         }
-        int ld = 2 * w;
-        S.Store(tmp, c00); S.Store(tmp + w, c01); S.Store(tmp + ld, c10); S.Store(tmp + ld + w, c11);
-        S.Store(tmp + 2 * ld, c20); S.Store(tmp + 2 * ld + w, c21); S.Store(tmp + 3 * ld, c30); S.Store(tmp + 3 * ld + w, c31);
-        S.Store(tmp + 4 * ld, c40); S.Store(tmp + 4 * ld + w, c41); S.Store(tmp + 5 * ld, c50); S.Store(tmp + 5 * ld + w, c51);
-        StoreEdge(tmp, ld, c, ldc, alpha, beta, mr, nr);
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+    }
+
+    /// <summary>As <see cref="Tile{S, TV}"/> with A read in place: rows a, a + lda, ... (no packed panel). For the LSTM's
+    /// per-step products, whose A (h_{t-1} or dz_{t+1}, a few KB) is used by a handful of strips: packing it would
+    /// cost a large share of the product. Rows past mr read row 0 again; their results are dropped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TileDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (nr <= S.Count) NarrowDirect<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else if (S.TileRows == 8) Tile8Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else Tile6Direct<S, TV>(kc, a, lda, pb, sb, c, ldc, alpha, beta, mr, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Row(float* a, int lda, int r, int mr) => r < mr ? a + (long)r * lda : a;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
+        float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr), a6 = Row(a, lda, 6, mr), a7 = Row(a, lda, 7, mr);
+        TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
+        if (S.TileRows == 8)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(a0[p]), b, c0); c1 = S.Fma(S.Splat(a1[p]), b, c1);
+                c2 = S.Fma(S.Splat(a2[p]), b, c2); c3 = S.Fma(S.Splat(a3[p]), b, c3);
+                c4 = S.Fma(S.Splat(a4[p]), b, c4); c5 = S.Fma(S.Splat(a5[p]), b, c5);
+                c6 = S.Fma(S.Splat(a6[p]), b, c6); c7 = S.Fma(S.Splat(a7[p]), b, c7);
+                pb += sb;
+            }
+        }
+        else
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                TV b = S.Load(pb);
+                c0 = S.Fma(S.Splat(a0[p]), b, c0); c1 = S.Fma(S.Splat(a1[p]), b, c1);
+                c2 = S.Fma(S.Splat(a2[p]), b, c2); c3 = S.Fma(S.Splat(a3[p]), b, c3);
+                c4 = S.Fma(S.Splat(a4[p]), b, c4); c5 = S.Fma(S.Splat(a5[p]), b, c5);
+                pb += sb;
+            }
+        }
+        StoreRow<S, TV>(c, c0, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c1, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c2, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c3, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c4, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c5, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c6, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c7, alpha, beta, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
+        float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr), a6 = Row(a, lda, 6, mr), a7 = Row(a, lda, 7, mr);
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
+        TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+            TV x = S.Splat(a0[p]); c00 = S.Fma(x, b0, c00); c01 = S.Fma(x, b1, c01);
+            x = S.Splat(a1[p]); c10 = S.Fma(x, b0, c10); c11 = S.Fma(x, b1, c11);
+            x = S.Splat(a2[p]); c20 = S.Fma(x, b0, c20); c21 = S.Fma(x, b1, c21);
+            x = S.Splat(a3[p]); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
+            x = S.Splat(a4[p]); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
+            x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
+            x = S.Splat(a6[p]); c60 = S.Fma(x, b0, c60); c61 = S.Fma(x, b1, c61);
+            x = S.Splat(a7[p]); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
+            pb += sb;
+        }
+        if (mr == 8 && nr == 2 * w)
+        {
+            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
+            Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
+            return;
+        }
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile6Direct<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        int w = S.Count;
+        float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
+        float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr);
+        TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
+        TV c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+            TV x = S.Splat(a0[p]); c00 = S.Fma(x, b0, c00); c01 = S.Fma(x, b1, c01);
+            x = S.Splat(a1[p]); c10 = S.Fma(x, b0, c10); c11 = S.Fma(x, b1, c11);
+            x = S.Splat(a2[p]); c20 = S.Fma(x, b0, c20); c21 = S.Fma(x, b1, c21);
+            x = S.Splat(a3[p]); c30 = S.Fma(x, b0, c30); c31 = S.Fma(x, b1, c31);
+            x = S.Splat(a4[p]); c40 = S.Fma(x, b0, c40); c41 = S.Fma(x, b1, c41);
+            x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
+            pb += sb;
+        }
+        if (mr == 6 && nr == 2 * w)
+        {
+            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
+            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
+            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
+            return;
+        }
+        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
+        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
+        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
+        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
+        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
+        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
     }
 
     /// <summary>beta == 0 overwrites C without reading it, so NaNs already in C do not propagate (the contract).</summary>
@@ -142,13 +283,29 @@ internal static unsafe class GemmMicroKernel
         S.Store(c + S.Count, x1);
     }
 
-    private static void StoreEdge(float* tmp, int ld, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    /// <summary>One row of a partial tile: the first nr columns of (x0 | x1), masked past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<S, TV>(float* c, TV x0, TV x1, float alpha, float beta, int nr) where S : struct, ISimd<TV> where TV : struct
     {
-        for (int r = 0; r < mr; r++)
-            for (int j = 0; j < nr; j++)
-            {
-                float v = alpha * tmp[r * ld + j];
-                c[r * ldc + j] = beta == 0f ? v : v + beta * c[r * ldc + j];
-            }
+        StoreRow<S, TV>(c, x0, alpha, beta, Math.Min(nr, S.Count));
+        if (nr > S.Count) StoreRow<S, TV>(c + S.Count, x1, alpha, beta, nr - S.Count);
     }
+
+    /// <summary>The first n (1..width) columns of x into a row of C; beta == 0 does not read C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<S, TV>(float* c, TV x, float alpha, float beta, int n) where S : struct, ISimd<TV> where TV : struct
+    {
+        x = S.Mul(S.Splat(alpha), x);
+        if (n == S.Count)
+        {
+            if (beta != 0f) x = S.Fma(S.Splat(beta), S.Load(c), x);
+            S.Store(c, x);
+        }
+        else
+        {
+            if (beta != 0f) x = S.Fma(S.Splat(beta), S.LoadFirst(c, n), x);
+            S.StoreFirst(c, x, n);
+        }
+    }
+
 }

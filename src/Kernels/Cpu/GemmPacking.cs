@@ -57,11 +57,16 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // op(B)(p, j) = b[j * ldb + p]: read along p, write with stride nr
-                for (int j = 0; j < cols; j++)
+                // op(B)(p, j) = b[j * ldb + p]: read along p, write with stride nr, a block of depth at a time so the
+                // block of the strip being written stays in L1 (a whole strip of 400 deep is 51 KB)
+                for (int pb = 0; pb < kc; pb += 64)
                 {
-                    float* src = b + (long)(j0 + js + j) * ldb + p0;
-                    for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
+                    int pe = Math.Min(kc, pb + 64);
+                    for (int j = 0; j < cols; j++)
+                    {
+                        float* src = b + (long)(j0 + js + j) * ldb + p0;
+                        for (int p = pb; p < pe; p++) dst[p * nr + j] = src[p];
+                    }
                 }
                 if (cols < nr)
                     for (int p = 0; p < kc; p++)

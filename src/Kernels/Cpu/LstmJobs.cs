@@ -1,10 +1,20 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace RecurrentAE.Kernels.Cpu;
 
-/// <summary>Shared state of the LSTM sequence jobs. Each thread takes a contiguous share of the batch (whole register
-/// panels) and runs it through every step: batch rows are independent through time, so the only sync is the end of
-/// the op, not one per step.</summary>
+/// <summary>
+/// Shared state of the LSTM sequence jobs. Each thread takes a contiguous share of the batch (whole register panels)
+/// and runs it through every step: batch rows are independent through time, so nothing syncs per step. The
+/// participants first share out the packing of the recurrent kernel in chunks of strips, claimed from a counter (a
+/// worker that starts late finds them done, one that never starts leaves them to the caller), and wait for it only
+/// before the first step that multiplies by the kernel: the packing overlaps the first step.
+/// <para>Splitting each step by hidden units instead (every thread all rows for its units' four gate blocks, one
+/// barrier per step) was measured 15-35% slower on two cores: each step then reads the other core's half of h_{t-1}
+/// and writes rows of h, c and the gates that share cache lines with the other core's units. Two concurrent 16-row
+/// shares take 1.25x the time one 16-row share takes alone (the machine, not the split), so the batch split is near
+/// what two cores give here.</para>
+/// </summary>
 internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
 {
     protected readonly ThreadScratch[] Scratch = scratch;
@@ -12,116 +22,243 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
     public int Steps, Batch, Units;
     public int[]? Lengths;
 
-    /// <summary>The recurrent kernel packed once per call: U for forward, U^T for backward.</summary>
-    public float* PackedKernel;
+    /// <summary>The recurrent kernel as given, (units, 4*units), and its packed copy (see <see cref="PackStrips"/>).</summary>
+    public float* RecurrentKernel, PackedKernel;
+
+    private Progress _progress;
+    private int _packChunks;
+
+    /// <summary>The packing's claim and completion counters, on cache lines of their own.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct Progress
+    {
+        [FieldOffset(64)] public int Next;
+        [FieldOffset(128)] public int Done;
+    }
+
+    protected int Width => Level switch { SimdLevel.Vector512 => V512.Count, SimdLevel.Vector256 => V256.Count, _ => Scalar1.Count };
+
+    /// <summary>Depth and columns of the packed recurrent kernel.</summary>
+    protected abstract (int Depth, int Columns) PackedShape { get; }
+
+    private int Strips => (PackedShape.Columns + 2 * Width - 1) / (2 * Width);
+
+    /// <summary>Floats that <see cref="PackedKernel"/> must hold for the current shape.</summary>
+    public int PackedSize() => GemmDriver.PackedBSize(PackedShape.Depth, PackedShape.Columns, 2 * Width);
+
+    /// <summary>Packs strips [s0, s1) of the recurrent kernel.</summary>
+    protected abstract void PackStrips(int s0, int s1);
+
+    /// <summary>Whether the op's first step multiplies by the recurrent kernel (not when it starts from a zero state).</summary>
+    protected virtual bool FirstStepUsesKernel => false;
+
+    /// <summary>Call after setting the fields and <see cref="ParallelJob.Chunks"/>, before running.</summary>
+    public void Reset()
+    {
+        _progress.Next = 0;
+        _progress.Done = 0;
+        _packChunks = Math.Min(Strips, 4 * Chunks);
+    }
 
     public override void Execute(int index, int count, int thread)
     {
         switch (Level)
         {
-            case SimdLevel.Vector512: Split<V512, Vector512<float>>(index, count, thread); break;
-            case SimdLevel.Vector256: Split<V256, Vector256<float>>(index, count, thread); break;
-            default: Split<Scalar1, float>(index, count, thread); break;
+            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, count, Scratch[thread]); break;
+            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, count, Scratch[thread]); break;
+            default: Run<Scalar1, float>(index, count, Scratch[thread]); break;
         }
     }
 
-    private void Split<S, TV>(int index, int count, int thread) where S : struct, ISimd<TV> where TV : struct
+    private void Run<S, TV>(int index, int count, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct
     {
-        int mr = S.TileRows;
-        int panels = (Batch + mr - 1) / mr;
-        int b0 = Math.Min(Batch, panels * index / count * mr), b1 = Math.Min(Batch, panels * (index + 1) / count * mr);
-        if (b1 > b0) Rows<S, TV>(b0, b1, Scratch[thread]);
+        int chunks = _packChunks, strips = Strips;
+        for (int k; (k = Interlocked.Increment(ref _progress.Next) - 1) < chunks;)
+        {
+            PackStrips(strips * k / chunks, strips * (k + 1) / chunks);
+            Interlocked.Increment(ref _progress.Done); // full fence: the strips are written before the count
+        }
+        var (b0, b1) = Share(Batch, S.TileRows, index, count);
+        if (b1 <= b0) return;
+        BeginRows(index);
+        for (int t = 0; t < Steps; t++)
+        {
+            if (t == (FirstStepUsesKernel ? 0 : 1)) WaitForPacking(chunks);
+            Step<S, TV>(t, b0, b1, index, scratch);
+        }
+    }
+
+    /// <summary>Share index of count of the batch rows, in whole register panels of mr rows.</summary>
+    protected static (int B0, int B1) Share(int batch, int mr, int index, int count)
+    {
+        int panels = (batch + mr - 1) / mr;
+        return (Math.Min(batch, panels * index / count * mr), Math.Min(batch, panels * (index + 1) / count * mr));
+    }
+
+    /// <summary>Spins (the other packers are microseconds from done), then yields the core in case the one being waited
+    /// for was preempted onto this one.</summary>
+    private void WaitForPacking(int chunks)
+    {
+        for (int spins = 0; Volatile.Read(ref _progress.Done) < chunks; spins++)
+        {
+            if (spins < 4096) Thread.SpinWait(1);
+            else Thread.Yield();
+        }
     }
 
     protected bool Masked(int t, int b) => Lengths != null && t >= Lengths[b];
 
-    protected abstract void Rows<S, TV>(int b0, int b1, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
+    /// <summary>Called once per share of rows (index: the share) before its steps.</summary>
+    protected virtual void BeginRows(int share) { }
+
+    /// <summary>The i-th step of the op, in its own time order, for rows [b0, b1) (share: their index).</summary>
+    protected abstract void Step<S, TV>(int i, int b0, int b1, int share, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
 }
 
-/// <summary>Forward over all steps for rows [b0, b1): z_t = xproj_t + b (into the Gates buffer), += h_{t-1} U (register
-/// tiles), then activations and the cell update in place while z is still in L1.</summary>
+/// <summary>Forward: for step t and a block of rows, r = h_{t-1} U (register tiles into a per-thread block of rows x 4U),
+/// then z = xproj_t + b + r, the activations and the cell update per row while r is still in L1. h_{-1}, c_{-1}: the
+/// initial state if given, else zeros.</summary>
 internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
 {
     public float* InputProjection, Bias, Hidden, Cell, Gates;
     public int StepStride;
 
-    /// <summary>h_{-1} and c_{-1}, (batch, units); null: zeros.</summary>
+    /// <summary>Rows of r per block: r (rows x 4U) stays within ~32 KB, so it is still in L1 for the pointwise pass.</summary>
+    private const int BlockFloats = 8192;
+
+    protected override (int Depth, int Columns) PackedShape => (Units, 4 * Units);
+
+    protected override void PackStrips(int s0, int s1)
+    {
+        int nr = 2 * Width, n = 4 * Units, j0 = s0 * nr, j1 = Math.Min(n, s1 * nr);
+        GemmPacking.PackB(false, RecurrentKernel, n, 0, Units, j0, j1 - j0, nr, PackedKernel + (long)j0 * Units);
+    }
+
+    /// <summary>h_{t-1} and c_{t-1} rows of the whole batch; at t = 0 the initial state, null when none (zeros).</summary>
+    private float* PreviousHidden(int t) => t > 0 ? Hidden + (long)(t - 1) * Batch * Units : InitialHidden;
+    private float* PreviousCell(int t) => t > 0 ? Cell + (long)(t - 1) * Batch * Units : InitialCell;
+
+    /// <summary>h_{-1} and c_{-1}, (batch, units), laid out like one step's rows; null: zeros.</summary>
     public float* InitialHidden, InitialCell;
 
-    /// <summary>h_{t-1} of row b: the previous step's, or at t = 0 the initial state (null: zeros).</summary>
-    private float* PrevHidden(int t, int b) =>
-        t > 0 ? Hidden + ((long)(t - 1) * Batch + b) * Units : InitialHidden == null ? null : InitialHidden + (long)b * Units;
+    /// <summary>From an initial state step 0 runs the recurrent product too, so it waits for the packed kernel.</summary>
+    protected override bool FirstStepUsesKernel => InitialHidden != null;
 
-    /// <summary>c_{t-1} of row b, as <see cref="PrevHidden"/>.</summary>
-    private float* PrevCell(int t, int b) =>
-        t > 0 ? Cell + ((long)(t - 1) * Batch + b) * Units : InitialCell == null ? null : InitialCell + (long)b * Units;
-
-    protected override void Rows<S, TV>(int b0, int b1, ThreadScratch scratch)
+    protected override void Step<S, TV>(int t, int b0, int b1, int share, ThreadScratch scratch)
     {
-        int B = Batch, U = Units, G = 4 * U;
-        for (int t = 0; t < Steps; t++)
+        int B = Batch, U = Units, G = 4 * U, mr = S.TileRows;
+        float* hPrev = PreviousHidden(t), cPrev = PreviousCell(t);
+        float* x = InputProjection + (long)t * StepStride, z = Gates + (long)t * B * G;
+        float* h = Hidden + (long)t * B * U, c = Cell + (long)t * B * U;
+        int block = Math.Max(mr, BlockFloats / G / mr * mr);
+        float* r = hPrev == null ? null : scratch.Recurrent.Ensure(block * G);
+        for (int rb = b0; rb < b1; rb += block)
         {
-            float* zt = Gates + (long)t * B * G;
-            for (int b = b0; b < b1; b++)
-                LstmPointwise.AddBias<S, TV>(0, G, InputProjection + (long)t * StepStride + (long)b * G, Bias, zt + (long)b * G);
-            float* hPrev = PrevHidden(t, b0);
-            if (hPrev != null)
-                GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, hPrev, U, U, PackedKernel, G,
-                    zt + (long)b0 * G, G, 1f, scratch);
-            for (int b = b0; b < b1; b++)
+            int rows = Math.Min(block, b1 - rb);
+            if (hPrev != null) GemmDriver.MultiplyPackedB<S, TV>(rows, hPrev + (long)rb * U, U, U, PackedKernel, G, r, G, 0f);
+            for (int b = rb; b < rb + rows; b++)
             {
-                long row = (long)t * B + b;
-                float* hOut = Hidden + row * U, cOut = Cell + row * U;
+                long o = (long)b * U, og = (long)b * G;
                 if (Masked(t, b))
                 {
                     // past the sequence's end its state carries over unchanged (Keras masking), gates are zero
-                    CarryOrClear(PrevHidden(t, b), hOut, U);
-                    CarryOrClear(PrevCell(t, b), cOut, U);
-                    LstmPointwise.Clear(zt + (long)b * G, G);
+                    Carry(hPrev, h, o, U);
+                    Carry(cPrev, c, o, U);
+                    LstmPointwise.Clear(z + og, G);
                     continue;
                 }
-                LstmPointwise.Forward<S, TV>(0, U, zt + (long)b * G, PrevCell(t, b), cOut, hOut);
+                LstmPointwise.Forward<S, TV>(U, r == null ? null : r + (long)(b - rb) * G, x + og, Bias,
+                    cPrev == null ? null : cPrev + o, c + o, h + o, z + og);
             }
         }
     }
 
-    private static void CarryOrClear(float* from, float* to, int n)
+    private static void Carry(float* previous, float* current, long offset, int n)
     {
-        if (from == null) LstmPointwise.Clear(to, n);
-        else Buffer.MemoryCopy(from, to, n * sizeof(float), n * sizeof(float));
+        if (previous == null) LstmPointwise.Clear(current + offset, n);
+        else Buffer.MemoryCopy(previous + offset, current + offset, n * sizeof(float), n * sizeof(float));
     }
 }
 
-/// <summary>Backward over all steps in reverse for rows [b0, b1): pointwise dz and dc, then dh_{t-1} += dz_t U^T.
-/// The recurrent-kernel and bias gradients are left to one big GEMM and one column sum after the sequence.</summary>
-internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
+/// <summary>Backward in reverse time: for step t and a share of rows, dh_t += dz_{t+1} U^T, then the pointwise dz_t and
+/// dc, adding dz into the bias gradient on the way. With several shares each sums into a partial of its own, added in
+/// share order after the op, so the result does not depend on which thread ran which share. The recurrent-kernel
+/// gradient is left to one big GEMM after the sequence.</summary>
+internal sealed unsafe class LstmBackwardJob : LstmJob
 {
-    public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient;
+    public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient, BiasGradient;
+    private readonly AlignedBuffer[] _biasPartials;
 
-    protected override void Rows<S, TV>(int b0, int b1, ThreadScratch scratch)
+    public LstmBackwardJob(ThreadScratch[] scratch) : base(scratch)
     {
-        int B = Batch, U = Units, G = 4 * U;
-        LstmPointwise.Clear(CellGradient + (long)b0 * U, (b1 - b0) * U);
-        for (int t = Steps - 1; t >= 0; t--)
+        _biasPartials = new AlignedBuffer[scratch.Length];
+        for (int i = 0; i < scratch.Length; i++) _biasPartials[i] = new AlignedBuffer();
+    }
+
+    /// <summary>Sizes the partial sums for the current shape (allocates only when they grow).</summary>
+    public void EnsurePartials()
+    {
+        foreach (var p in _biasPartials) p.Ensure(4 * Units);
+    }
+
+    private float* BiasSum(int share) => Chunks == 1 ? BiasGradient : _biasPartials[share].Pointer;
+
+    protected override void BeginRows(int share)
+    {
+        if (Chunks > 1) LstmPointwise.Clear(BiasSum(share), 4 * Units);
+    }
+
+    /// <summary>After the op: adds the shares' partial bias sums, in share order, into the bias gradient.</summary>
+    public void AddPartials()
+    {
+        switch (Level)
         {
-            for (int b = b0; b < b1; b++)
+            case SimdLevel.Vector512: AddPartials<V512, Vector512<float>>(); break;
+            case SimdLevel.Vector256: AddPartials<V256, Vector256<float>>(); break;
+            default: AddPartials<Scalar1, float>(); break;
+        }
+    }
+
+    private void AddPartials<S, TV>() where S : struct, ISimd<TV> where TV : struct
+    {
+        if (Chunks == 1) return;
+        for (int k = 0; k < Chunks; k++)
+        {
+            var (b0, b1) = Share(Batch, S.TileRows, k, Chunks);
+            if (b1 > b0) LstmPointwise.AddTo<S, TV>(4 * Units, _biasPartials[k].Pointer, BiasGradient);
+        }
+    }
+
+    protected override (int Depth, int Columns) PackedShape => (4 * Units, Units);
+
+    protected override void PackStrips(int s0, int s1)
+    {
+        int nr = 2 * Width, k = 4 * Units, j0 = s0 * nr, j1 = Math.Min(Units, s1 * nr);
+        // U^T's columns [j0, j1): its strips are k x nr each, a last narrow one after them
+        GemmPacking.PackB(true, RecurrentKernel, k, 0, k, j0, j1 - j0, nr, PackedKernel + (long)j0 * k);
+    }
+
+    protected override void Step<S, TV>(int i, int b0, int b1, int share, ThreadScratch scratch)
+    {
+        int B = Batch, U = Units, G = 4 * U, t = Steps - 1 - i;
+        float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G, dbias = BiasSum(share);
+        if (t < Steps - 1)
+            GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedKernel, U, dh + (long)b0 * U, U, 1f);
+        else
+            LstmPointwise.Clear(CellGradient + (long)b0 * U, (b1 - b0) * U);
+        float* c = Cell + (long)t * B * U;
+        for (int b = b0; b < b1; b++)
+        {
+            long o = (long)b * U, og = (long)b * G;
+            if (Masked(t, b))
             {
-                long row = (long)t * B + b;
-                float* dh = HiddenGradient + row * U, dz = GateGradient + row * G;
-                if (Masked(t, b))
-                {
-                    // the state was copied forward: its gradient flows straight back to step t-1
-                    LstmPointwise.Clear(dz, G);
-                    if (t > 0) LstmPointwise.AddTo<S, TV>(0, U, dh, dh - (long)B * U);
-                    continue;
-                }
-                float* c = Cell + row * U;
-                LstmPointwise.Backward<S, TV>(0, U, Gates + row * G, c, t > 0 ? c - (long)B * U : null, dh,
-                    CellGradient + (long)b * U, dz);
+                // the state was copied forward: its gradient flows straight back to step t-1
+                LstmPointwise.Clear(dz + og, G);
+                if (t > 0) LstmPointwise.AddTo<S, TV>(U, dh + o, dh - (long)B * U + o);
+                continue;
             }
-            if (t > 0)
-                GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, GateGradient + ((long)t * B + b0) * G, G, G, PackedKernel, U,
-                    HiddenGradient + ((long)(t - 1) * B + b0) * U, U, 1f, scratch);
+            LstmPointwise.Backward<S, TV>(U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
+                CellGradient + o, dz + og, dbias);
         }
     }
 }

@@ -9,16 +9,11 @@ internal static unsafe class Pointwise
         int j = from;
         for (; j + S.Count <= to; j += S.Count)
             S.Store(p + j, VectorActivations.Sigmoid<S, TV>(S.Add(S.Load(logits + j), S.Load(bias + j))));
-        if (S.Count > 1 && j < to)
+        if (j < to)
         {
-            // the row's tail (28 = 16 + 12 at Vector512) through one padded vector: scalar exp would dominate the op
-            int rem = to - j;
-            float* t = stackalloc float[3 * 16];
-            new Span<float>(t, 3 * 16).Clear();
-            Buffer.MemoryCopy(logits + j, t, rem * sizeof(float), rem * sizeof(float));
-            Buffer.MemoryCopy(bias + j, t + 16, rem * sizeof(float), rem * sizeof(float));
-            BiasSigmoid<S, TV>(0, S.Count, t, t + 16, t + 32);
-            Buffer.MemoryCopy(t + 32, p + j, rem * sizeof(float), rem * sizeof(float));
+            // the row's tail (28 = 16 + 12 at Vector512) as one masked vector: scalar exp would dominate the op
+            int n = to - j;
+            S.StoreFirst(p + j, VectorActivations.Sigmoid<S, TV>(S.Add(S.LoadFirst(logits + j, n), S.LoadFirst(bias + j, n))), n);
         }
     }
 

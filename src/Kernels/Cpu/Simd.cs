@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RecurrentAE.Kernels.Cpu;
 
@@ -20,6 +21,13 @@ internal unsafe interface ISimd<TV> where TV : struct
     static abstract TV Splat(float x);
     static abstract TV Load(float* p);
     static abstract void Store(float* p, TV v);
+
+    /// <summary>The first n (1..Count) floats at p, zeros in the other lanes; memory past them is not touched (a masked
+    /// load does not fault), so a row's last partial vector needs no copy.</summary>
+    static abstract TV LoadFirst(float* p, int n);
+
+    /// <summary>Stores the first n (1..Count) lanes of v at p, leaving the memory after them unchanged.</summary>
+    static abstract void StoreFirst(float* p, TV v, int n);
     static abstract TV Add(TV a, TV b);
     static abstract TV Sub(TV a, TV b);
     static abstract TV Mul(TV a, TV b);
@@ -59,6 +67,9 @@ internal unsafe struct V512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(float* p) => Vector512.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vector512<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LoadFirst(float* p, int n) => Avx512F.MaskLoad(p, First(n), Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreFirst(float* p, Vector512<float> v, int n) => Avx512F.MaskStore(p, First(n), v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector512<float> First(int n) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
@@ -104,6 +115,9 @@ internal unsafe struct V256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* p) => Vector256.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vector256<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadFirst(float* p, int n) => Avx.MaskLoad(p, First(n));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreFirst(float* p, Vector256<float> v, int n) => Avx.MaskStore(p, First(n), v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static Vector256<float> First(int n) => Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(n)).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
@@ -153,6 +167,8 @@ internal unsafe struct Scalar1 : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float x) => x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(float* p) => *p;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, float v) => *p = v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LoadFirst(float* p, int n) => *p;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreFirst(float* p, float v, int n) => *p = v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sub(float a, float b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Mul(float a, float b) => a * b;

@@ -5,14 +5,16 @@ using Xunit;
 namespace RecurrentAE.Tests.Cpu;
 
 /// <summary>The SIMD GEMM on every path and thread count against a float64 reference: odd sizes (edge tiles in both
-/// dimensions), sizes past the KC/MC/NC blocks, every transpose, offsets and padded leading dimensions, beta 0
-/// (C poisoned with NaN must not leak) and beta != 0, and memory around C left untouched.</summary>
+/// dimensions), sizes past the KC/MC/NC blocks, operands read in place and packed, every transpose, offsets and padded
+/// leading dimensions, beta 0 (C poisoned with NaN must not leak) and beta != 0, and memory around C left untouched.</summary>
 public class CpuGemmTests
 {
     public static TheoryData<string, int, int, int, int> Cases()
     {
         var d = new TheoryData<string, int, int, int, int>();
-        int[][] sizes = [[1, 1, 1], [3, 7, 17], [7, 1, 3], [17, 33, 65], [33, 65, 7], [65, 17, 300], [100, 530, 33], [32, 400, 100], [9, 40, 0]];
+        // up to 128 rows read B (and A) in place, more pack them: both sides of that line, past the KC/MC/NC blocks
+        int[][] sizes = [[1, 1, 1], [3, 7, 17], [7, 1, 3], [17, 33, 65], [33, 65, 7], [65, 17, 300], [100, 530, 33], [32, 400, 100], [9, 40, 0],
+            [128, 45, 270], [150, 45, 270], [301, 28, 100]];
         foreach (var level in CpuTestUtil.Levels)
             foreach (int threads in new[] { 1, 2 })
                 foreach (var s in sizes) d.Add(level.ToString(), threads, s[0], s[1], s[2]);

@@ -4,18 +4,19 @@ using Xunit;
 
 namespace RecurrentAE.Tests.Cpu;
 
-/// <summary>The fused LSTM sequence kernels on every path and thread count (batch split) against the float64 reference:
-/// odd unit counts (vector tails), batches that split unevenly over register panels, ragged Lengths (0, partial, full)
-/// and the RepeatVector input (step stride 0). Outputs are poisoned with NaN first.</summary>
+/// <summary>The fused LSTM sequence kernels on every path and thread count against the float64 reference: odd unit counts
+/// (vector tails), batches that split unevenly over register panels and threads (the recurrent kernel packed in chunks
+/// by whichever thread comes first, the bias gradient summed per share), ragged Lengths (0, partial, full) and the
+/// RepeatVector input (step stride 0). Outputs are poisoned with NaN first.</summary>
 public class CpuLstmTests
 {
     public static TheoryData<string, int, int, int, int, bool, bool> Cases()
     {
         var d = new TheoryData<string, int, int, int, int, bool, bool>();
         // steps, batch, units, repeat, ragged
-        int[][] shapes = [[1, 1, 1], [5, 3, 7], [4, 17, 33], [6, 32, 20], [3, 9, 65]];
+        int[][] shapes = [[1, 1, 1], [5, 3, 7], [4, 17, 33], [6, 32, 20], [3, 9, 65], [5, 40, 100]];
         foreach (var level in CpuTestUtil.Levels)
-            foreach (int threads in new[] { 1, 2 })
+            foreach (int threads in new[] { 1, 2, 3 })
                 foreach (var s in shapes)
                     foreach (var (repeat, ragged) in new[] { (false, false), (true, false), (false, true) })
                         d.Add(level.ToString(), threads, s[0], s[1], s[2], repeat, ragged);

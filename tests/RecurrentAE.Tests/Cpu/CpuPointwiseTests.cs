@@ -18,6 +18,21 @@ public class CpuPointwiseTests
         return d;
     }
 
+    /// <summary>Fill, split over the threads for large slices: every float of the slice set, none around it touched.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FillSetsTheSliceOnly(string path, int threads, int n)
+    {
+        var level = Enum.Parse<SimdLevel>(path);
+        if (!CpuTestUtil.Supported(level)) return;
+        using var be = CpuTestUtil.Backend(level, threads);
+        using var a = CpuTestUtil.Upload(be, Enumerable.Repeat(7f, n + 10).ToArray());
+        be.Fill(a.Slice(3, n), -2.5f);
+        var got = CpuTestUtil.Download(be, a);
+        for (int i = 0; i < got.Length; i++)
+            Assert.True(got[i] == (i >= 3 && i < 3 + n ? -2.5f : 7f), $"{level} x{threads} n={n}: [{i}] = {got[i]}");
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void BiasSigmoid(string path, int threads, int cols)
