@@ -83,22 +83,7 @@ internal static unsafe class GemmMicroKernel
             pa += sa;
             pb += sb;
         }
-        if (mr == 8 && nr == 2 * w)
-        {
-            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
-            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
-            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
-            Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
-            return;
-        }
-        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
-        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
-        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
-        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
-        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
-        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
-        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
-        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
+        StoreTile<S, TV>(c, ldc, alpha, beta, 8, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -120,19 +105,7 @@ internal static unsafe class GemmMicroKernel
             pa += sa;
             pb += sb;
         }
-        if (mr == 6 && nr == 2 * w)
-        {
-            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
-            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
-            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
-            return;
-        }
-        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
-        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
-        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
-        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
-        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
-        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+        StoreTile<S, TV>(c, ldc, alpha, beta, 6, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, S.Zero, S.Zero, S.Zero, S.Zero);
     }
 
     /// <summary>As <see cref="Tile{S, TV}"/> with A read in place: rows a, a + lda, ... (no packed panel). For the LSTM's
@@ -213,22 +186,7 @@ internal static unsafe class GemmMicroKernel
             x = S.Splat(a7[p]); c70 = S.Fma(x, b0, c70); c71 = S.Fma(x, b1, c71);
             pb += sb;
         }
-        if (mr == 8 && nr == 2 * w)
-        {
-            Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
-            Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
-            Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
-            Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta);
-            return;
-        }
-        StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
-        if (mr > 1) StoreRow<S, TV>(c + ldc, c10, c11, alpha, beta, nr);
-        if (mr > 2) StoreRow<S, TV>(c + 2 * ldc, c20, c21, alpha, beta, nr);
-        if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
-        if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
-        if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
-        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
-        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
+        StoreTile<S, TV>(c, ldc, alpha, beta, 8, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -251,11 +209,23 @@ internal static unsafe class GemmMicroKernel
             x = S.Splat(a5[p]); c50 = S.Fma(x, b0, c50); c51 = S.Fma(x, b1, c51);
             pb += sb;
         }
-        if (mr == 6 && nr == 2 * w)
+        StoreTile<S, TV>(c, ldc, alpha, beta, 6, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, S.Zero, S.Zero, S.Zero, S.Zero);
+    }
+
+    /// <summary>The accumulators of a two-vector tile of <paramref name="rows"/> (8 or 6; a 6-row tile passes zeros for
+    /// rows 6 and 7) into C: plain stores when the tile is full (mr = rows, nr = two vectors), else row by row up to mr
+    /// with masked stores past nr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile<S, TV>(float* c, int ldc, float alpha, float beta, int rows, int mr, int nr,
+        TV c00, TV c01, TV c10, TV c11, TV c20, TV c21, TV c30, TV c31, TV c40, TV c41, TV c50, TV c51, TV c60, TV c61, TV c70, TV c71)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (mr == rows && nr == 2 * S.Count)
         {
             Store<S, TV>(c, c00, c01, alpha, beta); Store<S, TV>(c + ldc, c10, c11, alpha, beta);
             Store<S, TV>(c + 2 * ldc, c20, c21, alpha, beta); Store<S, TV>(c + 3 * ldc, c30, c31, alpha, beta);
             Store<S, TV>(c + 4 * ldc, c40, c41, alpha, beta); Store<S, TV>(c + 5 * ldc, c50, c51, alpha, beta);
+            if (rows == 8) { Store<S, TV>(c + 6 * ldc, c60, c61, alpha, beta); Store<S, TV>(c + 7 * ldc, c70, c71, alpha, beta); }
             return;
         }
         StoreRow<S, TV>(c, c00, c01, alpha, beta, nr);
@@ -264,6 +234,8 @@ internal static unsafe class GemmMicroKernel
         if (mr > 3) StoreRow<S, TV>(c + 3 * ldc, c30, c31, alpha, beta, nr);
         if (mr > 4) StoreRow<S, TV>(c + 4 * ldc, c40, c41, alpha, beta, nr);
         if (mr > 5) StoreRow<S, TV>(c + 5 * ldc, c50, c51, alpha, beta, nr);
+        if (mr > 6) StoreRow<S, TV>(c + 6 * ldc, c60, c61, alpha, beta, nr);
+        if (mr > 7) StoreRow<S, TV>(c + 7 * ldc, c70, c71, alpha, beta, nr);
     }
 
     /// <summary>beta == 0 overwrites C without reading it, so NaNs already in C do not propagate (the contract).</summary>
