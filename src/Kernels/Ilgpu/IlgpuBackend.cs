@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.OpenCL;
 
 namespace RecurrentAE.Kernels.Ilgpu;
 
@@ -10,11 +11,12 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// constructor; ops only launch them on the default stream, in issue order.
 /// LSTM layers run the persistent kernels on GPUs (one launch per layer and direction for all steps, see
 /// <see cref="LstmPersistentKernels"/>) and the per-step kernels on ILGPU's CPU accelerator, or wherever a layer's state
-/// does not fit a group's shared memory. Every launch site counts in <see cref="LaunchCount"/>.
+/// does not fit a group's shared memory; an OpenCL device without sub-groups runs the backward per step
+/// (<see cref="SupportsPersistentBackward"/>). Every launch site counts in <see cref="LaunchCount"/>.
 /// </summary>
 public sealed class IlgpuBackend : IComputeBackend
 {
-    /// <summary>Every kernel method and whether it is explicitly grouped (the PTX compile test covers this list).</summary>
+    /// <summary>Every kernel method and whether it is explicitly grouped (the PTX and OpenCL compile tests cover this list).</summary>
     internal static readonly IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods =
     [
         (Method(typeof(GemmKernels), nameof(GemmKernels.Gemm_forward)), true),
@@ -32,6 +34,22 @@ public sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.Copy)), false),
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.ScaleRows_forward)), false),
     ];
+
+    /// <summary>
+    /// Whether the persistent LSTM backward kernel can exist on a device: it reduces each dot product across a warp
+    /// (<c>get_sub_group_local_id</c> and <c>sub_group_reduce_add</c> in its OpenCL C), which an OpenCL device has only
+    /// with sub-groups (cl_khr_subgroups or cl_intel_subgroups, as ILGPU reports them in
+    /// <see cref="CLCapabilityContext.SubGroups"/>). CUDA and ILGPU's CPU accelerator always have warps. Without it the
+    /// backward runs the per-step kernel (the forward stays persistent: it needs only group barriers).
+    /// </summary>
+    internal static bool SupportsPersistentBackward(AcceleratorType type, CapabilityContext capabilities) =>
+        type != AcceleratorType.OpenCL || capabilities is CLCapabilityContext { SubGroups: true };
+
+    /// <summary>The kernels this backend loads on a device of <paramref name="type"/> with <paramref name="capabilities"/>
+    /// (every kernel, less the persistent backward where <see cref="SupportsPersistentBackward"/> says it cannot exist).</summary>
+    internal static IEnumerable<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethodsFor(AcceleratorType type, CapabilityContext capabilities) =>
+        KernelMethods.Where(k => SupportsPersistentBackward(type, capabilities)
+                                 || k.Method.Name != nameof(LstmPersistentKernels.LstmPersistent_backward));
 
     private static MethodInfo Method(Type type, string name) =>
         type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
@@ -55,7 +73,8 @@ public sealed class IlgpuBackend : IComputeBackend
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams> _adam;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams> _gather;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams> _lstmPersistentForward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams> _lstmPersistentBackward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>? _lstmPersistentBackward;
+    private bool _persistentBackwardAvailable;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _copy;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _scaleRows;
@@ -90,7 +109,10 @@ public sealed class IlgpuBackend : IComputeBackend
             _adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams>(AdamKernel.Adam_update);
             _gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams>(GatherKernel.Gather_forward);
             _lstmPersistentForward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_forward);
-            _lstmPersistentBackward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_backward);
+            // not loaded where it cannot compile (an OpenCL device without sub-groups): the backward runs per step there
+            _persistentBackwardAvailable = SupportsPersistentBackward(a.AcceleratorType, a.Capabilities);
+            if (_persistentBackwardAvailable)
+                _lstmPersistentBackward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_backward);
             // GPUs get the persistent LSTM kernels; ILGPU's CPU accelerator keeps the per-step ones by default
             // (a Group.Barrier costs ~86 µs there, and tests force the persistent path explicitly).
             // RAE_ILGPU_LSTM=per-step|persistent overrides it, so `rae bench` can compare both paths on one GPU.
@@ -117,6 +139,15 @@ public sealed class IlgpuBackend : IComputeBackend
     /// and benchmarks; the persistent path still falls back to per step for a layer whose state does not fit a group.</summary>
     internal IlgpuLstmPath LstmPath { get; set; }
 
+    /// <summary>Whether the LSTM backward may run the persistent kernel on this device (<see cref="SupportsPersistentBackward"/>).
+    /// Tests switch it off to check the path an OpenCL device without sub-groups runs (persistent forward, per-step
+    /// backward); it cannot be switched on where the kernel was not loaded.</summary>
+    internal bool PersistentBackwardAvailable
+    {
+        get => _persistentBackwardAvailable;
+        set => _persistentBackwardAvailable = value && _lstmPersistentBackward is not null;
+    }
+
     /// <summary>Batch rows per group of the persistent kernels; 0 chooses (see <see cref="PersistentLayout"/>).</summary>
     internal int PersistentRowsPerGroup { get; set; }
 
@@ -135,6 +166,10 @@ public sealed class IlgpuBackend : IComputeBackend
     /// <summary>Whether an LSTM layer of this shape runs the persistent kernels (otherwise the per-step ones).</summary>
     internal bool UsesPersistentLstm(int batch, int units) =>
         LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(batch, units) is not null;
+
+    /// <summary>Whether the backward of an LSTM layer of this shape runs the persistent kernel (otherwise the per-step one).</summary>
+    internal bool UsesPersistentLstmBackward(int batch, int units) =>
+        _persistentBackwardAvailable && UsesPersistentLstm(batch, units);
 
     /// <summary>
     /// The persistent kernels' launch shape for a layer, or null when its state does not fit one group's shared memory.
@@ -182,7 +217,7 @@ public sealed class IlgpuBackend : IComputeBackend
     public string Description =>
         $"{_accelerator.Name} ({_accelerator.AcceleratorType}, {_accelerator.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, " +
         $"{_accelerator.NumMultiprocessors} multiprocessor(s), up to {_accelerator.MaxNumThreadsPerGroup} threads a group, GEMM tile {_tile}, " +
-        $"LSTM {(LstmPath == IlgpuLstmPath.Persistent ? "persistent" : "per step")})";
+        $"LSTM {(LstmPath != IlgpuLstmPath.Persistent ? "per step" : _persistentBackwardAvailable ? "persistent" : "persistent forward, per-step backward (no sub-groups)")})";
 
     public DeviceArray Allocate(int length) => new IlgpuArray(_accelerator, length);
 
@@ -331,7 +366,8 @@ public sealed class IlgpuBackend : IComputeBackend
         var lengths = LengthsView(args.Lengths);
         ArrayView<float> rk = args.RecurrentKernel.View(), c = args.Cell.View(), gates = args.Gates.View(),
             dh = args.HiddenGradient.View(), dc = args.CellGradientScratch.View(), dz = args.GateGradient.View();
-        if (LstmPath == IlgpuLstmPath.Persistent && PersistentLayout(B, U) is { } layout)
+        if (LstmPath == IlgpuLstmPath.Persistent && _lstmPersistentBackward is not null && _persistentBackwardAvailable
+            && PersistentLayout(B, U) is { } layout)
         {
             var pp = new LstmPersistentParams
             {

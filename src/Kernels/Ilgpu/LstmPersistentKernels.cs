@@ -1,4 +1,6 @@
 using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Algorithms.ScanReduceOperations;
 
 namespace RecurrentAE.Kernels.Ilgpu;
 
@@ -30,7 +32,8 @@ internal struct LstmPersistentParams
 ///   Shared: hs (R x U) and zs (R x 4U) floats.
 /// Backward, per step t = T-1 .. 0 (two barriers):
 ///   1. for every (row r, unit u), one warp: dhs[r, u] = dz_{t+1}[r, :] . U[u, :] (lanes stride over the 4U columns,
-///      reading U's row coalesced, then a shuffle reduction; skipped at t = T-1);
+///      reading U's row coalesced, then a warp reduction; skipped at t = T-1);
+///      this needs sub-groups on OpenCL, so a device without them runs the per-step backward;
 ///   2. for every (row r, unit u): dh = dH_t + dhs [+ dh_{t+1} where step t+1 was masked], written back to dH, then
 ///      the pointwise dz (into global dZ and into dzs for step t-1) and the dc carry — the per-step kernel's
 ///      arithmetic, masking included.
@@ -116,7 +119,7 @@ internal static class LstmPersistentKernels
         for (int t = T - 1; t >= 0; t--)
         {
             // 1: dhs[r, u] = dz_{t+1}[r, :] . U[u, :], one warp per (row, unit): the lanes read a row of U coalesced
-            //    and reduce by shuffles (a thread per unit would read U column-wise, 32 cache lines per load)
+            //    and reduce them as a warp (a thread per unit would read U column-wise, 32 cache lines per load)
             if (t < T - 1)
             {
                 for (int k = warp; k < rows * U; k += warps)
@@ -125,8 +128,9 @@ internal static class LstmPersistentKernels
                     float s = 0f;
                     for (int j = lane; j < G; j += Warp.WarpSize)
                         s += dzs[r * G + j] * rk[u * G + j];
-                    for (int delta = Warp.WarpSize / 2; delta > 0; delta /= 2)
-                        s += Warp.ShuffleDown(s, delta);
+                    // ILGPU.Algorithms' warp reduction: the same shuffle-down tree on CUDA and the CPU accelerator,
+                    // and OpenCL's standard sub_group_reduce_add (ILGPU 1.5.3 emits raw shuffles on Intel only)
+                    s = WarpExtensions.Reduce<float, AddFloat>(s);
                     if (lane == 0) dhs[k] = s;
                 }
                 Group.Barrier();

@@ -23,13 +23,14 @@ public sealed class BackendFixture : IDisposable
 
     /// <summary>The ILGPU LSTM-path variants the contract tests run besides the factory's own names.</summary>
     public const string IlgpuCpuPersistent = "ilgpu-cpu-persistent", IlgpuCpuPersistentSmall = "ilgpu-cpu-persistent-small",
-        CudaPerStep = "cuda-per-step";
+        IlgpuCpuNoSubGroups = "ilgpu-cpu-persistent-no-subgroups", CudaPerStep = "cuda-per-step";
 
     /// <summary>
     /// A factory backend, or an ILGPU variant with its LSTM path forced: "ilgpu-cpu-persistent" runs the persistent
     /// LSTM kernels on ILGPU's CPU accelerator (which defaults to per step) with 2 batch rows a group, so a batch of 3
     /// has a full and a partial group; "ilgpu-cpu-persistent-small" has too little shared memory for 2 rows (1 row a group at
-    /// U = 5, the per-step fallback at U = 7); "cuda-per-step" keeps CUDA's per-step fallback checked where CUDA exists.
+    /// U = 5, the per-step fallback at U = 7); "ilgpu-cpu-persistent-no-subgroups" runs the persistent forward with the per-step
+    /// backward, as an OpenCL GPU without sub-groups does; "cuda-per-step" keeps CUDA's per-step fallback checked where CUDA exists.
     /// </summary>
     public static IComputeBackend Create(string name)
     {
@@ -49,6 +50,15 @@ public sealed class BackendFixture : IDisposable
                 be.LstmPath = IlgpuLstmPath.Persistent;
                 be.PersistentRowsPerGroup = 2;
                 be.PersistentSharedBudgetBytes = 25 * sizeof(float);
+                return be;
+            }
+            case IlgpuCpuNoSubGroups:
+            {
+                // what an OpenCL GPU without sub-groups runs: the persistent forward and the per-step backward
+                var be = (IlgpuBackend)BackendFactory.Create("ilgpu-cpu");
+                be.LstmPath = IlgpuLstmPath.Persistent;
+                be.PersistentRowsPerGroup = 2;
+                be.PersistentBackwardAvailable = false;
                 return be;
             }
             case CudaPerStep:
