@@ -10,16 +10,15 @@ public sealed class DeviceDataset : IDisposable
         Count = host.Count;
         Steps = host.Steps;
         Features = host.Features;
-        Data = backend.Allocate(Math.Max(1, host.Values.Length));
-        backend.Upload(host.Values, Data.Slice(0, host.Values.Length));
+        // held once: the CPU backend reads the host array in place, a GPU backend keeps its own copy
+        Data = host.Values.Length > 0 ? backend.Adopt(host.Values) : backend.Allocate(1);
         Identity = BatchOrder.Identity(backend, Count);
         Lengths = host.IsRagged ? (int[])host.Lengths!.Clone() : null;
         if (reversed)
         {
             // Each sequence back to front within its own length (padding stays at the end): the targets of a reversed decoder.
             var flipped = ReverseEach(host.Values, host.Count, host.Steps, host.Features, host.LengthOf);
-            Reversed = backend.Allocate(Math.Max(1, flipped.Length));
-            backend.Upload(flipped, Reversed.Slice(0, flipped.Length));
+            Reversed = flipped.Length > 0 ? backend.Adopt(flipped) : backend.Allocate(1);
         }
     }
 
@@ -51,6 +50,10 @@ public sealed class DeviceDataset : IDisposable
     public int[]? Lengths { get; }
 
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
+
+    /// <summary>Bytes this data set keeps resident on the backend: its values, the reversed targets when the model
+    /// decodes in reverse, and the identity order.</summary>
+    public long ResidentBytes => (long)sizeof(float) * (Data.Length + (Reversed?.Length ?? 0)) + (long)sizeof(int) * Count;
 
     public void Dispose()
     {

@@ -21,6 +21,13 @@ public interface IComputeBackend : IDisposable
     DeviceIndexArray AllocateIndices(int length);
 
     void Upload(ReadOnlySpan<float> source, Slice destination);
+
+    /// <summary>
+    /// Read-only resident data held once: the CPU backend uses <paramref name="values"/> itself (pinned while the array
+    /// lives, no copy), a GPU backend allocates and uploads it. Ops may only read the result, and the caller must not
+    /// change <paramref name="values"/> while it lives. For training data, which would otherwise exist twice in RAM.
+    /// </summary>
+    DeviceArray Adopt(float[] values);
     void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0);
     void Download(Slice source, Span<float> destination);
     void Fill(Slice destination, float value);

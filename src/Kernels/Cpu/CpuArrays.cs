@@ -5,11 +5,45 @@ namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>Float memory of the CPU backend: a pinned managed array, so kernels (and worker threads) can use raw pointers
 /// without a fixed block, and the GC still owns the memory (no leak when a backend is not disposed).</summary>
-internal sealed class CpuArray(int length) : DeviceArray
+internal sealed class CpuArray : DeviceArray
 {
-    public readonly float[] Data = GC.AllocateArray<float>(length, pinned: true);
+    public readonly float[] Data;
+    private readonly PinnedHandle? _pin;
+
+    /// <summary>A new zero-filled array on the pinned object heap.</summary>
+    public CpuArray(int length) => Data = GC.AllocateArray<float>(length, pinned: true);
+
+    /// <summary>A host array used in place (<see cref="IComputeBackend.Adopt"/>), pinned until disposed or collected.</summary>
+    public CpuArray(float[] adopted)
+    {
+        ArgumentNullException.ThrowIfNull(adopted);
+        Data = adopted;
+        _pin = new PinnedHandle(adopted);
+    }
+
     public override int Length => Data.Length;
-    public override void Dispose() { }
+    public override void Dispose() => _pin?.Dispose();
+}
+
+/// <summary>Pins an adopted array; frees the pin when disposed, or when collected if never disposed.</summary>
+internal sealed class PinnedHandle : IDisposable
+{
+    private GCHandle _handle;
+
+    public PinnedHandle(float[] array) => _handle = GCHandle.Alloc(array, GCHandleType.Pinned);
+
+    ~PinnedHandle() => Free();
+
+    public void Dispose()
+    {
+        Free();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Free()
+    {
+        if (_handle.IsAllocated) _handle.Free();
+    }
 }
 
 /// <summary>Int memory of the CPU backend.</summary>

@@ -45,6 +45,7 @@ public sealed unsafe class CpuBackend : IComputeBackend
     public string Description => $"CPU backend, {Threads} thread(s), {Level}";
 
     public DeviceArray Allocate(int length) => new CpuArray(length);
+    public DeviceArray Adopt(float[] values) => new CpuArray(values);
     public DeviceIndexArray AllocateIndices(int length) => new CpuIndexArray(length);
     public void Upload(ReadOnlySpan<float> source, Slice destination) => source.CopyTo(destination.Span());
     public void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0) => source.CopyTo(destination.Data().AsSpan(offset));

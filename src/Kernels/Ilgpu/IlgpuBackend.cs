@@ -221,6 +221,14 @@ public sealed class IlgpuBackend : IComputeBackend
 
     public DeviceArray Allocate(int length) => new IlgpuArray(_accelerator, length);
 
+    public DeviceArray Adopt(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var array = new IlgpuArray(_accelerator, values.Length);
+        Upload(values, array.All);
+        return array;
+    }
+
     public DeviceIndexArray AllocateIndices(int length) => new IlgpuIndexArray(_accelerator, length);
 
     public void Upload(ReadOnlySpan<float> source, Slice destination)

@@ -61,24 +61,41 @@ public static class FashionMnist
     public static FashionMnistData Load(string? explicitDirectory = null, bool includeTest = true)
         => LoadFrom(Locate(explicitDirectory), includeTest, ValidationCount);
 
-    /// <summary>Loads from a directory; <paramref name="validationCount"/> leading images become the validation set.</summary>
+    /// <summary>Loads from a directory; <paramref name="validationCount"/> leading images become the validation set.
+    /// The pixels are scaled straight from the file's bytes into the two sets (no intermediate copy of all images),
+    /// and the bytes are dropped before the test set is read.</summary>
     public static FashionMnistData LoadFrom(string directory, bool includeTest = true, int validationCount = ValidationCount)
     {
-        var all = ReadPair(directory, TrainImages, TrainLabels)
-            ?? throw new DatasetNotFoundException($"Fashion-MNIST training files not found in {directory}");
-        if (validationCount < 0 || validationCount >= all.Count)
-            throw new DataFormatException($"{directory}: {all.Count} training images, too few to hold out {validationCount} for validation");
-        SequenceDataset? test = includeTest ? ReadPair(directory, TestImages, TestLabels) : null;
-        return new FashionMnistData
-        {
-            Directory = directory,
-            Validation = all.Take(0, validationCount),
-            Train = all.Take(validationCount, all.Count - validationCount),
-            Test = test,
-        };
+        var (validation, train) = ReadTrainingSplit(directory, validationCount);
+        SequenceDataset? test = null;
+        if (includeTest && ReadPair(directory, TestImages, TestLabels) is { } t)
+            test = ToSequences(t.Images, t.Labels, 0, t.Images.Count);
+        return new FashionMnistData { Directory = directory, Validation = validation, Train = train, Test = test };
     }
 
-    static SequenceDataset? ReadPair(string directory, string imagesName, string labelsName)
+    static (SequenceDataset Validation, SequenceDataset Train) ReadTrainingSplit(string directory, int validationCount)
+    {
+        var (images, labels) = ReadPair(directory, TrainImages, TrainLabels)
+            ?? throw new DatasetNotFoundException($"Fashion-MNIST training files not found in {directory}");
+        if (validationCount < 0 || validationCount >= images.Count)
+            throw new DataFormatException($"{directory}: {images.Count} training images, too few to hold out {validationCount} for validation");
+        return (ToSequences(images, labels, 0, validationCount),
+                ToSequences(images, labels, validationCount, images.Count - validationCount));
+    }
+
+    /// <summary>Images [start, start + count) as sequences of rows, pixels / 255.</summary>
+    static SequenceDataset ToSequences(IdxData images, IdxData labels, int start, int count)
+    {
+        int steps = images.Dimensions[1], features = images.Dimensions[2], size = steps * features;
+        var pixels = images.Values.AsSpan(start * size, count * size);
+        var values = GC.AllocateUninitializedArray<float>(pixels.Length);
+        for (int i = 0; i < values.Length; i++) values[i] = pixels[i] / 255f;
+        var labelValues = new int[count];
+        for (int i = 0; i < count; i++) labelValues[i] = labels.Values[start + i];
+        return new SequenceDataset(values, count, steps, features, labelValues);
+    }
+
+    static (IdxData Images, IdxData Labels)? ReadPair(string directory, string imagesName, string labelsName)
     {
         var imagesPath = FindFile(directory, imagesName);
         var labelsPath = FindFile(directory, labelsName);
@@ -91,12 +108,7 @@ public static class FashionMnist
             throw new DataFormatException($"{labelsPath}: expected 1 dimension, found {labels.Dimensions.Length}");
         if (labels.Count != images.Count)
             throw new DataFormatException($"{labelsPath}: {labels.Count} labels for {images.Count} images in {imagesPath}");
-        int count = images.Dimensions[0], steps = images.Dimensions[1], features = images.Dimensions[2];
-        var values = new float[images.Values.Length];
-        for (int i = 0; i < values.Length; i++) values[i] = images.Values[i] / 255f;
-        var labelValues = new int[labels.Count];
-        for (int i = 0; i < labelValues.Length; i++) labelValues[i] = labels.Values[i];
-        return new SequenceDataset(values, count, steps, features, labelValues);
+        return (images, labels);
     }
 
     static string? FindFile(string directory, string name)

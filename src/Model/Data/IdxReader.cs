@@ -24,12 +24,22 @@ public static class IdxReader
     /// <summary>Labels (count); checks magic 2049 and the exact length.</summary>
     public static IdxData ReadLabels(string path) => Read(path, LabelsMagic);
 
+    /// <summary>Reads an IDX file, gzip-compressed or raw, into one array of exactly its values (the file is streamed:
+    /// no whole-file buffer, no copies).</summary>
     public static IdxData Read(string path, int expectedMagic)
     {
-        byte[] bytes;
         try
         {
-            bytes = Decompress(path);
+            using var file = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[2];
+            int read = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+            file.Position = 0;
+            if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
+            {
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                return ReadFrom(gzip, expectedMagic, path);
+            }
+            return ReadFrom(file, expectedMagic, path);
         }
         catch (InvalidDataException e)
         {
@@ -39,55 +49,52 @@ public static class IdxReader
         {
             throw new DataFormatException($"{path}: truncated gzip stream");
         }
-        return Parse(bytes, expectedMagic, path);
     }
 
     /// <summary>Parses IDX bytes already in memory; <paramref name="name"/> is used in messages.</summary>
     public static IdxData Parse(ReadOnlySpan<byte> bytes, int expectedMagic, string name)
     {
-        if (bytes.Length < 4)
-            throw new DataFormatException($"{name}: truncated IDX header ({bytes.Length} bytes)");
-        int magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        return ReadFrom(stream, expectedMagic, name);
+    }
+
+    /// <summary>The header, then the values straight into an array of the size the header gives, then a check that
+    /// nothing follows.</summary>
+    static IdxData ReadFrom(Stream stream, int expectedMagic, string name)
+    {
+        Span<byte> word = stackalloc byte[4];
+        int got = stream.ReadAtLeast(word, 4, throwOnEndOfStream: false);
+        if (got < 4)
+            throw new DataFormatException($"{name}: truncated IDX header ({got} bytes)");
+        int magic = BinaryPrimitives.ReadInt32BigEndian(word);
         if (magic != expectedMagic)
             throw new DataFormatException($"{name}: wrong IDX magic {magic}, expected {expectedMagic} ({(expectedMagic == ImagesMagic ? "images" : "labels")})");
         int rank = magic & 0xFF;
         int headerLength = 4 + 4 * rank;
-        if (bytes.Length < headerLength)
-            throw new DataFormatException($"{name}: truncated IDX header ({bytes.Length} of {headerLength} bytes)");
         var dims = new int[rank];
         long expected = 1;
         for (int i = 0; i < rank; i++)
         {
-            dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * i)..]);
+            got = stream.ReadAtLeast(word, 4, throwOnEndOfStream: false);
+            if (got < 4)
+                throw new DataFormatException($"{name}: truncated IDX header ({4 + 4 * i + got} of {headerLength} bytes)");
+            dims[i] = BinaryPrimitives.ReadInt32BigEndian(word);
             if (dims[i] < 0)
                 throw new DataFormatException($"{name}: negative IDX dimension {dims[i]}");
             expected *= dims[i];
         }
-        long actual = bytes.Length - headerLength;
+        if (expected > Array.MaxLength)
+            throw new DataFormatException($"{name}: {string.Join(" x ", dims)} values are more than one array can hold");
+        var values = GC.AllocateUninitializedArray<byte>((int)expected);
+        int actual = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
         if (actual < expected)
             throw new DataFormatException($"{name}: truncated, {actual} data bytes where the header ({string.Join(" x ", dims)}) needs {expected}");
-        if (actual > expected)
-            throw new DataFormatException($"{name}: {actual - expected} unexpected trailing bytes after {string.Join(" x ", dims)} values");
-        return new IdxData(dims, bytes[headerLength..].ToArray());
-    }
-
-    static byte[] Decompress(string path)
-    {
-        using var file = File.OpenRead(path);
-        Span<byte> head = stackalloc byte[2];
-        int read = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
-        file.Position = 0;
-        var output = new MemoryStream();
-        if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
-        {
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            gzip.CopyTo(output);
-        }
-        else
-        {
-            file.CopyTo(output);
-        }
-        return output.ToArray();
+        long trailing = 0;
+        var rest = new byte[4096];
+        for (int n; (n = stream.Read(rest)) > 0;) trailing += n;
+        if (trailing > 0)
+            throw new DataFormatException($"{name}: {trailing} unexpected trailing bytes after {string.Join(" x ", dims)} values");
+        return new IdxData(dims, values);
     }
 
     internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();

@@ -47,7 +47,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
                 throw new UsageException("--valid-fraction applies to --csv and --npy (Fashion-MNIST keeps the reference split: the first 5,000 images validate)");
             if (head is OutputHead.Linear)
                 throw new UsageException("Fashion-MNIST trains with --loss bce (its pixels are in [0, 1])");
-            var fashion = FashionMnist.Load(source.Path);
+            var fashion = FashionMnist.Load(source.Path, includeTest: false); // training never reads the test set
             return new TrainingData(fashion.Train, fashion.Validation, DataInfo.FashionMnist, OutputHead.Sigmoid,
                 $"{fashion.Train.Count:N0} training / {fashion.Validation.Count:N0} validation sequences from {fashion.Directory}");
         }
