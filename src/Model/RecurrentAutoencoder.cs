@@ -76,6 +76,10 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
 
     public AutoencoderSpec Spec { get; }
+
+    /// <summary>Bytes the training state takes on the backend: the parameters, their gradients and Adam's two moments
+    /// (the activation workspaces grow with the batch on first use and are not counted).</summary>
+    public long ParameterStateBytes => 4L * sizeof(float) * ParameterCount;
     public IComputeBackend Backend { get; }
     public IReadOnlyList<ParameterInfo> Parameters { get; }
     public int ParameterCount { get; }

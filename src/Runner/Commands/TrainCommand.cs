@@ -180,7 +180,7 @@ internal static class TrainCommand
 
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch{(options.TeacherForcingDropout > 0 ? $", teacher-forcing dropout {options.TeacherForcingDropout}" : "")}; run directory {outDir}"));
+            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; {MemoryFootprint.Describe(model, train, valid)}; batch {options.BatchSize}, {trainer.StepsPerEpoch} steps an epoch{(options.TeacherForcingDropout > 0 ? $", teacher-forcing dropout {options.TeacherForcingDropout}" : "")}; run directory {outDir}"));
         var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
         trainer.StepCompleted = progress.OnStep;
         bool saved = resumed is not null;

@@ -25,6 +25,30 @@ public class FashionMnistTests
         Assert.Equal(12 - 5, data.Train.Values.Length / 6);
     }
 
+    /// <summary>Every value the streaming loader gives equals what the former one computed (all images' bytes / 255f,
+    /// then copies of the two ranges), for the training split and the test set, raw and gzip.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryValueMatchesTheBytesOver255(bool gzip)
+    {
+        const int count = 23, rows = 4, cols = 3, validation = 6, test = 9;
+        var dir = TestIdx.FashionDirectory(count, rows, cols, gzip, testCount: test);
+        var data = FashionMnist.LoadFrom(dir, validationCount: validation);
+        var images = IdxReader.ReadImages(Path.Combine(dir, "train-images-idx3-ubyte" + (gzip ? ".gz" : "")));
+        var before = Array.ConvertAll(images.Values, b => b / 255f); // the former loader's formula, over all images
+        int size = rows * cols;
+        Assert.Equal(before[..(validation * size)], data.Validation.Values);
+        Assert.Equal(before[(validation * size)..], data.Train.Values);
+        Assert.Equal(Enumerable.Range(0, validation).Select(n => n % 10), data.Validation.Labels!);
+        Assert.Equal(Enumerable.Range(validation, count - validation).Select(n => n % 10), data.Train.Labels!);
+        for (int n = 0; n < test; n++)
+            for (int i = 0; i < size; i++)
+                Assert.Equal(TestIdx.Pixel(n, i) / 255f, data.Test!.Values[n * size + i]);
+        Assert.Equal(test * size, data.Test!.Values.Length);
+        Assert.Equal((rows, cols), (data.Train.Steps, data.Train.Features));
+    }
+
     [Fact]
     public void DefaultSplitHoldsOutTheFirst5000()
     {
