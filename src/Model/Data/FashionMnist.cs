@@ -83,8 +83,13 @@ public static class FashionMnist
         var imagesPath = FindFile(directory, imagesName);
         var labelsPath = FindFile(directory, labelsName);
         if (imagesPath is null || labelsPath is null) return null;
-        var images = IdxReader.ReadImages(imagesPath);
-        var labels = IdxReader.ReadLabels(labelsPath);
+        return Sequences(IdxReader.ReadImages(imagesPath), IdxReader.ReadLabels(labelsPath), imagesPath, labelsPath);
+    }
+
+    /// <summary>Images (count, rows, cols) and their labels as sequences of rows (pixels / 255); a mismatch throws
+    /// <see cref="DataFormatException"/> naming <paramref name="imagesPath"/> or <paramref name="labelsPath"/>.</summary>
+    public static SequenceDataset Sequences(IdxData images, IdxData labels, string imagesPath, string labelsPath)
+    {
         if (images.Dimensions.Length != 3)
             throw new DataFormatException($"{imagesPath}: expected 3 dimensions, found {images.Dimensions.Length}");
         if (labels.Dimensions.Length != 1)

@@ -24,22 +24,30 @@ public static class IdxReader
     /// <summary>Labels (count); checks magic 2049 and the exact length.</summary>
     public static IdxData ReadLabels(string path) => Read(path, LabelsMagic);
 
+    /// <summary>Reads an IDX file (gzip or raw); anything malformed throws <see cref="DataFormatException"/> (one line).</summary>
     public static IdxData Read(string path, int expectedMagic)
+    {
+        using var file = File.OpenRead(path);
+        return Read(file, expectedMagic, path);
+    }
+
+    /// <summary>Reads IDX bytes (gzip or raw) from a seekable stream; <paramref name="name"/> is used in messages.</summary>
+    public static IdxData Read(Stream stream, int expectedMagic, string name)
     {
         byte[] bytes;
         try
         {
-            bytes = Decompress(path);
+            bytes = Decompress(stream);
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException($"{path}: corrupt gzip stream ({OneLine(e.Message)})");
+            throw new DataFormatException($"{name}: corrupt gzip stream ({OneLine(e.Message)})");
         }
         catch (EndOfStreamException)
         {
-            throw new DataFormatException($"{path}: truncated gzip stream");
+            throw new DataFormatException($"{name}: truncated gzip stream");
         }
-        return Parse(bytes, expectedMagic, path);
+        return Parse(bytes, expectedMagic, name);
     }
 
     /// <summary>Parses IDX bytes already in memory; <paramref name="name"/> is used in messages.</summary>
@@ -55,32 +63,33 @@ public static class IdxReader
         if (bytes.Length < headerLength)
             throw new DataFormatException($"{name}: truncated IDX header ({bytes.Length} of {headerLength} bytes)");
         var dims = new int[rank];
-        long expected = 1;
         for (int i = 0; i < rank; i++)
         {
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + 4 * i)..]);
             if (dims[i] < 0)
                 throw new DataFormatException($"{name}: negative IDX dimension {dims[i]}");
-            expected *= dims[i];
         }
         long actual = bytes.Length - headerLength;
+        // The product of the dimensions can overflow a long (three of 2^31); it is only compared with the data length,
+        // so it saturates just above that.
+        long expected = dims.Contains(0) ? 0 : 1;
+        foreach (int d in dims) expected = Math.Min(expected * d, actual + 1);
         if (actual < expected)
-            throw new DataFormatException($"{name}: truncated, {actual} data bytes where the header ({string.Join(" x ", dims)}) needs {expected}");
+            throw new DataFormatException($"{name}: truncated, {actual} data bytes where the header ({string.Join(" x ", dims)}) needs {dims.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d)}");
         if (actual > expected)
             throw new DataFormatException($"{name}: {actual - expected} unexpected trailing bytes after {string.Join(" x ", dims)} values");
         return new IdxData(dims, bytes[headerLength..].ToArray());
     }
 
-    static byte[] Decompress(string path)
+    static byte[] Decompress(Stream file)
     {
-        using var file = File.OpenRead(path);
         Span<byte> head = stackalloc byte[2];
         int read = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
-        file.Position = 0;
+        file.Seek(-read, SeekOrigin.Current);
         var output = new MemoryStream();
         if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
         {
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true);
             gzip.CopyTo(output);
         }
         else
