@@ -97,6 +97,8 @@ public static class FashionMnist
         if (labels.Count != images.Count)
             throw new DataFormatException($"{labelsPath}: {labels.Count} labels for {images.Count} images in {imagesPath}");
         int count = images.Dimensions[0], steps = images.Dimensions[1], features = images.Dimensions[2];
+        if (steps == 0 || features == 0)
+            throw new DataFormatException($"{imagesPath}: images of {steps} x {features} pixels hold nothing to read");
         var values = new float[images.Values.Length];
         for (int i = 0; i < values.Length; i++) values[i] = images.Values[i] / 255f;
         var labelValues = new int[labels.Count];
