@@ -76,7 +76,7 @@ public static class FuzzTargets
         long bound = AllocationFactor * (InputBytes(target, input) + resultBytes) + AllocationSlack;
         if (allocated > bound)
             throw new FuzzBoundException($"{target.Name}: allocated {allocated:N0} bytes reading {input.Length:N0} bytes into {resultBytes:N0}, over the bound {bound:N0}");
-        if (message is not null && (message.Length == 0 || message.Contains('\n') || message.Contains('\r')))
+        if (message is not null && (message.Length == 0 || message.Any(DataFormatException.IsBreaking)))
             throw new FuzzBoundException($"{target.Name}: the format error's message is not one line: '{message}'");
         return new FuzzOutcome(message is null, message, allocated);
     }
