@@ -77,6 +77,19 @@ public sealed class Checkpoint
         if (!File.Exists(path))
             throw new DataFormatException($"{path}: checkpoint not found (train one with 'rae train --out DIR')");
         var (tensors, metadata) = SafeTensors.Read(path);
+        return FromContents(tensors, metadata, path);
+    }
+
+    /// <summary>Parses a checkpoint already in memory; <paramref name="name"/> is used in messages. A corrupt one throws
+    /// <see cref="DataFormatException"/> (one line).</summary>
+    public static Checkpoint Parse(ReadOnlySpan<byte> bytes, string name)
+    {
+        var (tensors, metadata) = SafeTensors.Parse(bytes, name);
+        return FromContents(tensors, metadata, name);
+    }
+
+    static Checkpoint FromContents(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata, string path)
+    {
         if (!metadata.TryGetValue("spec", out var specJson))
             throw new DataFormatException($"{path}: corrupt checkpoint: no 'spec' in __metadata__ (not written by rae?)");
         try

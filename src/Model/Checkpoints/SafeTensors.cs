@@ -122,12 +122,19 @@ public static class SafeTensors
                     if (dtype != "F32") throw Bad(name, $"tensor '{prop.Name}' has dtype {dtype}, only F32 is supported");
                     var shape = v.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
                     var offs = v.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+                    // The product of the dimensions can overflow a long (and wrap to the span's size): it saturates
+                    // just above what the data can hold.
                     long count = 1;
-                    foreach (var d in shape) { if (d < 0) throw Bad(name, $"tensor '{prop.Name}' has a negative dimension"); count *= d; }
+                    foreach (var d in shape)
+                    {
+                        if (d < 0) throw Bad(name, $"tensor '{prop.Name}' has a negative dimension");
+                        count = Math.Min(count * d, data.Length / 4 + 1);
+                    }
+                    if (shape.Contains(0)) count = 0;
                     if (offs.Length != 2 || offs[0] < 0 || offs[1] < offs[0] || offs[1] > data.Length)
                         throw Bad(name, $"tensor '{prop.Name}' data_offsets [{string.Join(",", offs)}] lie outside the {data.Length}-byte data (truncated?)");
                     if (offs[1] - offs[0] != 4 * count)
-                        throw Bad(name, $"tensor '{prop.Name}' data_offsets span {offs[1] - offs[0]} bytes, shape [{string.Join(",", shape)}] needs {4 * count}");
+                        throw Bad(name, $"tensor '{prop.Name}' data_offsets span {offs[1] - offs[0]} bytes, shape [{string.Join(",", shape)}] needs {4 * shape.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d)}");
                     var values = new float[count];
                     var src = data.Slice((int)offs[0], (int)(offs[1] - offs[0]));
                     if (BitConverter.IsLittleEndian) src.CopyTo(MemoryMarshal.AsBytes(values.AsSpan()));

@@ -53,6 +53,10 @@ public static class CsvSequenceReader
             sequences.Add(values);
         }
         if (sequences.Count == 0) throw new DataFormatException($"{name}: no sequences (every line is blank, a comment or the header)");
+        // Rows are padded to the longest: a long row among many short ones can ask for more than one array holds.
+        long longest = sequences.Max(s => s.Length), padded = sequences.Count * longest;
+        if (padded > Array.MaxLength)
+            throw new DataFormatException($"{name}: {sequences.Count:N0} rows padded to the longest ({longest / features:N0} steps) make {padded:N0} values, more than one array holds; split the file or shorten the longest rows");
         var (labels, labelNames) = hasLabels == true ? Labels.Encode(labelTexts) : (null, null);
         return SequenceDataset.FromRagged(sequences, features, labels, labelNames);
     }

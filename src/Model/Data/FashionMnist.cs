@@ -102,13 +102,28 @@ public static class FashionMnist
         if (imagesPath is null || labelsPath is null) return null;
         var images = IdxReader.ReadImages(imagesPath);
         var labels = IdxReader.ReadLabels(labelsPath);
+        Check(images, labels, imagesPath, labelsPath);
+        return (images, labels);
+    }
+
+    /// <summary>Images (count, rows, cols) and their labels as sequences of rows (pixels / 255); a mismatch throws
+    /// <see cref="DataFormatException"/> naming <paramref name="imagesPath"/> or <paramref name="labelsPath"/>.</summary>
+    public static SequenceDataset Sequences(IdxData images, IdxData labels, string imagesPath, string labelsPath)
+    {
+        Check(images, labels, imagesPath, labelsPath);
+        return ToSequences(images, labels, 0, images.Count);
+    }
+
+    static void Check(IdxData images, IdxData labels, string imagesPath, string labelsPath)
+    {
         if (images.Dimensions.Length != 3)
             throw new DataFormatException($"{imagesPath}: expected 3 dimensions, found {images.Dimensions.Length}");
         if (labels.Dimensions.Length != 1)
             throw new DataFormatException($"{labelsPath}: expected 1 dimension, found {labels.Dimensions.Length}");
         if (labels.Count != images.Count)
             throw new DataFormatException($"{labelsPath}: {labels.Count} labels for {images.Count} images in {imagesPath}");
-        return (images, labels);
+        if (images.Dimensions[1] == 0 || images.Dimensions[2] == 0)
+            throw new DataFormatException($"{imagesPath}: images of {images.Dimensions[1]} x {images.Dimensions[2]} pixels hold nothing to read");
     }
 
     static string? FindFile(string directory, string name)

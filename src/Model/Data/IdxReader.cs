@@ -28,26 +28,33 @@ public static class IdxReader
     /// no whole-file buffer, no copies).</summary>
     public static IdxData Read(string path, int expectedMagic)
     {
+        using var file = File.OpenRead(path);
+        return Read(file, expectedMagic, path);
+    }
+
+    /// <summary>Reads IDX bytes (gzip or raw) from a seekable stream; anything malformed throws
+    /// <see cref="DataFormatException"/> (one line); <paramref name="name"/> is used in messages.</summary>
+    public static IdxData Read(Stream stream, int expectedMagic, string name)
+    {
         try
         {
-            using var file = File.OpenRead(path);
             Span<byte> head = stackalloc byte[2];
-            int read = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
-            file.Position = 0;
+            int read = stream.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+            stream.Seek(-read, SeekOrigin.Current);
             if (read == 2 && head[0] == 0x1f && head[1] == 0x8b)
             {
-                using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                return ReadFrom(gzip, expectedMagic, path);
+                using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
+                return ReadFrom(gzip, expectedMagic, name);
             }
-            return ReadFrom(file, expectedMagic, path);
+            return ReadFrom(stream, expectedMagic, name);
         }
         catch (InvalidDataException e)
         {
-            throw new DataFormatException($"{path}: corrupt gzip stream ({OneLine(e.Message)})");
+            throw new DataFormatException($"{name}: corrupt gzip stream ({OneLine(e.Message)})");
         }
         catch (EndOfStreamException)
         {
-            throw new DataFormatException($"{path}: truncated gzip stream");
+            throw new DataFormatException($"{name}: truncated gzip stream");
         }
     }
 
@@ -72,7 +79,6 @@ public static class IdxReader
         int rank = magic & 0xFF;
         int headerLength = 4 + 4 * rank;
         var dims = new int[rank];
-        long expected = 1;
         for (int i = 0; i < rank; i++)
         {
             got = stream.ReadAtLeast(word, 4, throwOnEndOfStream: false);
@@ -81,7 +87,6 @@ public static class IdxReader
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(word);
             if (dims[i] < 0)
                 throw new DataFormatException($"{name}: negative IDX dimension {dims[i]}");
-            expected *= dims[i];
         }
         if (expected > Array.MaxLength)
             throw new DataFormatException($"{name}: {string.Join(" x ", dims)} values are more than one array can hold");

@@ -23,16 +23,18 @@ public static partial class NpyReader
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
             throw new DataFormatException($"{name}: not a .npy file (wrong magic)");
         int major = bytes[6];
-        int headerLength, headerStart;
+        long headerLength;
+        int headerStart;
         if (major == 1) { headerLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)); headerStart = 10; }
         else if (major is 2 or 3)
         {
             if (bytes.Length < 12) throw new DataFormatException($"{name}: truncated header");
-            headerLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)); headerStart = 12;
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)); headerStart = 12;
         }
         else throw new DataFormatException($"{name}: .npy format version {major} is not supported");
-        if (headerStart + headerLength > bytes.Length) throw new DataFormatException($"{name}: truncated header");
-        string header = Encoding.Latin1.GetString(bytes, headerStart, headerLength);
+        if (headerStart + headerLength > bytes.Length)
+            throw new DataFormatException($"{name}: truncated header ({headerLength} bytes claimed, {bytes.Length - headerStart} present)");
+        string header = Encoding.Latin1.GetString(bytes, headerStart, (int)headerLength);
 
         var descr = DescrPattern().Match(header);
         if (!descr.Success) throw new DataFormatException($"{name}: the header names no dtype");
@@ -50,10 +52,12 @@ public static partial class NpyReader
         if (dims.Length is < 2 or > 3 || dims.Any(d => d < 1))
             throw new DataFormatException($"{name}: shape ({shapeMatch.Groups[1].Value}) is not [N, T, D] or [N, T]");
         long count = dims[0], steps = dims[1], features = dims.Length == 3 ? dims[2] : 1;
-        long n = count * steps * features;
-        int dataStart = headerStart + headerLength;
+        // The product of the dimensions can overflow a long; it saturates just above what one array holds.
+        long n = 1;
+        foreach (long d in dims) n = Math.Min(n * Math.Min(d, int.MaxValue), (long)int.MaxValue + 1);
+        int dataStart = headerStart + (int)headerLength;
         if (n > int.MaxValue || dataStart + n * size != bytes.Length)
-            throw new DataFormatException($"{name}: {bytes.Length - dataStart} data bytes, the shape needs {n * size}");
+            throw new DataFormatException($"{name}: {bytes.Length - dataStart} data bytes, the shape ({shapeMatch.Groups[1].Value}) needs {dims.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d) * size}");
         var values = new float[n];
         var data = bytes.AsSpan(dataStart);
         for (int i = 0; i < n; i++)

@@ -1,3 +1,5 @@
+using RecurrentAE.Model.Data;
+
 namespace RecurrentAE.Model.Text;
 
 /// <summary>Lines to one-hot sequences and back: greedy decoding (the most probable symbol at each step, up to the
@@ -19,7 +21,10 @@ public static class OneHot
             lengths[n] = encoded[n].Length;
         }
         int steps = lengths.Max();
-        var values = new float[(long)encoded.Length * steps * f];
+        long size = (long)encoded.Length * steps * f;
+        if (size > Array.MaxLength)
+            throw new DataFormatException($"{encoded.Length:N0} lines of up to {steps:N0} characters over {f:N0} symbols make {size:N0} one-hot values, more than one array holds; use a smaller --max-length or a larger --min-count");
+        var values = new float[size];
         for (int n = 0; n < encoded.Length; n++)
             for (int t = 0; t < encoded[n].Length; t++)
                 values[((long)n * steps + t) * f + encoded[n][t]] = 1f;

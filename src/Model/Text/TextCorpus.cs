@@ -57,14 +57,27 @@ public sealed class TextCorpus
     public static TextCorpus Read(string path, TextReadOptions? options = null)
     {
         if (!File.Exists(path)) throw new DataFormatException($"{path}: text file not found");
-        string[] lines;
-        try { lines = File.ReadAllLines(path, new UTF8Encoding(false, throwOnInvalidBytes: true)); }
-        catch (DecoderFallbackException) { throw new DataFormatException($"{path}: not valid UTF-8 text"); }
+        using var file = File.OpenRead(path);
+        return Read(file, path, options);
+    }
+
+    /// <summary>Reads UTF-8 text from a stream, one sequence a line, as <see cref="Read(string, TextReadOptions?)"/>
+    /// does; <paramref name="name"/> is used in messages.</summary>
+    public static TextCorpus Read(Stream stream, string name, TextReadOptions? options = null)
+    {
+        var lines = new List<string>();
+        try
+        {
+            // as File.ReadAllLines: a byte-order mark is honoured, invalid UTF-8 is an error
+            using var reader = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true), leaveOpen: true);
+            while (reader.ReadLine() is { } line) lines.Add(line);
+        }
+        catch (DecoderFallbackException) { throw new DataFormatException($"{name}: not valid UTF-8 text"); }
         var corpus = FromLines(lines, options);
         if (corpus.Count == 0)
             throw new DataFormatException(corpus.Dropped > 0
-                ? $"{path}: all {corpus.Dropped} lines are longer than --max-length {corpus.Options.MaxLength} (use --truncate or a larger --max-length)"
-                : $"{path}: no text (the file has no non-empty line)");
+                ? $"{name}: all {corpus.Dropped} lines are longer than --max-length {corpus.Options.MaxLength} (use --truncate or a larger --max-length)"
+                : $"{name}: no text (the file has no non-empty line)");
         return corpus;
     }
 
