@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>A map of the codings: one dot a sequence at its first two principal components, coloured by label with a
 /// legend when there are labels.</summary>

@@ -2,7 +2,7 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>One panel of <see cref="SeriesPlot"/>: a sequence and its reconstruction, step-major (length x features).</summary>
 public sealed record SeriesPanel(string Title, float[] Original, float[] Reconstruction, int Features);

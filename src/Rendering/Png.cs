@@ -1,7 +1,7 @@
 using RecurrentAE.Model.IO;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 public static class Png
 {

@@ -2,7 +2,7 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Data;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>Where each image lies in the reconstruction figure (pixels).</summary>
 public sealed record ReconstructionLayout(int Count, int Rows, int Cols, int Scale, int Margin, int Gap, int LabelHeight)

@@ -2,7 +2,7 @@ using System.Globalization;
 using RecurrentAE.Model;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>loss and val_loss against the epoch: a line plot with axes, ticks and a legend.</summary>
 public static class LossPlot
