@@ -27,7 +27,7 @@ public sealed class DeviceDataset : IDisposable
     internal DeviceArray? Reversed { get; }
 
     /// <summary>A copy of batch-major sequences with each one's first <paramref name="lengthOf"/> steps in reverse order.</summary>
-    public static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
+    internal static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
     {
         var result = values.ToArray();
         for (int n = 0; n < count; n++)

@@ -13,6 +13,7 @@ public static class SeriesPlot
 {
     static readonly SKColor[] Palette = CodingMap.Palette;
 
+    /// <summary>One panel a sequence, <paramref name="panelHeight"/> pixels each. The caller disposes the bitmap.</summary>
     public static SKBitmap Render(IReadOnlyList<SeriesPanel> panels, int width = 900, int panelHeight = 220)
     {
         if (panels.Count == 0) throw new ArgumentException("no series to plot");
@@ -67,6 +68,7 @@ public static class SeriesPlot
         canvas.DrawPath(path, paint);
     }
 
+    /// <summary>Renders the panels (<see cref="Render"/>) and writes them as a PNG, atomically.</summary>
     public static void Write(IReadOnlyList<SeriesPanel> panels, string path)
     {
         using var bitmap = Render(panels);

@@ -12,7 +12,7 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// <see cref="LstmPersistentKernels"/>) and the per-step kernels on ILGPU's CPU accelerator, or wherever a layer's state
 /// does not fit a group's shared memory. Every launch site counts in <see cref="LaunchCount"/>.
 /// </summary>
-public sealed class IlgpuBackend : IComputeBackend
+internal sealed class IlgpuBackend : IComputeBackend
 {
     /// <summary>Every kernel method and whether it is explicitly grouped (the PTX compile test covers this list).</summary>
     internal static readonly IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods =

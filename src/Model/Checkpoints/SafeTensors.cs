@@ -16,7 +16,7 @@ public sealed record Tensor(string Name, int[] Shape, float[] Data);
 /// "__metadata__": {string: string}}), padded with spaces to a multiple of 8, then the raw little-endian data.
 /// PyTorch (safetensors.torch.load_file) and numpy users can open it.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     const long MaxHeader = 100_000_000;
 

@@ -59,7 +59,7 @@ public static class CsvSequenceReader
 }
 
 /// <summary>Labels as read from a file: integers stay themselves; names are numbered in order of first appearance.</summary>
-public static class Labels
+internal static class Labels
 {
     public static (int[] Labels, string[]? Names) Encode(IReadOnlyList<string> texts)
     {

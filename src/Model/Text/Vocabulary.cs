@@ -106,7 +106,7 @@ public sealed class Vocabulary
 }
 
 /// <summary>Writes a <see cref="Vocabulary"/> inside other JSON (e.g. a checkpoint's data info) as its <see cref="Vocabulary.ToJson"/> object.</summary>
-public sealed class VocabularyJsonConverter : JsonConverter<Vocabulary>
+internal sealed class VocabularyJsonConverter : JsonConverter<Vocabulary>
 {
     public override Vocabulary Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -2,7 +2,7 @@ namespace RecurrentAE.Model;
 
 /// <summary>The order of the training sequences in an epoch: a pure function of (seed, epoch), so a resumed run sees the
 /// same batches as an uninterrupted one without storing generator state.</summary>
-public static class EpochShuffle
+internal static class EpochShuffle
 {
     public static int[] Order(int seed, int epoch, int count)
     {
