@@ -39,8 +39,11 @@ public sealed class DeviceDataset : IDisposable
         return result;
     }
 
+    /// <summary>The number of sequences.</summary>
     public int Count { get; }
+    /// <summary>Steps a sequence, padding included.</summary>
     public int Steps { get; }
+    /// <summary>Values a step.</summary>
     public int Features { get; }
     internal DeviceArray Data { get; }
 
@@ -50,8 +53,10 @@ public sealed class DeviceDataset : IDisposable
     /// <summary>Each sequence's own length when they differ; null when all have <see cref="Steps"/>.</summary>
     public int[]? Lengths { get; }
 
+    /// <summary>Sequence <paramref name="index"/>'s own length.</summary>
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
 
+    /// <summary>Frees the device memory.</summary>
     public void Dispose()
     {
         Data.Dispose();

@@ -3,6 +3,7 @@ namespace RecurrentAE.Model;
 /// <summary>One named tensor inside the flat parameter buffer (Keras-style name, row-major shape).</summary>
 public sealed record ParameterInfo(string Name, int[] Shape, int Offset, int Length)
 {
+    /// <summary>The shape as text, e.g. <c>(28, 400)</c>.</summary>
     public string ShapeText => "(" + string.Join(", ", Shape) + ")";
 }
 

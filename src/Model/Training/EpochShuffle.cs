@@ -2,8 +2,9 @@ namespace RecurrentAE.Model;
 
 /// <summary>The order of the training sequences in an epoch: a pure function of (seed, epoch), so a resumed run sees the
 /// same batches as an uninterrupted one without storing generator state.</summary>
-internal static class EpochShuffle
+public static class EpochShuffle
 {
+    /// <summary>A permutation of 0..<paramref name="count"/>-1 for <paramref name="epoch"/> (0-based), the same for the same (seed, epoch, count) on every machine.</summary>
     public static int[] Order(int seed, int epoch, int count)
     {
         var order = new int[count];

@@ -5,6 +5,7 @@ namespace RecurrentAE.Model;
 public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null,
     float TeacherForcingDropout = 0f)
 {
+    /// <summary>Throws <see cref="ArgumentException"/> when an option is out of range.</summary>
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, not {Epochs}");
@@ -22,6 +23,7 @@ public sealed record EpochResult(int Epoch, double Loss, double ValLoss, double 
 /// <summary>Where training stands: the next epoch (0-based), the next step in it, and the running loss of that epoch so far.</summary>
 public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int LossCount)
 {
+    /// <summary>The start of training: epoch 0, step 0.</summary>
     public static TrainingPosition Start { get; } = new(0, 0, 0, 0);
 }
 
@@ -29,6 +31,8 @@ public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int L
 public sealed class TrainingDivergedException(int epoch, int step, float loss)
     : Exception($"the loss became {loss} at epoch {epoch}, step {step}: training stopped; lower --lr or check the data (the last checkpoint is kept)")
 {
+    /// <summary>The epoch (1-based) whose step diverged.</summary>
     public int Epoch { get; } = epoch;
+    /// <summary>The step (1-based) whose loss was not finite.</summary>
     public int Step { get; } = step;
 }
