@@ -1,6 +1,6 @@
 namespace RecurrentAE.Model;
 
-/// <summary>How to train; the defaults are the reference run (REFERENCE.md). <paramref name="TeacherForcingDropout"/>: see
+/// <summary>How to train; the defaults are the reference run (docs/reference.md). <paramref name="TeacherForcingDropout"/>: see
 /// <see cref="RecurrentAutoencoder.TeacherForcingDropout"/> (0, off, for a checkpoint written before it existed).</summary>
 public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null,
     float TeacherForcingDropout = 0f)
