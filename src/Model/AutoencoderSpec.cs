@@ -9,6 +9,12 @@ namespace RecurrentAE.Model;
 /// standardised real values, softmax + cross-entropy for one-hot symbols). The reference model is
 /// 28 -> [100, 30] -> [100] -> 28, sigmoid.
 /// </summary>
+/// <param name="Features">Values a step (the input and the output width).</param>
+/// <param name="EncoderUnits">The encoder LSTMs' sizes, first to last; the last is the coding size.</param>
+/// <param name="DecoderUnits">The decoder LSTMs' sizes, first to last.</param>
+/// <param name="Head">The output activation and its loss.</param>
+/// <param name="ReverseOutput">The decoder emits each sequence back to front (see the remarks in the source).</param>
+/// <param name="TeacherForcing">The decoder's first LSTM also sees the previous target step.</param>
 public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits,
     OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false, bool TeacherForcing = false)
 {
@@ -20,6 +26,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     // Srivastava et al. (2015). Its first outputs then need only what the coding (the encoder's state at the sequence's
     // own last step) holds most directly; with sequences of different lengths and random phase a forward decoder has to
     // learn to count steps and barely trains. Reconstruct/Decode/SequenceErrors undo the order: callers never see it.
+
     /// <summary>The reference model: 28 features (a Fashion-MNIST row), encoder LSTMs of 100 and 30, a decoder LSTM of 100, sigmoid head.</summary>
     public static AutoencoderSpec Reference { get; } = new(28, [100, 30], [100]);
 

@@ -5,6 +5,10 @@ using SkiaSharp;
 namespace RecurrentAE.Rendering;
 
 /// <summary>One panel of <see cref="SeriesPlot"/>: a sequence and its reconstruction, step-major (length x features).</summary>
+/// <param name="Title">The panel's title.</param>
+/// <param name="Original">The sequence, (length, features) step-major.</param>
+/// <param name="Reconstruction">Its reconstruction, same shape.</param>
+/// <param name="Features">Values a step (one line each).</param>
 public sealed record SeriesPanel(string Title, float[] Original, float[] Reconstruction, int Features);
 
 /// <summary>Sequences over their reconstructions: one panel each, stacked; the original solid, the reconstruction dashed,

@@ -11,6 +11,17 @@ namespace RecurrentAE.Model.Checkpoints;
 /// Text models (kind text, softmax head) also keep their vocabulary and how long lines were handled (MaxLength: the
 /// limit, Truncate: cut rather than dropped). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
 /// </summary>
+/// <param name="Kind">The data kind: one of the <c>*Kind</c> constants.</param>
+/// <param name="Features">Values a step.</param>
+/// <param name="Mean">The standardisation's per-feature mean; null: not standardised.</param>
+/// <param name="Std">The standardisation's per-feature deviation.</param>
+/// <param name="LabelNames">Names of the label values, when known.</param>
+/// <param name="Threshold">The anomaly threshold; null until training finished.</param>
+/// <param name="Source">The training file's full path (for resuming).</param>
+/// <param name="ValidFraction">The fraction of the sequences held out for validation.</param>
+/// <param name="Vocabulary">A text model's vocabulary.</param>
+/// <param name="MaxLength">A text model's maximum line length.</param>
+/// <param name="Truncate">A text model cut long lines rather than dropping them.</param>
 public sealed record DataInfo(
     string Kind,
     int Features,

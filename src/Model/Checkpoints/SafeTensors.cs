@@ -8,6 +8,9 @@ using RecurrentAE.Model.IO;
 namespace RecurrentAE.Model.Checkpoints;
 
 /// <summary>One float32 tensor of a safetensors file.</summary>
+/// <param name="Name">The tensor's name in the file.</param>
+/// <param name="Shape">The row-major shape.</param>
+/// <param name="Data">The float32 values.</param>
 public sealed record Tensor(string Name, int[] Shape, float[] Data);
 
 /// <summary>

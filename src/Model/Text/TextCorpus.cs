@@ -14,6 +14,10 @@ public enum LongLineMode
 
 /// <summary>How lines become sequences: the maximum length in characters (Unicode scalar values; null: no limit), what
 /// happens to longer lines, and optional normalisation (lowercase; runs of whitespace to one space, trimmed).</summary>
+/// <param name="MaxLength">The longest line kept, in characters; null: no limit.</param>
+/// <param name="LongLines">What happens to a longer line.</param>
+/// <param name="Lowercase">Lowercase every line.</param>
+/// <param name="CollapseWhitespace">Runs of whitespace become one space; lines are trimmed.</param>
 public sealed record TextReadOptions(int? MaxLength = null, LongLineMode LongLines = LongLineMode.Drop,
     bool Lowercase = false, bool CollapseWhitespace = false)
 {
