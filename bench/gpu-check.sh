@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run on a lent GPU machine (see shared/gpu.md), from the repository root, with the self-contained build in .gpu/bin:
+# Run on a GPU machine (see docs/gpu.md), from the repository root, with the self-contained build in .gpu/bin:
 #   1. the card; 2. the CUDA backend's loss and gradients on fixed inputs against the CPU backend;
 #   3. rae bench --accelerator cuda and the PyTorch reference (cuDNN) in the same call, and their ratio.
 set -uo pipefail

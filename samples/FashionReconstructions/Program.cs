@@ -6,7 +6,7 @@ using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
-using RecurrentAE.Runner.Rendering;
+using RecurrentAE.Rendering;
 
 string? checkpointPath = args.Length > 0 ? args[0] : null;
 string outPath = args.Length > 1 ? args[1] : "reconstructions.png";

@@ -1,30 +1,30 @@
-// Anomaly detection on time series with the RecurrentAE library, the way the command line does it:
+// Anomaly detection on time series with the RecurrentAE library's public API (RecurrentAE.Model, RecurrentAE.Rendering):
 //   dotnet run -c Release --project samples/TimeSeriesAnomaly [-- OUT_DIR [EPOCHS]]
 // 1. writes OUT_DIR/train.csv (noisy periodic series: sine, square, sawtooth, triangle; random phase and amplitude,
 //    period 18-22 steps; 40-120 steps) and OUT_DIR/test.csv (held-out normal series mixed with spikes, level shifts and frequency
 //    changes; the label column says which),
-// 2. trains with exactly what 'rae train --csv OUT_DIR/train.csv --encoder 32,8 --decoder 32 --epochs 100 --lr 0.005
-//    --batch-size 8 --out OUT_DIR/run' runs (mse head on data standardised per feature, the decoder emitting each series
-//    back to front, the anomaly threshold = 99th percentile of the training errors, stored in the checkpoint; about 30 s
-//    on 2 cores with the SIMD CPU backend),
-// 3. scores test.csv with what 'rae score --model OUT_DIR/run --csv OUT_DIR/test.csv' runs,
+// 2. trains the way 'rae train --csv OUT_DIR/train.csv --encoder 32,8 --decoder 32 --epochs 100 --lr 0.005
+//    --batch-size 8 --out OUT_DIR/run' does (the last 10% validate; mse head on data standardised per feature, the decoder
+//    emitting each series back to front; the anomaly threshold = 99th percentile of the training errors, stored in the
+//    checkpoint, so 'rae score --model OUT_DIR/run' reads the run too; about 30 s on 2 cores with the SIMD CPU backend),
+// 3. scores test.csv: each series' reconstruction error against the stored threshold,
 // 4. prints precision/recall at the stored threshold and the ROC-AUC, and writes OUT_DIR/series.png: a normal series and
 //    one of each anomaly over their reconstructions.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using RecurrentAE.Kernels;
+using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
-using RecurrentAE.Runner;
-using RecurrentAE.Runner.Rendering;
+using RecurrentAE.Rendering;
 
 string outDir = args.Length > 0 ? args[0] : "time-series-anomaly";
 string epochs = args.Length > 1 ? args[1] : "100";
 Directory.CreateDirectory(outDir);
 string trainCsv = Path.Combine(outDir, "train.csv"), testCsv = Path.Combine(outDir, "test.csv");
-string run = Path.Combine(outDir, "run"), scoresCsv = Path.Combine(outDir, "scores.csv");
+string run = Path.Combine(outDir, "run");
 
 var random = new Random(7);
 var train = new StringBuilder("label,values\n");
@@ -50,41 +50,61 @@ for (int i = 0; i < 300; i++)
 File.WriteAllText(testCsv, test.ToString());
 Console.WriteLine($"Wrote {trainCsv} (800 normal series) and {testCsv} (240 normal, 60 anomalies)");
 
-var clock = Stopwatch.StartNew();
-int code = RaeApp.Run(["train", "--csv", trainCsv, "--encoder", "32,8", "--decoder", "32", "--epochs", epochs, "--lr", "0.005", "--batch-size", "8",
-    "--out", run, "--accelerator", "cpu"]);
-if (code != 0) return code;
-double trainSeconds = clock.Elapsed.TotalSeconds;
-code = RaeApp.Run(["score", "--model", run, "--csv", testCsv, "--out", scoresCsv, "--accelerator", "cpu"]);
-if (code != 0) return code;
+// Read, split (the last 10% validate) and standardise per feature with the training part's mean and deviation.
+var all = CsvSequenceReader.Read(trainCsv, features: 1);
+int validCount = (int)Math.Round(0.1 * all.Count);
+var scaler = Standardizer.Fit(all.Take(0, all.Count - validCount));
+var trainSet = scaler.Apply(all.Take(0, all.Count - validCount));
+var validSet = scaler.Apply(all.Take(all.Count - validCount, validCount));
 
-// The truth is in the label column; score wrote index,label,error,anomaly.
-var rows = File.ReadAllLines(scoresCsv).Skip(1).Select(l => l.Split(',')).ToList();
-var errors = rows.Select(r => double.Parse(r[2], CultureInfo.InvariantCulture)).ToList();
-var truth = rows.Select(r => r[1] != "normal").ToList();
+var spec = new AutoencoderSpec(Features: 1, EncoderUnits: [32, 8], DecoderUnits: [32], OutputHead.Linear, ReverseOutput: true);
+var options = new TrainingOptions(Epochs: int.Parse(epochs, CultureInfo.InvariantCulture), BatchSize: 8, LearningRate: 0.005f, Seed: 42);
+var clock = Stopwatch.StartNew();
+using var backend = BackendFactory.Create("cpu");
+using var model = new RecurrentAutoencoder(backend, spec, options.Seed);
+using (var trainDevice = model.Upload(trainSet))
+using (var validDevice = model.Upload(validSet))
+{
+    var trainer = new Trainer(model, trainDevice, validDevice, options)
+    {
+        EpochCompleted = r => { if (r.Epoch % 10 == 0) Console.WriteLine($"epoch {r.Epoch}: loss {r.Loss:F4}, val_loss {r.ValLoss:F4}"); },
+    };
+    trainer.Run(CancellationToken.None);
+    // The threshold 'rae score' flags above: the 99th percentile of the training series' errors.
+    double trained = AnomalyStatistics.Percentile(model.SequenceErrors(trainSet), DataInfo.ThresholdPercentile);
+    var info = new DataInfo(DataInfo.CsvKind, Features: 1, LabelNames: all.LabelNames, Threshold: trained,
+        Source: Path.GetFullPath(trainCsv), ValidFraction: 0.1).WithStandardizer(scaler);
+    Directory.CreateDirectory(run);
+    Checkpoint.Save(Path.Combine(run, Checkpoint.FileName), model, options, trainer.Position, trainer.History, data: info);
+}
+double trainSeconds = clock.Elapsed.TotalSeconds;
+
+// Score the test file the way the model was trained: standardised with the stored mean and deviation.
 var checkpoint = Checkpoint.Load(run);
 double threshold = checkpoint.Data.Threshold!.Value;
+var testSet = checkpoint.Data.Prepare(CsvSequenceReader.Read(testCsv, features: 1));
+var errors = model.SequenceErrors(testSet);
+var truth = Enumerable.Range(0, testSet.Count).Select(i => testSet.LabelText(i) != "normal").ToList();
 var (precision, recall) = AnomalyStatistics.PrecisionRecall(errors, truth, threshold);
 double auc = AnomalyStatistics.RocAuc(errors, truth);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"Training: {trainSeconds:F0} s. Threshold {threshold:G4}: precision {precision:F3}, recall {recall:F3}; ROC-AUC {auc:F4}"));
+var labelOf = Enumerable.Range(0, testSet.Count).Select(i => testSet.LabelText(i)).ToList();
 foreach (var kind in kinds)
 {
-    var idx = Enumerable.Range(0, rows.Count).Where(i => rows[i][1] == kind).ToList();
+    var idx = Enumerable.Range(0, labelOf.Count).Where(i => labelOf[i] == kind).ToList();
+    var normal = Enumerable.Range(0, labelOf.Count).Where(i => !truth[i]).ToList();
+    double kindAuc = AnomalyStatistics.RocAuc([.. idx.Select(i => errors[i]), .. normal.Select(i => errors[i])],
+        [.. idx.Select(_ => true), .. normal.Select(_ => false)]);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"  {kind,-12} recall {idx.Count(i => errors[i] > threshold)}/{idx.Count}, ROC-AUC vs normal {AnomalyStatistics.RocAuc([.. idx.Select(i => errors[i]), .. Enumerable.Range(0, rows.Count).Where(i => !truth[i]).Select(i => errors[i])], [.. idx.Select(_ => true), .. Enumerable.Range(0, rows.Count).Where(i => !truth[i]).Select(_ => false)]):F4}"));
+        $"  {kind,-12} recall {idx.Count(i => errors[i] > threshold)}/{idx.Count}, ROC-AUC vs normal {kindAuc:F4}"));
 }
 
 // A normal series and one of each anomaly over their reconstructions, in the data's units.
-using (var backend = BackendFactory.Create("cpu"))
-using (var model = checkpoint.CreateModel(backend))
-{
-    var data = checkpoint.Data.Prepare(CsvSequenceReader.Read(testCsv, features: 1));
-    int[] picks = [.. new[] { "normal" }.Concat(kinds).Select(k => rows.FindIndex(r => r[1] == k)).Where(i => i >= 0)];
-    var png = Path.Combine(outDir, "series.png");
-    SeriesPlot.Write(SeriesPlot.Panels(model, data, checkpoint.Data, picks), png);
-    Console.WriteLine($"Wrote {png}");
-}
+int[] picks = [.. new[] { "normal" }.Concat(kinds).Select(k => labelOf.IndexOf(k)).Where(i => i >= 0)];
+var png = Path.Combine(outDir, "series.png");
+SeriesPlot.Write(SeriesPlot.Panels(model, testSet, checkpoint.Data, picks), png);
+Console.WriteLine($"Wrote {png}");
 return auc >= 0.95 ? 0 : 1;
 
 static class Series

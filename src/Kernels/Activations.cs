@@ -4,7 +4,7 @@ namespace RecurrentAE.Kernels;
 /// Sigmoid and tanh written once for every backend (ILGPU kernels call these too). Both stay finite and
 /// accurate for any float input: exp only ever sees a non-positive argument, so it cannot overflow.
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     public static float Sigmoid(float x)
     {

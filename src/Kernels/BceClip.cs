@@ -1,7 +1,7 @@
 namespace RecurrentAE.Kernels;
 
 /// <summary>Keras clips probabilities to [epsilon, 1 - epsilon] before the log (backend.epsilon() = 1e-7).</summary>
-public static class BceClip
+internal static class BceClip
 {
     public const float Epsilon = 1e-7f;
 

@@ -9,6 +9,12 @@ namespace RecurrentAE.Model;
 /// standardised real values, softmax + cross-entropy for one-hot symbols). The reference model is
 /// 28 -> [100, 30] -> [100] -> 28, sigmoid.
 /// </summary>
+/// <param name="Features">Values a step (the input and the output width).</param>
+/// <param name="EncoderUnits">The encoder LSTMs' sizes, first to last; the last is the coding size.</param>
+/// <param name="DecoderUnits">The decoder LSTMs' sizes, first to last.</param>
+/// <param name="Head">The output activation and its loss.</param>
+/// <param name="ReverseOutput">The decoder emits each sequence back to front (see the remarks in the source).</param>
+/// <param name="TeacherForcing">The decoder's first LSTM also sees the previous target step.</param>
 public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits,
     OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false, bool TeacherForcing = false)
 {
@@ -20,10 +26,14 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     // Srivastava et al. (2015). Its first outputs then need only what the coding (the encoder's state at the sequence's
     // own last step) holds most directly; with sequences of different lengths and random phase a forward decoder has to
     // learn to count steps and barely trains. Reconstruct/Decode/SequenceErrors undo the order: callers never see it.
+
+    /// <summary>The reference model: 28 features (a Fashion-MNIST row), encoder LSTMs of 100 and 30, a decoder LSTM of 100, sigmoid head.</summary>
     public static AutoencoderSpec Reference { get; } = new(28, [100, 30], [100]);
 
+    /// <summary>The size of the coding: the last encoder LSTM's units.</summary>
     public int CodingSize => EncoderUnits[^1];
 
+    /// <summary>Throws <see cref="ArgumentException"/> when a size is below 1 or the encoder or decoder has no layer.</summary>
     public void Validate()
     {
         if (Features < 1) throw new ArgumentException($"features must be at least 1, not {Features}");
@@ -33,7 +43,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
             throw new ArgumentException("every LSTM layer needs at least one unit");
     }
 
-    public string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head),
+    internal string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head),
         ReverseOutput ? true : null, TeacherForcing ? true : null));
 
     /// <summary>The loss each head trains with, as the command line names it.</summary>
@@ -44,7 +54,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
         _ => "cce",
     };
 
-    public static OutputHead ParseHead(string? name) => name switch
+    internal static OutputHead ParseHead(string? name) => name switch
     {
         null or "bce" or "sigmoid" => OutputHead.Sigmoid,
         "mse" or "linear" => OutputHead.Linear,
@@ -52,7 +62,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
         _ => throw new FormatException($"unknown loss '{name}': use bce, mse or cce"),
     };
 
-    public static AutoencoderSpec FromJson(string json)
+    internal static AutoencoderSpec FromJson(string json)
     {
         var s = JsonSerializer.Deserialize<SpecJson>(json) ?? throw new FormatException("empty model spec");
         var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head), s.reverse ?? false,
@@ -61,15 +71,18 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
         return spec;
     }
 
+    /// <summary>The shape in one line, e.g. <c>28 -> [100, 30] -> [100] -> 28 (bce)</c>.</summary>
     public override string ToString() =>
         $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)}" +
         $"{(ReverseOutput ? ", reversed output" : "")}{(TeacherForcing ? ", teacher forcing" : "")})";
 
+    /// <summary>Equal when every size, the head and both flags are (the unit lists compared element by element).</summary>
     public bool Equals(AutoencoderSpec? other) =>
         other is not null && Features == other.Features && Head == other.Head && ReverseOutput == other.ReverseOutput
         && TeacherForcing == other.TeacherForcing
         && EncoderUnits.SequenceEqual(other.EncoderUnits) && DecoderUnits.SequenceEqual(other.DecoderUnits);
 
+    /// <summary>A hash consistent with <see cref="Equals(AutoencoderSpec)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Features, EncoderUnits.Count, DecoderUnits.Count, CodingSize);
 
 #pragma warning disable IDE1006 // JSON field names

@@ -8,6 +8,7 @@ public sealed class BatchOrder : IDisposable
 {
     private readonly IComputeBackend _backend;
 
+    /// <summary>Sequence indices in batch order (copied), uploaded to <paramref name="backend"/>.</summary>
     public BatchOrder(IComputeBackend backend, int[] order)
     {
         _backend = backend;
@@ -16,8 +17,10 @@ public sealed class BatchOrder : IDisposable
         backend.UploadIndices(Host, Device);
     }
 
+    /// <summary>The sequences 0..count-1 in order.</summary>
     public static BatchOrder Identity(IComputeBackend backend, int count) => new(backend, Enumerable.Range(0, count).ToArray());
 
+    /// <summary>The order on the host.</summary>
     public int[] Host { get; }
     internal DeviceIndexArray Device { get; }
 
@@ -29,5 +32,6 @@ public sealed class BatchOrder : IDisposable
         _backend.UploadIndices(Host, Device);
     }
 
+    /// <summary>Frees the device copy.</summary>
     public void Dispose() => Device.Dispose();
 }

@@ -26,7 +26,7 @@ public sealed class DeviceDataset : IDisposable
     internal DeviceArray? Reversed { get; }
 
     /// <summary>A copy of batch-major sequences with each one's first <paramref name="lengthOf"/> steps in reverse order.</summary>
-    public static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
+    internal static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
     {
         var result = values.ToArray();
         for (int n = 0; n < count; n++)
@@ -38,8 +38,11 @@ public sealed class DeviceDataset : IDisposable
         return result;
     }
 
+    /// <summary>The number of sequences.</summary>
     public int Count { get; }
+    /// <summary>Steps a sequence, padding included.</summary>
     public int Steps { get; }
+    /// <summary>Values a step.</summary>
     public int Features { get; }
     internal DeviceArray Data { get; }
 
@@ -49,12 +52,14 @@ public sealed class DeviceDataset : IDisposable
     /// <summary>Each sequence's own length when they differ; null when all have <see cref="Steps"/>.</summary>
     public int[]? Lengths { get; }
 
+    /// <summary>Sequence <paramref name="index"/>'s own length.</summary>
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
 
     /// <summary>Bytes this data set keeps resident on the backend: its values, the reversed targets when the model
     /// decodes in reverse, and the identity order.</summary>
     public long ResidentBytes => (long)sizeof(float) * (Data.Length + (Reversed?.Length ?? 0)) + (long)sizeof(int) * Count;
 
+    /// <summary>Frees the device memory.</summary>
     public void Dispose()
     {
         Data.Dispose();

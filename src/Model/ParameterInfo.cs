@@ -1,8 +1,13 @@
 namespace RecurrentAE.Model;
 
 /// <summary>One named tensor inside the flat parameter buffer (Keras-style name, row-major shape).</summary>
+/// <param name="Name">The Keras-style name, e.g. <c>encoder.lstm0.kernel</c>.</param>
+/// <param name="Shape">The row-major shape.</param>
+/// <param name="Offset">The first float in the flat parameter buffer.</param>
+/// <param name="Length">The number of floats.</param>
 public sealed record ParameterInfo(string Name, int[] Shape, int Offset, int Length)
 {
+    /// <summary>The shape as text, e.g. <c>(28, 400)</c>.</summary>
     public string ShapeText => "(" + string.Join(", ", Shape) + ")";
 }
 

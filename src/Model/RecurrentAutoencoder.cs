@@ -29,6 +29,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     private readonly int _maxBatch;
     private readonly int _seed;
 
+    /// <summary>A model of shape <paramref name="spec"/> on <paramref name="backend"/>, its weights initialised as Keras does (glorot-uniform kernels, orthogonal recurrent kernels, forget-gate bias 1) from <paramref name="seed"/>; workspaces hold batches of up to <paramref name="maxBatch"/> sequences. The backend must outlive the model.</summary>
     public RecurrentAutoencoder(IComputeBackend backend, AutoencoderSpec spec, int seed, int maxBatch = 256)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -75,18 +76,25 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         backend.Upload(initial, _parameters.All);
     }
 
+    /// <summary>The model's shape.</summary>
     public AutoencoderSpec Spec { get; }
 
     /// <summary>Bytes the training state takes on the backend: the parameters, their gradients and Adam's two moments
     /// (the activation workspaces grow with the batch on first use and are not counted).</summary>
     public long ParameterStateBytes => 4L * sizeof(float) * ParameterCount;
+    /// <summary>The backend the model's buffers live on.</summary>
     public IComputeBackend Backend { get; }
+    /// <summary>The named tensors of the flat parameter buffer, in order (Keras-style names, gate order i, f, c, o).</summary>
     public IReadOnlyList<ParameterInfo> Parameters { get; }
+    /// <summary>The number of trainable parameters.</summary>
     public int ParameterCount { get; }
+    /// <summary>Adam's hyper-parameters for <see cref="TrainStep"/> (the <see cref="Trainer"/> sets the learning rate from its options).</summary>
     public AdamSettings Adam { get; set; } = new();
 
+    /// <summary>A host copy of every parameter, laid out as <see cref="Parameters"/> says.</summary>
     public float[] GetParameters() => Download(_parameters.All);
 
+    /// <summary>Replaces every parameter (<see cref="ParameterCount"/> values, laid out as <see cref="Parameters"/> says).</summary>
     public void SetParameters(ReadOnlySpan<float> values)
     {
         if (values.Length != ParameterCount)
@@ -97,9 +105,12 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     /// <summary>The gradients of the last <see cref="TrainStep"/> or <see cref="ComputeGradients"/>.</summary>
     public float[] GetGradients() => Download(_gradients.All);
 
+    /// <summary>A host copy of Adam's step count and moments (for a checkpoint).</summary>
     public OptimizerState GetOptimizerState() => _adam.GetState();
+    /// <summary>Restores Adam's step count and moments (when resuming).</summary>
     public void SetOptimizerState(OptimizerState state) => _adam.SetState(state);
 
+    /// <summary>Copies <paramref name="data"/> to the device for <see cref="TrainStep"/>, <see cref="Evaluate"/> and the <see cref="Trainer"/>; the features must match the model's. Dispose it when done.</summary>
     public DeviceDataset Upload(SequenceDataset data)
     {
         if (data.Features != Spec.Features)
@@ -256,6 +267,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         return host;
     }
 
+    /// <summary>Frees the model's device buffers (not the backend).</summary>
     public void Dispose()
     {
         foreach (var layer in _encoder.Concat(_decoder)) layer.Dispose();

@@ -7,6 +7,7 @@ namespace RecurrentAE.Model;
 /// </summary>
 public sealed class SequenceDataset
 {
+    /// <summary>Wraps <paramref name="values"/> (not copied): <paramref name="count"/> sequences of <paramref name="steps"/> x <paramref name="features"/> values, batch-major; optional labels (one a sequence), lengths (each in 1..steps) and label names. Throws <see cref="ArgumentException"/> when the sizes disagree.</summary>
     public SequenceDataset(float[] values, int count, int steps, int features, int[]? labels = null, int[]? lengths = null, string[]? labelNames = null)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -25,18 +26,29 @@ public sealed class SequenceDataset
         LabelNames = labelNames;
     }
 
+    /// <summary>The values, (count, steps, features) row-major, padded steps zero.</summary>
     public float[] Values { get; }
+    /// <summary>The number of sequences.</summary>
     public int Count { get; }
+    /// <summary>Steps a sequence, padding included (the longest length).</summary>
     public int Steps { get; }
+    /// <summary>Values a step.</summary>
     public int Features { get; }
+    /// <summary>One label a sequence, or null.</summary>
     public int[]? Labels { get; }
+    /// <summary>Each sequence's own length, or null when all have <see cref="Steps"/>.</summary>
     public int[]? Lengths { get; }
+    /// <summary>Names of the label values (label i is named LabelNames[i]), or null.</summary>
     public string[]? LabelNames { get; }
+    /// <summary>Values a sequence, padding included: Steps x Features.</summary>
     public int SequenceLength => Steps * Features;
+    /// <summary>True when some sequence is shorter than <see cref="Steps"/>.</summary>
     public bool IsRagged => Lengths != null && Lengths.Any(l => l != Steps);
 
+    /// <summary>Sequence <paramref name="index"/>'s own length.</summary>
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
 
+    /// <summary>Sequence <paramref name="index"/>'s label as text (its name when known), or null without labels.</summary>
     public string? LabelText(int index) => Labels == null ? null
         : LabelNames != null && Labels[index] >= 0 && Labels[index] < LabelNames.Length ? LabelNames[Labels[index]] : Labels[index].ToString();
 

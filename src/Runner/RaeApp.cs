@@ -17,7 +17,7 @@ internal sealed class UsageException(string message) : Exception(message);
 /// 2 usage or input errors (bad flags, unknown accelerator, missing data, missing or corrupt checkpoint);
 /// 130 training interrupted by Ctrl-C after saving a resumable checkpoint.
 /// </summary>
-public static class RaeApp
+internal static class RaeApp
 {
     public const int Ok = 0, Failure = 1, UsageError = 2, Interrupted = 130;
 

@@ -1,7 +1,7 @@
 namespace RecurrentAE.Kernels;
 
 /// <summary>
-/// The kernel contract shared by every backend (see shared/DESIGN.md). Coarse enough that a backend can fuse
+/// The kernel contract shared by every backend (see docs/design.md). Coarse enough that a backend can fuse
 /// what it likes, fine enough that the model layer still expresses the network. All tensors are float32,
 /// row-major, and activations are time-major: (steps, batch, features).
 /// Calls are ordered as issued; results are visible to the host after <see cref="Download"/> or <see cref="Synchronize"/>.
@@ -20,6 +20,7 @@ public interface IComputeBackend : IDisposable
     /// <summary>A zero-filled int array.</summary>
     DeviceIndexArray AllocateIndices(int length);
 
+    /// <summary>Copies host floats into <paramref name="destination"/> (same length).</summary>
     void Upload(ReadOnlySpan<float> source, Slice destination);
 
     /// <summary>
@@ -28,9 +29,16 @@ public interface IComputeBackend : IDisposable
     /// change <paramref name="values"/> while it lives. For training data, which would otherwise exist twice in RAM.
     /// </summary>
     DeviceArray Adopt(float[] values);
+    /// <summary>Copies host ints into <paramref name="destination"/> from <paramref name="offset"/> on.</summary>
     void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0);
+
+    /// <summary>Waits for the issued calls and copies <paramref name="source"/> to the host.</summary>
     void Download(Slice source, Span<float> destination);
+
+    /// <summary>Sets every float of <paramref name="destination"/> to <paramref name="value"/>.</summary>
     void Fill(Slice destination, float value);
+
+    /// <summary>Copies one slice into another of the same length (they must not overlap).</summary>
     void Copy(Slice source, Slice destination);
 
     /// <summary>Waits until every issued call has finished.</summary>

@@ -7,8 +7,13 @@ namespace RecurrentAE.Kernels;
 /// </summary>
 public readonly record struct LstmForwardArgs
 {
+    /// <summary>Steps T of the sequence.</summary>
     public required int Steps { get; init; }
+
+    /// <summary>Sequences B run side by side.</summary>
     public required int Batch { get; init; }
+
+    /// <summary>Units U of the layer (h and c have U values).</summary>
     public required int Units { get; init; }
 
     /// <summary>x_t W for every step, without bias: (steps, batch, 4U), or (batch, 4U) with a step stride of 0 (RepeatVector).</summary>
@@ -54,14 +59,25 @@ public readonly record struct LstmForwardArgs
 /// </summary>
 public readonly record struct LstmBackwardArgs
 {
+    /// <summary>Steps T, as in the forward pass.</summary>
     public required int Steps { get; init; }
+
+    /// <summary>Sequences B, as in the forward pass.</summary>
     public required int Batch { get; init; }
+
+    /// <summary>Units U, as in the forward pass.</summary>
     public required int Units { get; init; }
+
+    /// <summary>Recurrent kernel U, (units, 4*units), as in the forward pass.</summary>
     public required Slice RecurrentKernel { get; init; }
 
-    /// <summary>Saved forward outputs (see <see cref="LstmForwardArgs"/>).</summary>
+    /// <summary>Saved forward output h_t (see <see cref="LstmForwardArgs.Hidden"/>).</summary>
     public required Slice Hidden { get; init; }
+
+    /// <summary>Saved forward output c_t (see <see cref="LstmForwardArgs.Cell"/>).</summary>
     public required Slice Cell { get; init; }
+
+    /// <summary>Saved activated gates (see <see cref="LstmForwardArgs.Gates"/>).</summary>
     public required Slice Gates { get; init; }
 
     /// <summary>In: dL/dh_t arriving from above at every step, (steps, batch, units). Overwritten (used as scratch).</summary>
@@ -83,7 +99,13 @@ public readonly record struct LstmBackwardArgs
     public DeviceIndexArray? Lengths { get; init; }
 }
 
-/// <summary>One Adam update in Keras's form (see REFERENCE.md).</summary>
+/// <summary>One Adam update in Keras's form (docs/reference.md): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+/// w -= a m / (sqrt(v) + eps) with a = <see cref="StepSize"/>.</summary>
+/// <param name="LearningRate">lr.</param>
+/// <param name="Beta1">b1, the first moment's decay.</param>
+/// <param name="Beta2">b2, the second moment's decay.</param>
+/// <param name="Epsilon">eps, added to sqrt(v).</param>
+/// <param name="Step">t, counted from 1.</param>
 public readonly record struct AdamStep(float LearningRate, float Beta1, float Beta2, float Epsilon, int Step)
 {
     /// <summary>a = lr * sqrt(1 - b2^t) / (1 - b1^t), computed in double on the host.</summary>

@@ -22,14 +22,31 @@ public enum OutputHead
 /// </summary>
 public readonly record struct HeadLossArgs
 {
+    /// <summary>The head whose loss this is.</summary>
     public required OutputHead Head { get; init; }
+
+    /// <summary>The head's output p (after the activation), (steps, batch, cols).</summary>
     public required Slice Output { get; init; }
+
+    /// <summary>The targets y, same shape as <see cref="Output"/>.</summary>
     public required Slice Targets { get; init; }
+
+    /// <summary>Steps of the block.</summary>
     public required int Steps { get; init; }
+
+    /// <summary>Sequences of the block.</summary>
     public required int Batch { get; init; }
+
+    /// <summary>Values a row (features, or the vocabulary for softmax).</summary>
     public required int Cols { get; init; }
+
+    /// <summary>Multiplies the summed loss and the gradient (1 / the count the mean is over).</summary>
     public required float Scale { get; init; }
+
+    /// <summary>Out: one float, the scaled loss.</summary>
     public required Slice Loss { get; init; }
+
+    /// <summary>Add to <see cref="Loss"/> instead of overwriting it (evaluation over several batches).</summary>
     public bool AccumulateLoss { get; init; }
 
     /// <summary>Empty: loss only.</summary>
@@ -40,7 +57,7 @@ public readonly record struct HeadLossArgs
 }
 
 /// <summary>Constants both backends' heads share.</summary>
-public static class HeadNumerics
+internal static class HeadNumerics
 {
     /// <summary>A softmax probability that underflowed to 0 has its log taken at the smallest normal float instead of -inf.</summary>
     public const float LogFloor = 1.17549435e-38f;

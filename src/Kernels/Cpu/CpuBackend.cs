@@ -8,7 +8,7 @@ namespace RecurrentAE.Kernels.Cpu;
 /// Semantics are those of the original scalar backend (kept as the double-precision reference in the tests).
 /// Not thread-safe: calls are issued from one thread, in order, as the contract says.
 /// </summary>
-public sealed unsafe class CpuBackend : IComputeBackend
+internal sealed unsafe class CpuBackend : IComputeBackend
 {
     private readonly WorkerPool _pool;
     private readonly ThreadScratch[] _scratch;

@@ -50,7 +50,7 @@ internal static unsafe class Pointwise
         return sum;
     }
 
-    /// <summary>Keras Adam over [from, to) (see REFERENCE.md), in the scalar reference's operation order.</summary>
+    /// <summary>Keras Adam over [from, to) (see docs/reference.md), in the scalar reference's operation order.</summary>
     public static void Adam<S, TV>(int from, int to, float* w, float* g, float* m, float* v, float a, float b1, float b2, float eps)
         where S : struct, ISimd<TV> where TV : struct
     {

@@ -14,7 +14,7 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// does not fit a group's shared memory; an OpenCL device without sub-groups runs the backward per step
 /// (<see cref="SupportsPersistentBackward"/>). Every launch site counts in <see cref="LaunchCount"/>.
 /// </summary>
-public sealed class IlgpuBackend : IComputeBackend
+internal sealed class IlgpuBackend : IComputeBackend
 {
     /// <summary>Every kernel method and whether it is explicitly grouped (the PTX and OpenCL compile tests cover this list).</summary>
     internal static readonly IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods =

@@ -12,21 +12,31 @@ namespace RecurrentAE.Model.Checkpoints;
 /// </summary>
 public sealed class Checkpoint
 {
+    /// <summary>The checkpoint's file name inside a run directory.</summary>
     public const string FileName = "model.safetensors";
+    /// <summary>The value of <c>format</c> in the file's <c>__metadata__</c>.</summary>
     public const string Format = "recurrentae-checkpoint/1";
 
+    /// <summary>The model's architecture.</summary>
     public required AutoencoderSpec Spec { get; init; }
     /// <summary>Tensors by name: parameters, and optimizer moments when present.</summary>
     public required IReadOnlyDictionary<string, Tensor> Tensors { get; init; }
+    /// <summary>Adam's step count t; null when the file holds no optimizer state.</summary>
     public int? AdamStep { get; init; }
+    /// <summary>Adam's hyper-parameters, when stored.</summary>
     public AdamSettings? Adam { get; init; }
+    /// <summary>The options the model was trained with, when stored.</summary>
     public TrainingOptions? Options { get; init; }
+    /// <summary>Where training stood (the next epoch and step), when stored: what resuming continues from.</summary>
     public TrainingPosition? Position { get; init; }
+    /// <summary>The figures of every finished epoch.</summary>
     public IReadOnlyList<EpochResult> History { get; init; } = [];
+    /// <summary>The file's raw <c>__metadata__</c> (JSON strings by key).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     /// <summary>The data the model was trained on (kind, features, standardisation, labels, anomaly threshold);
     /// <see cref="DataInfo.FashionMnist"/> for checkpoints written before it was stored.</summary>
     public DataInfo Data { get; init; } = DataInfo.FashionMnist;
+    /// <summary>The file it was loaded from.</summary>
     public string Path { get; init; } = "";
 
     static readonly JsonSerializerOptions Json = new()
@@ -114,6 +124,7 @@ public sealed class Checkpoint
         }
     }
 
+    /// <summary>True when the file holds Adam's moments and step (needed to resume training).</summary>
     public bool HasOptimizerState => AdamStep is not null;
 
     static DataInfo ValidData(DataInfo? d)

@@ -11,6 +11,17 @@ namespace RecurrentAE.Model.Checkpoints;
 /// Text models (kind text, softmax head) also keep their vocabulary and how long lines were handled (MaxLength: the
 /// limit, Truncate: cut rather than dropped). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
 /// </summary>
+/// <param name="Kind">The data kind: one of the <c>*Kind</c> constants.</param>
+/// <param name="Features">Values a step.</param>
+/// <param name="Mean">The standardisation's per-feature mean; null: not standardised.</param>
+/// <param name="Std">The standardisation's per-feature deviation.</param>
+/// <param name="LabelNames">Names of the label values, when known.</param>
+/// <param name="Threshold">The anomaly threshold; null until training finished.</param>
+/// <param name="Source">The training file's full path (for resuming).</param>
+/// <param name="ValidFraction">The fraction of the sequences held out for validation.</param>
+/// <param name="Vocabulary">A text model's vocabulary.</param>
+/// <param name="MaxLength">A text model's maximum line length.</param>
+/// <param name="Truncate">A text model cut long lines rather than dropping them.</param>
 public sealed record DataInfo(
     string Kind,
     int Features,
@@ -24,23 +35,30 @@ public sealed record DataInfo(
     int? MaxLength = null,
     bool Truncate = false)
 {
+    /// <summary>The data kinds: <c>fashion-mnist</c>, <c>csv</c>, <c>npy</c>, <c>text</c>.</summary>
     public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy", TextKind = "text";
 
     /// <summary>The percentile of the training errors used as the anomaly threshold.</summary>
     public const double ThresholdPercentile = 99;
 
+    /// <summary>The reference data: Fashion-MNIST, 28 features, its class names.</summary>
     public static DataInfo FashionMnist { get; } = new(FashionMnistKind, 28, LabelNames: [.. Data.FashionMnist.ClassNames]);
 
+    /// <summary>True for the Fashion-MNIST kind.</summary>
     public bool IsFashionMnist => Kind == FashionMnistKind;
+    /// <summary>True for the text kind (one-hot characters, softmax head).</summary>
     public bool IsText => Kind == TextKind;
 
+    /// <summary>The per-feature standardisation, or null when the values were used as they are.</summary>
     public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
 
     /// <summary>The data in the space the model was trained in (standardised when the model was).</summary>
     public SequenceDataset Prepare(SequenceDataset data) => Standardizer is { } s ? s.Apply(data) : data;
 
+    /// <summary>A copy that stores <paramref name="s"/>'s mean and deviation (null: none).</summary>
     public DataInfo WithStandardizer(Standardizer? s) => this with { Mean = s?.Mean, Std = s?.Std };
 
+    /// <summary>Equal when every field is (arrays and the vocabulary compared by content).</summary>
     public bool Equals(DataInfo? other) =>
         other is not null && Kind == other.Kind && Features == other.Features && Threshold == other.Threshold
         && Source == other.Source && ValidFraction == other.ValidFraction
@@ -48,6 +66,7 @@ public sealed record DataInfo(
         && (Vocabulary is null ? other.Vocabulary is null : Vocabulary.Equals(other.Vocabulary))
         && MaxLength == other.MaxLength && Truncate == other.Truncate;
 
+    /// <summary>A hash consistent with <see cref="Equals(DataInfo)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);
 
     static bool Same<T>(T[]? a, T[]? b) => a is null ? b is null : b is not null && a.SequenceEqual(b);

@@ -8,6 +8,9 @@ using RecurrentAE.Model.IO;
 namespace RecurrentAE.Model.Checkpoints;
 
 /// <summary>One float32 tensor of a safetensors file.</summary>
+/// <param name="Name">The tensor's name in the file.</param>
+/// <param name="Shape">The row-major shape.</param>
+/// <param name="Data">The float32 values.</param>
 public sealed record Tensor(string Name, int[] Shape, float[] Data);
 
 /// <summary>
@@ -16,7 +19,7 @@ public sealed record Tensor(string Name, int[] Shape, float[] Data);
 /// "__metadata__": {string: string}}), padded with spaces to a multiple of 8, then the raw little-endian data.
 /// PyTorch (safetensors.torch.load_file) and numpy users can open it.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     const long MaxHeader = 100_000_000;
 

@@ -10,6 +10,7 @@ namespace RecurrentAE.Model.Data;
 /// </summary>
 public static class CsvSequenceReader
 {
+    /// <summary>Reads a CSV file of sequences with <paramref name="features"/> values a step; a missing or malformed file throws <see cref="DataFormatException"/> with a one-line message naming the line.</summary>
     public static SequenceDataset Read(string path, int features = 1)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
@@ -17,6 +18,7 @@ public static class CsvSequenceReader
         return Read(reader, path, features);
     }
 
+    /// <summary>Reads CSV sequences from <paramref name="reader"/>; <paramref name="name"/> names the source in error messages.</summary>
     public static SequenceDataset Read(TextReader reader, string name, int features = 1)
     {
         if (features < 1) throw new ArgumentException("--features must be at least 1");
@@ -63,7 +65,7 @@ public static class CsvSequenceReader
 }
 
 /// <summary>Labels as read from a file: integers stay themselves; names are numbered in order of first appearance.</summary>
-public static class Labels
+internal static class Labels
 {
     public static (int[] Labels, string[]? Names) Encode(IReadOnlyList<string> texts)
     {

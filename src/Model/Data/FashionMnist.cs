@@ -3,6 +3,7 @@ namespace RecurrentAE.Model.Data;
 /// <summary>Fashion-MNIST as sequences: each image is 28 steps (rows) of 28 features (pixels / 255).</summary>
 public sealed class FashionMnistData
 {
+    /// <summary>The directory the files were read from.</summary>
     public required string Directory { get; init; }
     /// <summary>Training images 5,000..59,999 of the training file.</summary>
     public required SequenceDataset Train { get; init; }
@@ -12,17 +13,25 @@ public sealed class FashionMnistData
     public SequenceDataset? Test { get; init; }
 }
 
+/// <summary>Finds and reads Fashion-MNIST (the gzipped IDX files of Debian's dataset-fashion-mnist, Keras's download, or --data DIR / RAE_DATA).</summary>
 public static class FashionMnist
 {
+    /// <summary>The leading training images that validate (as in the Keras example).</summary>
     public const int ValidationCount = 5000;
+    /// <summary>The training images' file name (without .gz).</summary>
     public const string TrainImages = "train-images-idx3-ubyte";
+    /// <summary>The training labels' file name (without .gz).</summary>
     public const string TrainLabels = "train-labels-idx1-ubyte";
+    /// <summary>The test images' file name (without .gz).</summary>
     public const string TestImages = "t10k-images-idx3-ubyte";
+    /// <summary>The test labels' file name (without .gz).</summary>
     public const string TestLabels = "t10k-labels-idx1-ubyte";
 
+    /// <summary>The ten class names, by label.</summary>
     public static IReadOnlyList<string> ClassNames { get; } =
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 
+    /// <summary>The class name of <paramref name="label"/>, or the number itself when it is not a class.</summary>
     public static string ClassName(int label) =>
         label >= 0 && label < ClassNames.Count ? ClassNames[label] : label.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

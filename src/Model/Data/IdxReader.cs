@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace RecurrentAE.Model.Data;
 
 /// <summary>An IDX file's contents: its dimensions and the unsigned bytes that follow the header.</summary>
-public sealed record IdxData(int[] Dimensions, byte[] Values)
+internal sealed record IdxData(int[] Dimensions, byte[] Values)
 {
     public int Count => Dimensions[0];
 }
@@ -13,7 +13,7 @@ public sealed record IdxData(int[] Dimensions, byte[] Values)
 /// Reads IDX files (the MNIST format: big-endian magic 0x0000 0x08 rank, then rank big-endian int32 dimensions,
 /// then unsigned bytes), gzip-compressed or raw (detected by the gzip magic 1f 8b).
 /// </summary>
-public static class IdxReader
+internal static class IdxReader
 {
     public const int ImagesMagic = 2051; // ubyte, rank 3
     public const int LabelsMagic = 2049; // ubyte, rank 1

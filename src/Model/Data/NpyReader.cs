@@ -12,12 +12,14 @@ public static partial class NpyReader
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Reads a .npy file; a missing file or an unsupported dtype, order or shape throws <see cref="DataFormatException"/>.</summary>
     public static SequenceDataset Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
         return Read(File.ReadAllBytes(path), path);
     }
 
+    /// <summary>Reads .npy bytes; <paramref name="name"/> names the source in error messages.</summary>
     public static SequenceDataset Read(byte[] bytes, string name)
     {
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))

@@ -2,8 +2,11 @@ namespace RecurrentAE.Model.Data;
 
 /// <summary>Per-feature standardisation (x - mean) / std, fitted on the valid steps of the training part and stored in the
 /// checkpoint so encode and score apply the same transform. A constant feature gets std 1.</summary>
+/// <param name="Mean">The mean of each feature.</param>
+/// <param name="Std">The standard deviation of each feature (1 for a constant feature).</param>
 public sealed record Standardizer(float[] Mean, float[] Std)
 {
+    /// <summary>The mean and standard deviation of every feature over <paramref name="data"/>'s real steps (padding ignored); a constant feature gets a deviation of 1.</summary>
     public static Standardizer Fit(SequenceDataset data)
     {
         int d = data.Features;
@@ -40,6 +43,7 @@ public sealed record Standardizer(float[] Mean, float[] Std)
     /// <summary>Back to the original units.</summary>
     public SequenceDataset Invert(SequenceDataset data) => Map(data, (v, f) => v * Std[f] + Mean[f]);
 
+    /// <summary>Step-major values (<paramref name="features"/> a step) back in the data's units.</summary>
     public float[] InvertValues(float[] values, int features)
     {
         var result = new float[values.Length];

@@ -6,6 +6,7 @@ namespace RecurrentAE.Model.IO;
 /// target, so a reader (or a crash) never sees half a file. Every output of the project goes through here.</summary>
 public static class AtomicFile
 {
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/> into a temp file beside it, flushed to disk, then renamed over the target; the temp file is deleted when writing fails.</summary>
     public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
@@ -28,11 +29,13 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var copy = bytes.ToArray();
         Write(path, s => s.Write(copy));
     }
 
+    /// <summary>Writes <paramref name="text"/> to <paramref name="path"/> as UTF-8 (no BOM), atomically.</summary>
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, new UTF8Encoding(false).GetBytes(text));
 }

@@ -6,7 +6,7 @@ namespace RecurrentAE.Model.Layers;
 /// A Keras LSTM layer over time-major sequences: kernel (in, 4U), recurrent_kernel (U, 4U), bias (4U), gate order i, f, c, o.
 /// The input projection of all steps is one GEMM; with a repeated input (RepeatVector) it is computed once and fed to
 /// every step, and in backward dz is summed over steps before one GEMM. A caller that builds the projection itself (the
-/// teacher-forced decoder input) uses <see cref="Recur"/> and <see cref="BackwardThroughTime"/>; greedy decoding runs one
+/// teacher-forced decoder input) uses <see cref="Recur(Slice, Slice, int)"/> and <see cref="BackwardThroughTime"/>; greedy decoding runs one
 /// step at a time (<see cref="ForwardStep"/>, <see cref="RecurStep"/>), each continuing from the state of the step before.
 /// </summary>
 internal sealed class LstmLayer : IDisposable

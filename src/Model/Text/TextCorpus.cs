@@ -14,9 +14,14 @@ public enum LongLineMode
 
 /// <summary>How lines become sequences: the maximum length in characters (Unicode scalar values; null: no limit), what
 /// happens to longer lines, and optional normalisation (lowercase; runs of whitespace to one space, trimmed).</summary>
+/// <param name="MaxLength">The longest line kept, in characters; null: no limit.</param>
+/// <param name="LongLines">What happens to a longer line.</param>
+/// <param name="Lowercase">Lowercase every line.</param>
+/// <param name="CollapseWhitespace">Runs of whitespace become one space; lines are trimmed.</param>
 public sealed record TextReadOptions(int? MaxLength = null, LongLineMode LongLines = LongLineMode.Drop,
     bool Lowercase = false, bool CollapseWhitespace = false)
 {
+    /// <summary>Throws <see cref="ArgumentException"/> when MaxLength is below 1.</summary>
     public void Validate()
     {
         if (MaxLength is < 1) throw new ArgumentException($"the maximum length must be at least 1, not {MaxLength}");
@@ -38,18 +43,23 @@ public sealed class TextCorpus
         Options = options;
     }
 
+    /// <summary>The lines kept, in file order.</summary>
     public IReadOnlyList<string> Lines { get; }
+    /// <summary>The number of lines kept.</summary>
     public int Count => Lines.Count;
     /// <summary>Lines left out for being longer than the maximum (mode <see cref="LongLineMode.Drop"/>).</summary>
     public int Dropped { get; }
     /// <summary>Lines cut to the maximum (mode <see cref="LongLineMode.Truncate"/>).</summary>
     public int Truncated { get; }
+    /// <summary>Blank lines skipped.</summary>
     public int EmptySkipped { get; }
+    /// <summary>The options the lines were read with.</summary>
     public TextReadOptions Options { get; }
 
     /// <summary>The longest line in characters (Unicode scalar values).</summary>
     public int MaxLineLength => Lines.Count == 0 ? 0 : Lines.Max(Length);
 
+    /// <summary>The length of <paramref name="line"/> in characters (Unicode scalar values).</summary>
     public static int Length(string line) => line.EnumerateRunes().Count();
 
     /// <summary>Reads a UTF-8 file, one sequence a line. A missing file, or one with no non-empty line, throws
@@ -81,6 +91,7 @@ public sealed class TextCorpus
         return corpus;
     }
 
+    /// <summary>Lines from memory, read as <see cref="Read"/> reads a file (blank lines skipped, long lines dropped or cut by <paramref name="options"/>).</summary>
     public static TextCorpus FromLines(IEnumerable<string> lines, TextReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(lines);

@@ -13,9 +13,11 @@ namespace RecurrentAE.Model.Text;
 [JsonConverter(typeof(VocabularyJsonConverter))]
 public sealed class Vocabulary
 {
+    /// <summary>The index of the unknown symbol.</summary>
     public const int Unknown = 0;
     /// <summary>How the unknown symbol is written when decoding.</summary>
     public const string UnknownText = "\uFFFD";
+    /// <summary>The key under which a checkpoint's metadata stores the vocabulary.</summary>
     public const string MetadataKey = "vocabulary";
     const string Format = "recurrentae-vocabulary/1";
 
@@ -36,6 +38,7 @@ public sealed class Vocabulary
 
     /// <summary>Number of symbols, the unknown one included: the model's features.</summary>
     public int Size => _symbols.Length;
+    /// <summary>The minimum count a character needed to get its own symbol.</summary>
     public int MinCount { get; }
 
     /// <summary>Symbol i as text (index 0: <see cref="UnknownText"/>).</summary>
@@ -53,10 +56,13 @@ public sealed class Vocabulary
         return new Vocabulary(counts.Where(kv => kv.Value >= minCount).Select(kv => kv.Key), minCount);
     }
 
+    /// <summary>The symbol index of <paramref name="r"/>; <see cref="Unknown"/> when it has none.</summary>
     public int IndexOf(Rune r) => _index.TryGetValue(r.Value, out int i) ? i : Unknown;
 
+    /// <summary>Equal when the symbols and the minimum count are.</summary>
     public bool Equals(Vocabulary? other) => other is not null && MinCount == other.MinCount && _symbols.SequenceEqual(other._symbols);
 
+    /// <summary>True when <paramref name="r"/> has its own symbol.</summary>
     public bool Contains(Rune r) => _index.ContainsKey(r.Value);
 
     /// <summary>The symbol indices of a line, one per Unicode scalar value.</summary>
@@ -67,6 +73,7 @@ public sealed class Vocabulary
         return [.. result];
     }
 
+    /// <summary>The text of symbol indices (unknown ones as <see cref="UnknownText"/>).</summary>
     public string Decode(IEnumerable<int> indices)
     {
         var sb = new StringBuilder();
@@ -78,6 +85,7 @@ public sealed class Vocabulary
         return sb.ToString();
     }
 
+    /// <summary>The vocabulary as JSON (what a checkpoint stores).</summary>
     public string ToJson() => JsonSerializer.Serialize(new VocabularyJson(Format, MinCount, _symbols[1..]));
 
     /// <summary>Reads <see cref="ToJson"/>; anything else throws <see cref="DataFormatException"/>.</summary>
@@ -106,7 +114,7 @@ public sealed class Vocabulary
 }
 
 /// <summary>Writes a <see cref="Vocabulary"/> inside other JSON (e.g. a checkpoint's data info) as its <see cref="Vocabulary.ToJson"/> object.</summary>
-public sealed class VocabularyJsonConverter : JsonConverter<Vocabulary>
+internal sealed class VocabularyJsonConverter : JsonConverter<Vocabulary>
 {
     public override Vocabulary Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {

@@ -4,6 +4,7 @@ namespace RecurrentAE.Model;
 /// same batches as an uninterrupted one without storing generator state.</summary>
 public static class EpochShuffle
 {
+    /// <summary>A permutation of 0..<paramref name="count"/>-1 for <paramref name="epoch"/> (0-based), the same for the same (seed, epoch, count) on every machine.</summary>
     public static int[] Order(int seed, int epoch, int count)
     {
         var order = new int[count];

@@ -13,6 +13,7 @@ public sealed class Trainer
     private readonly DeviceDataset _train, _valid;
     private readonly TrainingOptions _options;
 
+    /// <summary>A training loop for <paramref name="model"/> on <paramref name="train"/> (uploaded with <see cref="RecurrentAutoencoder.Upload"/>), validated on <paramref name="valid"/> (may be empty) after every epoch.</summary>
     public Trainer(RecurrentAutoencoder model, DeviceDataset train, DeviceDataset valid, TrainingOptions options)
     {
         options.Validate();
@@ -27,8 +28,11 @@ public sealed class Trainer
         StepsPerEpoch = options.MaxStepsPerEpoch is int max ? Math.Min(max, full) : full;
     }
 
+    /// <summary>The next epoch and step; set it from a checkpoint to resume.</summary>
     public TrainingPosition Position { get; set; } = TrainingPosition.Start;
+    /// <summary>The finished epochs' figures (add a checkpoint's history when resuming).</summary>
     public List<EpochResult> History { get; } = [];
+    /// <summary>Batches an epoch: ceil(training sequences / batch size), or MaxStepsPerEpoch when smaller.</summary>
     public int StepsPerEpoch { get; }
 
     /// <summary>(epoch 1-based, step 1-based, steps in the epoch, running mean loss of the epoch).</summary>

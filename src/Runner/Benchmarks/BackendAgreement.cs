@@ -4,13 +4,13 @@ using RecurrentAE.Model;
 namespace RecurrentAE.Runner.Benchmarks;
 
 /// <summary>The same weights and the same batch on two backends: how far apart their loss and gradients are.</summary>
-public sealed record AgreementResult(string Backend, string Baseline, double Loss, double BaselineLoss,
+internal sealed record AgreementResult(string Backend, string Baseline, double Loss, double BaselineLoss,
     double LossRelativeError, double GradientRelativeError, string WorstParameter)
 {
     public bool Passes(double tolerance = 1e-4) => LossRelativeError < tolerance && GradientRelativeError < tolerance;
 }
 
-public static class BackendAgreement
+internal static class BackendAgreement
 {
     /// <summary>Gradient error is measured per tensor against its largest entry, and the worst tensor is reported.</summary>
     public static AgreementResult Compare(IComputeBackend backend, IComputeBackend baseline, AutoencoderSpec spec, int batch, int steps, int seed = 3)

@@ -1,7 +1,7 @@
 namespace RecurrentAE.Runner.Benchmarks;
 
 /// <summary>One benchmark row: the reference model's training step on one backend at one batch size.</summary>
-public sealed record BenchResult(
+internal sealed record BenchResult(
     string Backend, string Device, int Threads, int Batch,
     double MsPerStep, double SamplesPerSecond, double EffectiveGflops,
     double GemmGflops, double MsPerStepMin, double MsPerStepMax, int Repeats, int StepsPerRepeat);

@@ -5,7 +5,7 @@ namespace RecurrentAE.Runner.Benchmarks;
 /// <summary>The arithmetic of a model the way Keras runs it (each repeated decoder input projected at every step; with
 /// teacher forcing the first decoder LSTM's input is [coding ; previous step]), so GFLOP/s figures compare with other
 /// frameworks. A training step is counted as 3x the forward pass.</summary>
-public static class ModelFlops
+internal static class ModelFlops
 {
     public static double ForwardPerSequence(AutoencoderSpec spec, int steps)
     {

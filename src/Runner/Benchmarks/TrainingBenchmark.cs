@@ -9,7 +9,7 @@ namespace RecurrentAE.Runner.Benchmarks;
 /// JIT needs about a second before loops run at full speed), then the median of several timed repeats. Beside it, a plain
 /// large GEMM on the same backend shows what the hardware gives, measured in the same run.
 /// </summary>
-public static class TrainingBenchmark
+internal static class TrainingBenchmark
 {
     public static BenchResult Run(IComputeBackend backend, int threads, int batch, int stepsPerRepeat, int repeats,
         TimeSpan warmup, AutoencoderSpec? spec = null, int steps = 28)

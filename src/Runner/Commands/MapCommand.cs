@@ -2,7 +2,7 @@ using System.CommandLine;
 using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Runner.Data;
-using RecurrentAE.Runner.Rendering;
+using RecurrentAE.Rendering;
 
 namespace RecurrentAE.Runner.Commands;
 

@@ -6,7 +6,7 @@ using RecurrentAE.Model.Data;
 using RecurrentAE.Kernels;
 using RecurrentAE.Runner.Data;
 using RecurrentAE.Runner.Output;
-using RecurrentAE.Runner.Rendering;
+using RecurrentAE.Rendering;
 
 namespace RecurrentAE.Runner.Commands;
 

@@ -7,7 +7,7 @@ using RecurrentAE.Model.IO;
 namespace RecurrentAE.Runner.Output;
 
 /// <summary>history.csv and history.json of a run directory (written atomically).</summary>
-public static class History
+internal static class History
 {
     public const string CsvHeader = "epoch,loss,val_loss,seconds,ms_per_step";
 

@@ -9,7 +9,7 @@ namespace RecurrentAE.Runner.Output;
 /// epoch <c>1719/1719 - 12s - 7ms/step - loss: 0.2943 - val_loss: 0.2896</c>. When the output is redirected only the
 /// epoch lines are written (no carriage returns).
 /// </summary>
-public sealed class TrainingProgress(TextWriter output, bool live, int epochs, int stepsPerEpoch)
+internal sealed class TrainingProgress(TextWriter output, bool live, int epochs, int stepsPerEpoch)
 {
     const int BarWidth = 30;
     readonly Stopwatch _sinceDraw = new();

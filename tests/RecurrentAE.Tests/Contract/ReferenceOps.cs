@@ -2,7 +2,7 @@ using RecurrentAE.Kernels;
 namespace RecurrentAE.Tests.Contract;
 
 /// <summary>
-/// float64 reference implementations of every contract op, written from the formulas (DESIGN.md, REFERENCE.md,
+/// float64 reference implementations of every contract op, written from the formulas (docs/design.md, docs/reference.md,
 /// the contract's doc comments), not from any backend. The LSTM backward is itself checked against finite differences.
 /// </summary>
 public static class ReferenceOps

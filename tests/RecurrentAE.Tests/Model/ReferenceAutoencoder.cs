@@ -4,7 +4,7 @@ using RecurrentAE.Model;
 namespace RecurrentAE.Tests.Model;
 
 /// <summary>
-/// The whole autoencoder in float64, written from REFERENCE.md independently of the backends: one sequence at a time,
+/// The whole autoencoder in float64, written from docs/reference.md independently of the backends: one sequence at a time,
 /// each at its own length (no padding, no masks), plain loops. Gives the mean loss of a batch under the spec's head and
 /// its gradient by backpropagation through time. The decoder's targets y are the sequence, or it reversed with
 /// ReverseOutput; with TeacherForcing the first decoder LSTM's input at step t is [coding ; y_{t-1}] (y_{-1} = 0), and

@@ -48,7 +48,7 @@ public class BenchCommandTests
     [Fact]
     public void Flop_count_of_the_reference_model_matches_the_published_figure()
     {
-        // REFERENCE.md: about 6.8 MFLOP a sample forward, 0.66 GFLOP a training step of 32.
+        // docs/reference.md: about 6.8 MFLOP a sample forward, 0.66 GFLOP a training step of 32.
         Assert.Equal(6_809_600, ModelFlops.ForwardPerSequence(AutoencoderSpec.Reference, 28));
         // teacher forcing: the first decoder LSTM's input is [coding ; previous step], 28 more inputs
         Assert.Equal(6_809_600 + 28 * 2 * 28 * 4 * 100, ModelFlops.ForwardPerSequence(AutoencoderSpec.Reference with { TeacherForcing = true }, 28));

@@ -1,6 +1,6 @@
 using RecurrentAE.Model;
 using RecurrentAE.Runner.Output;
-using RecurrentAE.Runner.Rendering;
+using RecurrentAE.Rendering;
 using RecurrentAE.Tests.Data;
 using SkiaSharp;
 using Xunit;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>A map of the codings: one dot a sequence at its first two principal components, coloured by label with a
 /// legend when there are labels.</summary>
@@ -16,6 +16,7 @@ public static class CodingMap
         new(0xc4, 0x9c, 0x94), new(0xf7, 0xb6, 0xd2), new(0xc7, 0xc7, 0xc7), new(0xdb, 0xdb, 0x8d), new(0x9e, 0xda, 0xe5),
     ];
 
+    /// <summary>The default image size in pixels.</summary>
     public const int DefaultWidth = 900, DefaultHeight = 700;
 
     /// <summary>
@@ -75,6 +76,7 @@ public static class CodingMap
         return bitmap;
     }
 
+    /// <summary>Renders the map (<see cref="Render"/>) and writes it as a PNG, atomically.</summary>
     public static void Write(ReadOnlySpan<float> points, int count, int[]? labels, Func<int, string>? labelName, string title, string path)
     {
         using var bitmap = Render(points, count, labels, labelName, title);

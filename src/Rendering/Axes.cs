@@ -1,7 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>A plot area with data ranges: maps data to pixels and draws the frame, grid, tick labels and axis titles.</summary>
 internal sealed class Axes

@@ -1,10 +1,12 @@
 using RecurrentAE.Model.IO;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
+/// <summary>Encodes SkiaSharp bitmaps as PNG.</summary>
 public static class Png
 {
+    /// <summary>The PNG bytes of <paramref name="bitmap"/>.</summary>
     public static byte[] Encode(SKBitmap bitmap)
     {
         using var image = SKImage.FromBitmap(bitmap);

@@ -2,10 +2,10 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Data;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>Where each image lies in the reconstruction figure (pixels).</summary>
-public sealed record ReconstructionLayout(int Count, int Rows, int Cols, int Scale, int Margin, int Gap, int LabelHeight)
+internal sealed record ReconstructionLayout(int Count, int Rows, int Cols, int Scale, int Margin, int Gap, int LabelHeight)
 {
     public int CellWidth => Cols * Scale;
     public int CellHeight => Rows * Scale;
@@ -21,9 +21,10 @@ public sealed record ReconstructionLayout(int Count, int Rows, int Cols, int Sca
 /// </summary>
 public static class ReconstructionImage
 {
+    /// <summary>Screen pixels per data pixel (4: a 28x28 image is drawn 112x112).</summary>
     public const int DefaultScale = 4;
 
-    public static ReconstructionLayout Layout(int count, int rows, int cols, int scale, bool hasLabels) =>
+    internal static ReconstructionLayout Layout(int count, int rows, int cols, int scale, bool hasLabels) =>
         new(count, rows, cols, scale, Margin: 2 * scale, Gap: 2 * scale, LabelHeight: hasLabels ? 6 * scale : 0);
 
     /// <summary>Gray level of the binary colormap: 0 -> 255 (white), 1 -> 0 (black), clamped.</summary>
@@ -33,8 +34,10 @@ public static class ReconstructionImage
         return (byte)MathF.Round(255f * (1f - v));
     }
 
-    /// <summary>Renders n image pairs; <paramref name="labels"/> (one a pair) are drawn when a font exists and
-    /// <paramref name="typeface"/> resolves (null = the default font lookup; pass <c>useFont: false</c> for none).</summary>
+    /// <summary>Renders <paramref name="count"/> image pairs: each original (<paramref name="rows"/> x <paramref name="cols"/>
+    /// values in [0, 1], row-major, images one after another) above its reconstruction. <paramref name="labels"/> (one a
+    /// pair) are drawn under the pairs when <paramref name="useFont"/> is set and the machine has a font
+    /// (<see cref="Fonts.Default"/>). The caller disposes the bitmap.</summary>
     public static SKBitmap Render(ReadOnlySpan<float> originals, ReadOnlySpan<float> reconstructions, int count, int rows, int cols,
         IReadOnlyList<string>? labels = null, int scale = DefaultScale, bool useFont = true)
     {

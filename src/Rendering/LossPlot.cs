@@ -2,7 +2,7 @@ using System.Globalization;
 using RecurrentAE.Model;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>loss and val_loss against the epoch: a line plot with axes, ticks and a legend.</summary>
 public static class LossPlot
@@ -18,6 +18,8 @@ public static class LossPlot
         _ => "loss (categorical cross-entropy)",
     };
 
+    /// <summary>loss and val_loss of <paramref name="history"/> against the epoch; <paramref name="yTitle"/> names the loss
+    /// (see <see cref="LossName"/>). The caller disposes the bitmap.</summary>
     public static SKBitmap Render(IReadOnlyList<EpochResult> history, int width = 800, int height = 500, string yTitle = "loss (binary cross-entropy)")
     {
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
@@ -112,6 +114,7 @@ public static class LossPlot
         return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
     }
 
+    /// <summary>Renders the plot (<see cref="Render"/>) and writes it as a PNG, atomically.</summary>
     public static void Write(IReadOnlyList<EpochResult> history, string path, string yTitle = "loss (binary cross-entropy)")
     {
         using var bitmap = Render(history, yTitle: yTitle);

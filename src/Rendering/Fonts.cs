@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>Finds a typeface for labels: Skia's default (fontconfig; Debian's fonts-dejavu-core), else a DejaVu TTF
 /// at a known path, else none (images are then written without text).</summary>

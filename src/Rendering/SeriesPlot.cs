@@ -2,9 +2,13 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using SkiaSharp;
 
-namespace RecurrentAE.Runner.Rendering;
+namespace RecurrentAE.Rendering;
 
 /// <summary>One panel of <see cref="SeriesPlot"/>: a sequence and its reconstruction, step-major (length x features).</summary>
+/// <param name="Title">The panel's title.</param>
+/// <param name="Original">The sequence, (length, features) step-major.</param>
+/// <param name="Reconstruction">Its reconstruction, same shape.</param>
+/// <param name="Features">Values a step (one line each).</param>
 public sealed record SeriesPanel(string Title, float[] Original, float[] Reconstruction, int Features);
 
 /// <summary>Sequences over their reconstructions: one panel each, stacked; the original solid, the reconstruction dashed,
@@ -13,6 +17,7 @@ public static class SeriesPlot
 {
     static readonly SKColor[] Palette = CodingMap.Palette;
 
+    /// <summary>One panel a sequence, <paramref name="panelHeight"/> pixels each. The caller disposes the bitmap.</summary>
     public static SKBitmap Render(IReadOnlyList<SeriesPanel> panels, int width = 900, int panelHeight = 220)
     {
         if (panels.Count == 0) throw new ArgumentException("no series to plot");
@@ -67,6 +72,7 @@ public static class SeriesPlot
         canvas.DrawPath(path, paint);
     }
 
+    /// <summary>Renders the panels (<see cref="Render"/>) and writes them as a PNG, atomically.</summary>
     public static void Write(IReadOnlyList<SeriesPanel> panels, string path)
     {
         using var bitmap = Render(panels);
