@@ -117,7 +117,7 @@ public static class FashionMnist
 
     /// <summary>Images (count, rows, cols) and their labels as sequences of rows (pixels / 255); a mismatch throws
     /// <see cref="DataFormatException"/> naming <paramref name="imagesPath"/> or <paramref name="labelsPath"/>.</summary>
-    public static SequenceDataset Sequences(IdxData images, IdxData labels, string imagesPath, string labelsPath)
+    internal static SequenceDataset Sequences(IdxData images, IdxData labels, string imagesPath, string labelsPath)
     {
         Check(images, labels, imagesPath, labelsPath);
         return ToSequences(images, labels, 0, images.Count);

@@ -79,6 +79,7 @@ internal static class IdxReader
         int rank = magic & 0xFF;
         int headerLength = 4 + 4 * rank;
         var dims = new int[rank];
+        long expected = 1;
         for (int i = 0; i < rank; i++)
         {
             got = stream.ReadAtLeast(word, 4, throwOnEndOfStream: false);
@@ -87,11 +88,13 @@ internal static class IdxReader
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(word);
             if (dims[i] < 0)
                 throw new DataFormatException($"{name}: negative IDX dimension {dims[i]}");
+            // Saturates just above what an array can hold: three dimensions of 2^31 would overflow a long.
+            expected = Math.Min(expected * dims[i], Array.MaxLength + 1L);
         }
         if (expected > Array.MaxLength)
             throw new DataFormatException($"{name}: {string.Join(" x ", dims)} values are more than one array can hold");
-        var values = GC.AllocateUninitializedArray<byte>((int)expected);
-        int actual = stream.ReadAtLeast(values, values.Length, throwOnEndOfStream: false);
+        var values = ReadValues(stream, (int)expected);
+        int actual = values.Length;
         if (actual < expected)
             throw new DataFormatException($"{name}: truncated, {actual} data bytes where the header ({string.Join(" x ", dims)}) needs {expected}");
         long trailing = 0;
@@ -100,6 +103,23 @@ internal static class IdxReader
         if (trailing > 0)
             throw new DataFormatException($"{name}: {trailing} unexpected trailing bytes after {string.Join(" x ", dims)} values");
         return new IdxData(dims, values);
+    }
+
+    /// <summary>Up to <paramref name="expected"/> bytes. The array grows with what the stream really holds (starting at
+    /// 64 MiB, doubling), so a header that claims more than the file has cannot make us allocate it; a file that holds
+    /// what it claims ends in an array of exactly that size.</summary>
+    static byte[] ReadValues(Stream stream, int expected)
+    {
+        const int FirstChunk = 1 << 26;
+        var values = GC.AllocateUninitializedArray<byte>(Math.Min(expected, FirstChunk));
+        int filled = 0;
+        while (true)
+        {
+            filled += stream.ReadAtLeast(values.AsSpan(filled), values.Length - filled, throwOnEndOfStream: false);
+            if (filled < values.Length) return values[..filled];
+            if (filled == expected) return values;
+            Array.Resize(ref values, (int)Math.Min(expected, 2L * values.Length));
+        }
     }
 
     internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();

@@ -91,7 +91,7 @@ public sealed class TextCorpus
         return corpus;
     }
 
-    /// <summary>Lines from memory, read as <see cref="Read"/> reads a file (blank lines skipped, long lines dropped or cut by <paramref name="options"/>).</summary>
+    /// <summary>Lines from memory, read as <see cref="Read(string, TextReadOptions?)"/> reads a file (blank lines skipped, long lines dropped or cut by <paramref name="options"/>).</summary>
     public static TextCorpus FromLines(IEnumerable<string> lines, TextReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
