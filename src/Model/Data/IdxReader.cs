@@ -91,12 +91,11 @@ internal static class IdxReader
             // Saturates just above what an array can hold: three dimensions of 2^31 would overflow a long.
             expected = Math.Min(expected * dims[i], Array.MaxLength + 1L);
         }
-        if (expected > Array.MaxLength)
-            throw new DataFormatException($"{name}: {string.Join(" x ", dims)} values are more than one array can hold");
-        var values = ReadValues(stream, (int)expected);
-        int actual = values.Length;
-        if (actual < expected)
-            throw new DataFormatException($"{name}: truncated, {actual} data bytes where the header ({string.Join(" x ", dims)}) needs {expected}");
+        // A header may claim more than an array holds (expected saturates above Array.MaxLength): such a file is
+        // necessarily truncated, and the message gives the exact product the header claims.
+        var values = ReadValues(stream, (int)Math.Min(expected, Array.MaxLength));
+        if (values.Length < expected)
+            throw new DataFormatException($"{name}: truncated, {values.Length} data bytes where the header ({string.Join(" x ", dims)}) needs {dims.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d)}");
         long trailing = 0;
         var rest = new byte[4096];
         for (int n; (n = stream.Read(rest)) > 0;) trailing += n;
