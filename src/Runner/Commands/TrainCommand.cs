@@ -78,7 +78,7 @@ internal static class TrainCommand
         {
             var settings = new Settings(
                 parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(maxSteps),
-                parse.GetValue(accelerator)!, parse.GetValue(threads), series.Apply(text.Apply(data.Resolve(parse), parse), parse, training: true), parse.GetValue(output), parse.GetValue(resume),
+                parse.GetValue(accelerator)!, parse.GetValue(threads), series.Apply(text.Apply(data.Resolve(parse), parse), parse, training: true, resuming: parse.GetValue(resume) is not null), parse.GetValue(output), parse.GetValue(resume),
                 Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
                 parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
                 ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"),

@@ -57,12 +57,12 @@ internal sealed class SeriesOptions
     }
 
     /// <summary>The --series source, or <paramref name="other"/> (another named source or none); naming both, or the
-    /// window flags without --series, is a usage error.</summary>
-    public DataSource? Apply(DataSource? other, ParseResult parse, bool training)
+    /// window flags without --series (unless <paramref name="resuming"/>: then they are checked against the run), is a usage error.</summary>
+    public DataSource? Apply(DataSource? other, ParseResult parse, bool training, bool resuming = false)
     {
         var path = parse.GetValue(Series);
         var given = training ? Tuning.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList() : [];
-        if (path is null)
+        if (path is null && (given.Count == 0 || other is not null || !resuming))
         {
             if (given.Count > 0) throw new UsageException($"{string.Join(", ", given)} appl{(given.Count == 1 ? "ies" : "y")} to --series only");
             return other;

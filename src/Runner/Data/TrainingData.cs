@@ -45,6 +45,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             source ??= info.IsFashionMnist ? DataSource.FashionMnist(null)
                 : info.Source is not null ? new DataSource(info.Kind, info.Source, info.Features)
                 : throw new UsageException($"name the training data again (--{info.Kind} FILE) to resume");
+            if (source.Path is null && source.Kind == DataInfo.SeriesKind) source = source with { Path = info.Source }; // window flags alone, checked against the run
             if (source.Kind != info.Kind)
                 throw new UsageException($"the run was trained on {info.Kind} data, not {source.Kind}; resume with the same data");
             if (validFraction is not null && validFraction != (info.ValidFraction ?? DefaultValidFraction))
