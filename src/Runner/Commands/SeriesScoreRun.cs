@@ -48,7 +48,7 @@ internal static class SeriesScoreRun
         int flagged = flags.Count(f => f);
         ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Scored {SeriesData.Describe(table)}: windows of {series.Window} rows every {series.ScoreStride}, scores smoothed over {series.Smoothing} rows; " +
-            $"threshold {threshold:G6} ({DataInfo.ThresholdPercentile}th percentile of the training rows' scores); {flagged:N0} of {table.Rows:N0} rows flagged ({100.0 * flagged / table.Rows:F2}%) in {events.Count} event{(events.Count == 1 ? "" : "s")}"));
+            $"threshold {threshold:G6} ({SeriesDefaults.ThresholdPercentile}th percentile of the training rows' scores); {flagged:N0} of {table.Rows:N0} rows flagged ({100.0 * flagged / table.Rows:F2}%) in {events.Count} event{(events.Count == 1 ? "" : "s")}"));
         ctx.Out.WriteLine($"Wrote {path}, {eventsPath} and {plotPath}");
         return RaeApp.Ok;
     }

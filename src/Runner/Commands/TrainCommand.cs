@@ -251,7 +251,7 @@ internal static class TrainCommand
         if (history.Count > 0)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final: loss {history[^1].Loss:F4}, val_loss {history[^1].ValLoss:F4}"));
         if (info.Threshold is double threshold)
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Anomaly threshold (99th percentile of the training errors): {threshold:G6}"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Anomaly threshold ({dataset.ThresholdRule}): {threshold:G6}"));
         o.WriteLine($"Wrote {checkpointPath}, history.csv, history.json, loss.png and reconstructions.{(info.IsText ? "txt" : "png")} in {outDir}");
         return RaeApp.Ok;
     }

@@ -89,14 +89,14 @@ internal static class SeriesData
             $"{t.Rows:N0} rows x {t.Features} column{(t.Features == 1 ? "" : "s")} ({string.Join(", ", t.Columns)}{time}) from {t.Name}{filled}");
     }
 
-    /// <summary>The threshold: the <see cref="DataInfo.ThresholdPercentile"/>th percentile of the point scores of the last
+    /// <summary>The threshold: the <see cref="SeriesDefaults.ThresholdPercentile"/>th percentile of the point scores of the last
     /// <see cref="SeriesDefaults.ThresholdRows"/> training rows (all of them in a shorter series).</summary>
     public static double Threshold(RecurrentAutoencoder model, SeriesParts parts, SeriesInfo series)
     {
         var train = parts.Train;
         int rows = Math.Min(train.Rows, SeriesDefaults.ThresholdRows);
         var tail = new SeriesWindows(train.Values, train.Features, train.FirstRow + train.Rows - rows, rows, train.Window, series.ScoreStride);
-        return AnomalyStatistics.Percentile(SeriesScoring.Score(model, tail, series.Smoothing), DataInfo.ThresholdPercentile);
+        return AnomalyStatistics.Percentile(SeriesScoring.Score(model, tail, series.Smoothing), SeriesDefaults.ThresholdPercentile);
     }
 
     /// <summary>Reads a series file for a trained model: its columns, standardised as in training.</summary>

@@ -28,6 +28,11 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
     public double ThresholdOf(RecurrentAutoencoder model) =>
         Series is { } s ? SeriesData.Threshold(model, s, Info.Series!) : Threshold(model, Train);
 
+    /// <summary>How <see cref="ThresholdOf"/> is found, for the end of training.</summary>
+    public string ThresholdRule => Series is null
+        ? $"{DataInfo.ThresholdPercentile}th percentile of the training errors"
+        : $"{SeriesDefaults.ThresholdPercentile}th percentile of the training rows' point scores";
+
     /// <summary>What reconstructions.png shows: the validation sequences (else the training ones), or a few windows of a series.</summary>
     public SequenceDataset PlotSample => Series is { } s ? s.Sample(4) : Valid.Count > 0 ? Valid : Train;
 
