@@ -1,29 +1,55 @@
 using RecurrentAE.Kernels;
+using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Model;
 
-/// <summary>A data set resident on the device for training and evaluation, batch-major as on the host.</summary>
+/// <summary>
+/// A data set resident on the device for training and evaluation: sequences batch-major as on the host, or the windows
+/// of one long series held once (<see cref="SeriesWindows"/>), gathered per batch through <see cref="Layout"/>.
+/// The targets of a reversed decoder are the same items read back to front (<see cref="TargetLayout"/>, no copy), except
+/// for sequences of different lengths, each reversed within its own length: those keep one reversed copy.
+/// </summary>
 public sealed class DeviceDataset : IDisposable
 {
+    private readonly IComputeBackend _backend;
+    private readonly DeviceArray? _reversedCopy;
+    private BatchOrder? _identity;
+
     internal DeviceDataset(IComputeBackend backend, SequenceDataset host, bool reversed = false)
     {
+        _backend = backend;
         Count = host.Count;
         Steps = host.Steps;
         Features = host.Features;
         // held once: the CPU backend reads the host array in place, a GPU backend keeps its own copy
         Data = host.Values.Length > 0 ? backend.Adopt(host.Values) : backend.Allocate(1);
-        Identity = BatchOrder.Identity(backend, Count);
+        Layout = GatherLayout.Sequences(Steps, Features);
         Lengths = host.IsRagged ? (int[])host.Lengths!.Clone() : null;
-        if (reversed)
+        if (!reversed) return;
+        if (Lengths is null)
         {
-            // Each sequence back to front within its own length (padding stays at the end): the targets of a reversed decoder.
-            var flipped = ReverseEach(host.Values, host.Count, host.Steps, host.Features, host.LengthOf);
-            Reversed = flipped.Length > 0 ? backend.Adopt(flipped) : backend.Allocate(1);
+            TargetLayout = Layout.Reversed;
+            return;
         }
+        // Each sequence back to front within its own length (padding stays at the end): the targets of a reversed decoder.
+        var flipped = ReverseEach(host.Values, host.Count, host.Steps, host.Features, host.LengthOf);
+        _reversedCopy = flipped.Length > 0 ? backend.Adopt(flipped) : backend.Allocate(1);
+        TargetLayout = Layout;
     }
 
-    /// <summary>The sequences back to front within their lengths (null unless the model's output is reversed).</summary>
-    internal DeviceArray? Reversed { get; }
+    /// <summary>The windows of a series segment: the segment is uploaded once; windows are gathered per batch.</summary>
+    internal DeviceDataset(IComputeBackend backend, SeriesWindows windows, bool reversed = false)
+    {
+        _backend = backend;
+        Count = windows.Count;
+        Steps = windows.Window;
+        Features = windows.Features;
+        var segment = windows.Segment;
+        Data = backend.Allocate(Math.Max(1, segment.Length));
+        backend.Upload(segment, Data.Slice(0, segment.Length));
+        Layout = windows.Layout;
+        if (reversed) TargetLayout = Layout.Reversed;
+    }
 
     /// <summary>A copy of batch-major sequences with each one's first <paramref name="lengthOf"/> steps in reverse order.</summary>
     internal static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
@@ -38,32 +64,45 @@ public sealed class DeviceDataset : IDisposable
         return result;
     }
 
-    /// <summary>The number of sequences.</summary>
+    /// <summary>Items in the data set (sequences or windows).</summary>
     public int Count { get; }
-    /// <summary>Steps a sequence, padding included.</summary>
+
+    /// <summary>Steps an item (padded length, or the window).</summary>
     public int Steps { get; }
+
     /// <summary>Values a step.</summary>
     public int Features { get; }
+
+    /// <summary>The resident values.</summary>
     internal DeviceArray Data { get; }
 
-    /// <summary>0, 1, ..., Count-1: the order used to evaluate or encode every sequence.</summary>
-    internal BatchOrder Identity { get; }
+    /// <summary>Where each item lies in <see cref="Data"/>.</summary>
+    internal GatherLayout Layout { get; }
+
+    /// <summary>Where a reversed decoder's targets lie (in <see cref="TargetData"/>); null when the targets are the inputs.</summary>
+    internal GatherLayout? TargetLayout { get; }
+
+    /// <summary>The buffer <see cref="TargetLayout"/> reads: the reversed copy, or the data itself.</summary>
+    internal DeviceArray TargetData => _reversedCopy ?? Data;
+
+    /// <summary>0, 1, ..., Count-1: the order used to evaluate or encode every item (made on first use).</summary>
+    internal BatchOrder Identity => _identity ??= BatchOrder.Identity(_backend, Count);
 
     /// <summary>Each sequence's own length when they differ; null when all have <see cref="Steps"/>.</summary>
     public int[]? Lengths { get; }
 
-    /// <summary>Sequence <paramref name="index"/>'s own length.</summary>
+    /// <summary>The number of unpadded steps of item <paramref name="index"/>.</summary>
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
 
-    /// <summary>Bytes this data set keeps resident on the backend: its values, the reversed targets when the model
-    /// decodes in reverse, and the identity order.</summary>
-    public long ResidentBytes => (long)sizeof(float) * (Data.Length + (Reversed?.Length ?? 0)) + (long)sizeof(int) * Count;
+    /// <summary>Bytes this data set keeps resident on the backend: its values (a series once, however many windows),
+    /// the reversed targets of ragged sequences when the model decodes in reverse, and the identity order.</summary>
+    public long ResidentBytes => (long)sizeof(float) * (Data.Length + (_reversedCopy?.Length ?? 0)) + (long)sizeof(int) * Count;
 
     /// <summary>Frees the device memory.</summary>
     public void Dispose()
     {
         Data.Dispose();
-        Reversed?.Dispose();
-        Identity.Dispose();
+        _reversedCopy?.Dispose();
+        _identity?.Dispose();
     }
 }

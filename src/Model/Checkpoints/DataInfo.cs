@@ -33,10 +33,14 @@ public sealed record DataInfo(
     double? ValidFraction = null,
     Vocabulary? Vocabulary = null,
     int? MaxLength = null,
-    bool Truncate = false)
+    bool Truncate = false,
+    SeriesInfo? Series = null)
 {
     /// <summary>The data kinds: <c>fashion-mnist</c>, <c>csv</c>, <c>npy</c>, <c>text</c>.</summary>
     public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy", TextKind = "text";
+
+    /// <summary>The kind of a model trained on windows of one long series (<c>--series</c>); <see cref="Series"/> says how.</summary>
+    public const string SeriesKind = "series";
 
     /// <summary>The percentile of the training errors used as the anomaly threshold.</summary>
     public const double ThresholdPercentile = 99;
@@ -48,6 +52,9 @@ public sealed record DataInfo(
     public bool IsFashionMnist => Kind == FashionMnistKind;
     /// <summary>True for the text kind (one-hot characters, softmax head).</summary>
     public bool IsText => Kind == TextKind;
+
+    /// <summary>Whether the model was trained on windows of a long series.</summary>
+    public bool IsSeries => Kind == SeriesKind;
 
     /// <summary>The per-feature standardisation, or null when the values were used as they are.</summary>
     public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
@@ -64,7 +71,7 @@ public sealed record DataInfo(
         && Source == other.Source && ValidFraction == other.ValidFraction
         && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames)
         && (Vocabulary is null ? other.Vocabulary is null : Vocabulary.Equals(other.Vocabulary))
-        && MaxLength == other.MaxLength && Truncate == other.Truncate;
+        && MaxLength == other.MaxLength && Truncate == other.Truncate && Equals(Series, other.Series);
 
     /// <summary>A hash consistent with <see cref="Equals(DataInfo)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);
