@@ -22,6 +22,7 @@ namespace RecurrentAE.Model.Checkpoints;
 /// <param name="Vocabulary">A text model's vocabulary.</param>
 /// <param name="MaxLength">A text model's maximum line length.</param>
 /// <param name="Truncate">A text model cut long lines rather than dropping them.</param>
+/// <param name="Series">A long-series model's windowing, columns and time column (kind <c>series</c>).</param>
 public sealed record DataInfo(
     string Kind,
     int Features,

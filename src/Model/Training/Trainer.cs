@@ -13,7 +13,7 @@ public sealed class Trainer
     private readonly DeviceDataset _train, _valid;
     private readonly TrainingOptions _options;
 
-    /// <summary>A training loop for <paramref name="model"/> on <paramref name="train"/> (uploaded with <see cref="RecurrentAutoencoder.Upload"/>), validated on <paramref name="valid"/> (may be empty) after every epoch.</summary>
+    /// <summary>A training loop for <paramref name="model"/> on <paramref name="train"/> (uploaded with <see cref="RecurrentAutoencoder.Upload(SequenceDataset)"/>), validated on <paramref name="valid"/> (may be empty) after every epoch.</summary>
     public Trainer(RecurrentAutoencoder model, DeviceDataset train, DeviceDataset valid, TrainingOptions options)
     {
         options.Validate();

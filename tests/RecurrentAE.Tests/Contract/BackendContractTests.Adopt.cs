@@ -90,7 +90,7 @@ public sealed partial class BackendContractTests
                 // 6 sequences of 4 steps x 3 features; a batch of 4 in a shuffled order
                 using var order = be.AllocateIndices(5);
                 be.UploadIndices([5, 2, 0, 4, 1], order);
-                be.GatherSequences(In(1, 6 * 12), 4, 3, order, 1, 4, o.Sub(0, 48));
+                be.GatherSequences(In(1, 6 * 12), GatherLayout.Sequences(4, 3), order, 1, 4, o.Sub(0, 48));
                 return Read(be, o.Sub(0, 48));
             }
             case "HeadForward":
