@@ -67,6 +67,7 @@ public static class RaeApp
         root.Subcommands.Add(MapCommand.Create(ctx));
         root.Subcommands.Add(DevicesCommand.Create(ctx));
         root.Subcommands.Add(BenchCommand.Create(ctx));
+        root.Subcommands.Add(ExportCommand.Create(ctx));
         return root;
     }
 
