@@ -17,18 +17,11 @@ public sealed partial class RecurrentAutoencoder
             double sum = 0;
             int o = n * data.SequenceLength;
             for (int i = 0; i < len * f; i++)
-                sum += ElementLoss(reconstruction[o + i], data.Values[o + i]);
+                sum += ReconstructionLoss.Element(Spec.Head, reconstruction[o + i], data.Values[o + i]);
             errors[n] = Spec.Head == OutputHead.Softmax ? sum / len : sum / (len * f);
         }
         return errors;
     }
-
-    private double ElementLoss(float p, float y) => Spec.Head switch
-    {
-        OutputHead.Sigmoid => -(y * Math.Log(BceClip.Clamp(p)) + (1 - y) * Math.Log(1 - BceClip.Clamp(p))),
-        OutputHead.Linear => (p - y) * (double)(p - y),
-        _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
-    };
 
     /// <summary>Codings of host sequences, batch-major (count, steps, features) -> (count, coding).</summary>
     public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps) =>

@@ -42,6 +42,8 @@ internal sealed class OnnxSession : IDisposable
 
     public IReadOnlyList<string> Inputs => [.. _session.InputMetadata.Keys];
 
+    public IReadOnlyList<string> Outputs => [.. _session.OutputMetadata.Keys];
+
     /// <summary>The autoencoder graph: (batch, steps, features) -> (batch, steps, features).</summary>
     public float[] Reconstruct(float[] values, int batch, int steps, int features, int[]? lengths = null) =>
         RunSequences("reconstruction", values, batch, steps, features, lengths);
