@@ -58,7 +58,7 @@ public static class RaeApp
     /// <summary>The command tree. New commands (e.g. bench) are one line here and one file in Commands/.</summary>
     internal static RootCommand BuildRoot(RaeContext ctx)
     {
-        var root = new RootCommand("rae: LSTM autoencoders on Fashion-MNIST or any sequences from CSV/NPY (train, evaluate, reconstruct, encode, score, map)");
+        var root = new RootCommand("rae: LSTM autoencoders on Fashion-MNIST or any sequences from CSV/NPY (train, evaluate, reconstruct, encode, score, map, export to ONNX)");
         root.Subcommands.Add(TrainCommand.Create(ctx));
         root.Subcommands.Add(EvaluateCommand.Create(ctx));
         root.Subcommands.Add(ReconstructCommand.Create(ctx));
