@@ -8,7 +8,7 @@ namespace RecurrentAE.Runner.Benchmarks;
 
 /// <summary>One row of <c>rae bench --inference</c>: an operation at one batch size on our backend and on ONNX Runtime
 /// running the exported graph of the same weights, timed in the same run.</summary>
-public sealed record InferenceResult(string Backend, int Threads, string Operation, int Batch,
+internal sealed record InferenceResult(string Backend, int Threads, string Operation, int Batch,
     double OursSamplesPerSecond, double OnnxSamplesPerSecond, double OursMsPerCall, double OnnxMsPerCall, int Repeats)
 {
     /// <summary>Ours over ONNX Runtime's samples/s: above 1, ours is faster.</summary>
@@ -23,11 +23,13 @@ public sealed record InferenceResult(string Backend, int Threads, string Operati
 /// ONNX Runtime, so a slow spell of a shared machine falls on both; each repeat runs enough calls to take about
 /// <see cref="RepeatSeconds"/>; the median repeat is reported.
 /// </summary>
-public static class InferenceBenchmark
+internal static class InferenceBenchmark
 {
     /// <summary>The time one timed repeat aims at.</summary>
     public const double RepeatSeconds = 0.25;
 
+    /// <summary>Rows for each batch size: encode, then reconstruct, on <paramref name="backend"/> and on ONNX Runtime with
+    /// <paramref name="threads"/> intra-op threads (0: ONNX Runtime's default, all cores).</summary>
     public static IReadOnlyList<InferenceResult> Run(IComputeBackend backend, int threads, IReadOnlyList<int> batches, int repeats,
         TimeSpan warmup, AutoencoderSpec? spec = null, int steps = 28)
     {

@@ -8,7 +8,8 @@ namespace RecurrentAE.Runner.Onnx;
 /// before and the reconstruction in the model's space after (the identity for an unstandardised model).</summary>
 internal static class OnnxEvaluation
 {
-    /// <param name="data">The sequences in the model's space (standardised as in training), as our evaluation takes them.</param>
+    /// <summary>The mean loss of the graph at <paramref name="path"/> (open in <paramref name="session"/>) on
+    /// <paramref name="data"/>, the sequences in the model's space (standardised as in training) as our evaluation takes them.</summary>
     public static double MeanLoss(OnnxSession session, AutoencoderSpec spec, Standardizer? standardizer, SequenceDataset data, int batchSize, string path)
     {
         if (!session.Inputs.Contains("input") || !session.Outputs.Contains("reconstruction"))

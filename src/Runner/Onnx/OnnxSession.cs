@@ -3,7 +3,7 @@ using Microsoft.ML.OnnxRuntime;
 namespace RecurrentAE.Runner.Onnx;
 
 /// <summary>
-/// An exported RecurrentAE graph run by ONNX Runtime (CPU, <paramref name="threads"/> intra-op threads, one inter-op
+/// An exported RecurrentAE graph run by ONNX Runtime (CPU, the given number of intra-op threads, one inter-op
 /// thread, sequential), with the shapes of <see cref="Model.Export.OnnxExport"/>'s graphs: batch-major host arrays in and out.
 /// </summary>
 internal sealed class OnnxSession : IDisposable
