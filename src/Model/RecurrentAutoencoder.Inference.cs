@@ -1,4 +1,5 @@
 using RecurrentAE.Kernels;
+using RecurrentAE.Model.Layers;
 
 namespace RecurrentAE.Model;
 
@@ -17,34 +18,35 @@ public sealed partial class RecurrentAutoencoder
             double sum = 0;
             int o = n * data.SequenceLength;
             for (int i = 0; i < len * f; i++)
-                sum += ElementLoss(reconstruction[o + i], data.Values[o + i]);
+                sum += ReconstructionLoss.Element(Spec.Head, reconstruction[o + i], data.Values[o + i]);
             errors[n] = Spec.Head == OutputHead.Softmax ? sum / len : sum / (len * f);
         }
         return errors;
     }
 
-    private double ElementLoss(float p, float y) => Spec.Head switch
-    {
-        OutputHead.Sigmoid => -(y * Math.Log(BceClip.Clamp(p)) + (1 - y) * Math.Log(1 - BceClip.Clamp(p))),
-        OutputHead.Linear => (p - y) * (double)(p - y),
-        _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
-    };
-
     /// <summary>Codings of host sequences, batch-major (count, steps, features) -> (count, coding).</summary>
-    public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps) =>
-        Encode(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
+    public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps)
+    {
+        CheckShape(sequences.Length, count, steps);
+        return EncodeCore(sequences, null, count, steps);
+    }
 
     /// <summary>Codings of a data set's sequences (each at its own last step), (count, coding).</summary>
     public float[] Encode(SequenceDataset sequences)
     {
-        int coding = Spec.CodingSize, count = sequences.Count, steps = sequences.Steps;
+        CheckFeatures(sequences);
+        return EncodeCore(sequences.Values, sequences.IsRagged ? sequences.Lengths : null, sequences.Count, sequences.Steps);
+    }
+
+    private float[] EncodeCore(ReadOnlySpan<float> values, int[]? lengths, int count, int steps)
+    {
+        int coding = Spec.CodingSize;
         var result = new float[count * coding];
-        using var data = Upload(sequences);
         for (int start = 0; start < count; start += _maxBatch)
         {
             int batch = Math.Min(_maxBatch, count - start);
-            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
-            EncodeBatch(x, steps, batch, lengths);
+            var (x, deviceLengths) = Stage(values, lengths, start, batch, steps);
+            EncodeBatch(x, steps, batch, deviceLengths);
             Backend.Download(CodingOf(steps, batch), result.AsSpan(start * coding, batch * coding));
         }
         return result;
@@ -65,40 +67,93 @@ public sealed partial class RecurrentAutoencoder
             Backend.Upload(codings.Slice(start * coding, batch * coding), c);
             if (_conditioned is null) DecodeBatch(c, default, steps, batch);
             else DecodeGreedy(c, steps, batch);
-            CopyToBatchMajor(_head.Output, steps, batch, result, start);
+            CopyToBatchMajor(_head.Output, steps, batch, result, start, null, Spec.ReverseOutput);
         }
-        return Spec.ReverseOutput ? DeviceDataset.ReverseEach(result, count, steps, Spec.Features, _ => steps) : result;
+        return result;
     }
 
     /// <summary>Each sequence encoded and decoded again, batch-major (count, steps, features).</summary>
-    public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps) =>
-        Reconstruct(new SequenceDataset(sequences.ToArray(), count, steps, Spec.Features));
+    public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps)
+    {
+        CheckShape(sequences.Length, count, steps);
+        return ReconstructCore(sequences, null, count, steps);
+    }
 
     /// <summary>Each sequence encoded and decoded again, padded like the input (steps past a sequence's length are not
     /// meaningful); a teacher-forced model decodes greedily, fed its own previous outputs, not the input.</summary>
     public float[] Reconstruct(SequenceDataset sequences)
     {
-        int count = sequences.Count, steps = sequences.Steps;
+        CheckFeatures(sequences);
+        return ReconstructCore(sequences.Values, sequences.IsRagged ? sequences.Lengths : null, sequences.Count, sequences.Steps);
+    }
+
+    private float[] ReconstructCore(ReadOnlySpan<float> values, int[]? lengths, int count, int steps)
+    {
         var result = new float[count * steps * Spec.Features];
-        using var data = Upload(sequences);
         for (int start = 0; start < count; start += _maxBatch)
         {
             int batch = Math.Min(_maxBatch, count - start);
-            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
-            EncodeBatch(x, steps, batch, lengths);
+            var (x, deviceLengths) = Stage(values, lengths, start, batch, steps);
+            EncodeBatch(x, steps, batch, deviceLengths);
             if (_conditioned is null) DecodeBatch(CodingOf(steps, batch), default, steps, batch);
             else DecodeGreedy(CodingOf(steps, batch), steps, batch);
-            CopyToBatchMajor(_head.Output, steps, batch, result, start);
+            CopyToBatchMajor(_head.Output, steps, batch, result, start, lengths, Spec.ReverseOutput);
         }
-        return Spec.ReverseOutput ? DeviceDataset.ReverseEach(result, count, steps, Spec.Features, sequences.LengthOf) : result;
+        return result;
     }
 
-    private void CopyToBatchMajor(Slice timeMajor, int steps, int batch, float[] result, int firstSequence)
+    private void CheckShape(int values, int count, int steps)
+    {
+        if (count < 0 || steps < 1 || values != (long)count * steps * Spec.Features)
+            throw new ArgumentException($"{values} values are not {count} sequences of {steps} steps of {Spec.Features} features");
+    }
+
+    private void CheckFeatures(SequenceDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Features != Spec.Features)
+            throw new ArgumentException($"the data has {data.Features} features a step, the model expects {Spec.Features}");
+    }
+
+    // Inference workspaces, kept between calls so that a call at a shape seen before allocates only its result.
+    private GrowableBuffer? _staging;
+    private BatchOrder? _inferenceOrder;
+    private float[] _hostOutput = [];
+
+    /// <summary>Sequences [first, first + batch) of batch-major host values uploaded and gathered time-major into the input
+    /// workspace (no device data set, no copy on the host); with lengths (null: all full), the batch's lengths uploaded.</summary>
+    private (Slice X, DeviceIndexArray? Lengths) Stage(ReadOnlySpan<float> values, int[]? lengths, int first, int batch, int steps)
+    {
+        int length = steps * Spec.Features;
+        var staging = (_staging ??= new GrowableBuffer(Backend)).Get(batch * length);
+        Backend.Upload(values.Slice(first * length, batch * length), staging);
+        _inferenceOrder ??= BatchOrder.Identity(Backend, _maxBatch);
+        var x = _input.Get(batch * length);
+        Backend.GatherSequences(staging, steps, Spec.Features, _inferenceOrder.Device, 0, batch, x);
+        if (lengths is null) return (x, null);
+        lengths.AsSpan(first, batch).CopyTo(_hostBatchLengths);
+        Backend.UploadIndices(_hostBatchLengths.AsSpan(0, batch), _batchLengths);
+        return (x, _batchLengths);
+    }
+
+    /// <summary>Time-major (steps, batch, features) device values into sequences [first, first + batch) of a batch-major
+    /// host result; with <paramref name="reverse"/> each sequence's first length steps back to front (undoing a reversed
+    /// decoder; padding stays where it is, as <see cref="DeviceDataset.ReverseEach"/>).</summary>
+    private void CopyToBatchMajor(Slice timeMajor, int steps, int batch, float[] result, int first, int[]? lengths = null, bool reverse = false)
     {
         int f = Spec.Features;
-        var host = Download(timeMajor);
-        for (int t = 0; t < steps; t++)
-            for (int b = 0; b < batch; b++)
-                host.AsSpan((t * batch + b) * f, f).CopyTo(result.AsSpan(((firstSequence + b) * steps + t) * f, f));
+        if (_hostOutput.Length < timeMajor.Length) _hostOutput = new float[timeMajor.Length];
+        var host = _hostOutput.AsSpan(0, timeMajor.Length);
+        Backend.Download(timeMajor, host);
+        for (int b = 0; b < batch; b++)
+        {
+            int length = lengths?[first + b] ?? steps;
+            var sequence = result.AsSpan((first + b) * steps * f, steps * f);
+            for (int t = 0; t < steps; t++)
+            {
+                int target = reverse && t < length ? length - 1 - t : t;
+                host.Slice((t * batch + b) * f, f).CopyTo(sequence.Slice(target * f, f));
+            }
+        }
     }
 }

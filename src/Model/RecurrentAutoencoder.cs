@@ -282,6 +282,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _head.Dispose();
         _conditioned?.Dispose();
         _feedback?.Dispose();
+        _staging?.Dispose(); _inferenceOrder?.Dispose();
         _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose();
         _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _reversedTarget.Dispose(); _batchLengths.Dispose();
     }

@@ -58,7 +58,7 @@ internal static class RaeApp
     /// <summary>The command tree. New commands (e.g. bench) are one line here and one file in Commands/.</summary>
     internal static RootCommand BuildRoot(RaeContext ctx)
     {
-        var root = new RootCommand("rae: LSTM autoencoders on Fashion-MNIST or any sequences from CSV/NPY (train, evaluate, reconstruct, encode, score, map)");
+        var root = new RootCommand("rae: LSTM autoencoders on Fashion-MNIST or any sequences from CSV/NPY (train, evaluate, reconstruct, encode, score, map, export to ONNX)");
         root.Subcommands.Add(TrainCommand.Create(ctx));
         root.Subcommands.Add(EvaluateCommand.Create(ctx));
         root.Subcommands.Add(ReconstructCommand.Create(ctx));
@@ -67,6 +67,7 @@ internal static class RaeApp
         root.Subcommands.Add(MapCommand.Create(ctx));
         root.Subcommands.Add(DevicesCommand.Create(ctx));
         root.Subcommands.Add(BenchCommand.Create(ctx));
+        root.Subcommands.Add(ExportCommand.Create(ctx));
         return root;
     }
 

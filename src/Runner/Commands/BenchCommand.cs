@@ -37,8 +37,13 @@ internal static class BenchCommand
             Description = "Only check that each backend's loss and gradients match the cpu backend's on fixed inputs (exit 1 if not)",
         };
 
-        var command = new Command("bench", "Time a training step of the reference model on each backend");
-        foreach (var o in new Option[] { accelerators, threads, batches, steps, repeats, warmup, json, checkOnly }) command.Options.Add(o);
+        var inference = new Option<bool>("--inference")
+        {
+            Description = "Time inference instead: encode and reconstruct (samples/s, default batch sizes 1,32,256) on each backend beside ONNX Runtime running the exported graph of the same weights with the same threads",
+        };
+
+        var command = new Command("bench", "Time a training step of the reference model on each backend (--inference: encode and reconstruct, beside ONNX Runtime)");
+        foreach (var o in new Option[] { accelerators, threads, batches, steps, repeats, warmup, json, checkOnly, inference }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var names = Split(parse.GetValue(accelerators) ?? []);
@@ -47,11 +52,13 @@ internal static class BenchCommand
                 if (!BackendFactory.Names.Contains(n) || n == "auto")
                     throw new UsageException($"unknown accelerator '{n}' for bench: use cuda, opencl, ilgpu-cpu or cpu");
             var threadCounts = ParseInts(parse.GetValue(threads) ?? $"1,{Environment.ProcessorCount}", "--threads").Distinct().ToList();
-            var batchSizes = ParseInts(parse.GetValue(batches)!, "--batch-sizes");
+            bool timeInference = parse.GetValue(inference);
+            var batchSizes = ParseInts(timeInference && parse.GetResult(batches) is null or { Implicit: true } ? "1,32,256" : parse.GetValue(batches)!, "--batch-sizes");
             if (parse.GetValue(checkOnly)) return Check(ctx, names);
+            var warm = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(warmup)));
+            if (timeInference) return Inference(ctx, names, threadCounts, batchSizes, parse.GetValue(repeats), warm, parse.GetValue(json));
 
             var rows = new List<BenchResult>();
-            var warm = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(warmup)));
             ctx.Out.WriteLine($"{"backend",-10}{"threads",8}{"batch",7}{"ms/step",10}{"samples/s",11}{"GFLOP/s",9}{"GEMM GFLOP/s",14}  device");
             foreach (var name in names)
                 foreach (int t in name == "cpu" ? threadCounts : [0])
@@ -72,6 +79,32 @@ internal static class BenchCommand
             return RaeApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>Inference on each backend (each thread count for cpu; ONNX Runtime with the same count, or all cores for the others) beside ONNX Runtime.</summary>
+    private static int Inference(RaeContext ctx, IReadOnlyList<string> names, IReadOnlyList<int> threadCounts, IReadOnlyList<int> batchSizes,
+        int repeats, TimeSpan warmup, string? json)
+    {
+        if (batchSizes.Max() > 4096) throw new UsageException("--batch-sizes: at most 4096 for --inference");
+        var rows = new List<InferenceResult>();
+        // Warm-up per (operation, batch, runtime): the first ones also warm the JIT.
+        var warm = TimeSpan.FromSeconds(warmup.TotalSeconds / 4);
+        ctx.Out.WriteLine($"{"backend",-10}{"threads",8}  {"operation",-12}{"batch",6}{"ours samples/s",16}{"ONNX RT samples/s",19}{"ours/ORT",10}");
+        foreach (var name in names)
+            foreach (int t in name == "cpu" ? threadCounts : [0])
+            {
+                using var backend = BackendFactory.Create(name, t);
+                foreach (var r in InferenceBenchmark.Run(backend, t, batchSizes, repeats, warm))
+                {
+                    rows.Add(r);
+                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.Backend,-10}{(t == 0 ? "-" : t.ToString(CultureInfo.InvariantCulture)),8}  {r.Operation,-12}{r.Batch,6}{r.OursSamplesPerSecond,16:F0}{r.OnnxSamplesPerSecond,19:F0}{r.Ratio,10:F2}"));
+                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"RESULT inference backend={r.Backend} threads={t} op={r.Operation} batch={r.Batch} ours_samples_per_s={r.OursSamplesPerSecond:F1} onnxruntime_samples_per_s={r.OnnxSamplesPerSecond:F1}"));
+                }
+            }
+        if (json is not null) AtomicFile.WriteAllText(json, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        return RaeApp.Ok;
     }
 
     /// <summary>Each backend against the cpu backend: the reference model, the same weights, one fixed batch.</summary>

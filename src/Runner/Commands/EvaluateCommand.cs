@@ -3,6 +3,7 @@ using System.Globalization;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.Onnx;
 
 namespace RecurrentAE.Runner.Commands;
 
@@ -15,14 +16,22 @@ internal static class EvaluateCommand
         var batch = CommonOptions.PositiveInt("--batch-size", 256, "Evaluation batch size");
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
+        var onnx = new Option<string?>("--onnx")
+        {
+            Description = "Also run this autoencoder graph ('rae export' of the model) in ONNX Runtime on the same data (--threads intra-op threads) and print its loss beside ours",
+        };
         var data = new DataOptions();
-        var command = new Command("evaluate", "Print the validation (and test) loss of a trained model, or its loss on --csv/--npy sequences; a text model also its per-character accuracy") { model, batch, accelerator, threads };
+        var command = new Command("evaluate", "Print the validation (and test) loss of a trained model, or its loss on --csv/--npy sequences; a text model also its per-character accuracy") { model, batch, accelerator, threads, onnx };
         data.AddTo(command);
         command.SetAction(parse =>
         {
             int batchSize = parse.GetValue(batch);
             var named = data.Resolve(parse);
             var textCheckpoint = Checkpoint.Load(parse.GetValue(model)!);
+            var onnxPath = parse.GetValue(onnx);
+            if (onnxPath is not null && (textCheckpoint.Spec.TeacherForcing || named?.Kind == DataInfo.TextKind || textCheckpoint.Data.IsText))
+                throw new UsageException("--onnx evaluates an exported autoencoder graph; a teacher-forced (text) model has none (it exports its encoder and one decoder step)");
+            if (onnxPath is not null && !File.Exists(onnxPath)) throw new UsageException($"--onnx {onnxPath}: no such file");
             if (named?.Kind == DataInfo.TextKind || textCheckpoint.Data.IsText)
                 return TextRun.Evaluate(ctx, textCheckpoint, named, batchSize, parse.GetValue(accelerator)!, parse.GetValue(threads));
             var (backend, m, checkpoint) = CommonOptions.LoadModel(parse.GetValue(model)!, parse.GetValue(accelerator)!, parse.GetValue(threads), batchSize);
@@ -33,16 +42,31 @@ internal static class EvaluateCommand
                 {
                     var (sequences, description) = ModelData.Load(named, checkpoint, "evaluate");
                     using var device = m.Upload(sequences);
-                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loss: {m.Evaluate(device, batchSize):F6} ({description})"));
+                    Report("loss", m.Evaluate(device, batchSize), sequences, $" ({description})");
                     return RaeApp.Ok;
                 }
                 var dataset = FashionMnist.Load(named?.Path);
                 using (var valid = m.Upload(dataset.Validation))
-                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {m.Evaluate(valid, batchSize):F6}"));
+                    Report("val_loss", m.Evaluate(valid, batchSize), dataset.Validation, "");
                 if (dataset.Test is not null)
                 {
                     using var test = m.Upload(dataset.Test);
-                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test_loss: {m.Evaluate(test, batchSize):F6}"));
+                    Report("test_loss", m.Evaluate(test, batchSize), dataset.Test, "");
+                }
+
+                // Ours, then (with --onnx) ONNX Runtime's on the same sequences, to 9 digits and their relative difference.
+                void Report(string label, double loss, Model.SequenceDataset sequences, string suffix)
+                {
+                    if (onnxPath is null)
+                    {
+                        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {loss:F6}{suffix}"));
+                        return;
+                    }
+                    using var session = new OnnxSession(onnxPath, parse.GetValue(threads));
+                    double other = OnnxEvaluation.MeanLoss(session, checkpoint.Spec, checkpoint.Data.Standardizer, sequences, batchSize, onnxPath);
+                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label}: {loss:F9}{suffix}"));
+                    ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{label} (ONNX Runtime, {onnxPath}): {other:F9} (relative difference {Math.Abs(other - loss) / Math.Abs(loss):E2})"));
                 }
             }
             return RaeApp.Ok;

@@ -34,6 +34,24 @@ public class BenchCommandTests
         finally { File.Delete(json); }
     }
 
+    [Fact]
+    public void Inference_rows_put_ours_beside_onnx_runtime()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"rae-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (code, output, err) = CliTests.Rae("bench", "--inference", "-a", "cpu", "--threads", "1", "--batch-sizes", "2", "--repeats", "1", "--warmup", "0", "--json", json);
+            Assert.True(code == 0, err);
+            Assert.Contains("ONNX RT samples/s", output);
+            Assert.Contains("RESULT inference backend=cpu threads=1 op=encode batch=2 ours_samples_per_s=", output);
+            Assert.Contains("RESULT inference backend=cpu threads=1 op=reconstruct batch=2 ours_samples_per_s=", output);
+            var rows = JsonSerializer.Deserialize<InferenceResult[]>(File.ReadAllText(json))!;
+            Assert.Equal(["encode", "reconstruct"], rows.Select(r => r.Operation));
+            Assert.All(rows, r => Assert.True(r.Batch == 2 && r.OursSamplesPerSecond > 0 && r.OnnxSamplesPerSecond > 0));
+        }
+        finally { File.Delete(json); }
+    }
+
     [Theory]
     [InlineData("--batch-sizes", "32,x")]
     [InlineData("--threads", "0")]

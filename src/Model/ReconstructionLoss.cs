@@ -1,0 +1,36 @@
+using RecurrentAE.Kernels;
+
+namespace RecurrentAE.Model;
+
+/// <summary>The head's loss between a reconstruction and its target, on the host in float64: per value, and as the mean
+/// that <see cref="RecurrentAutoencoder.Evaluate"/> reports (over each sequence's own steps; per value, or per step for
+/// softmax). For outputs computed elsewhere, e.g. an exported graph run by another runtime.</summary>
+public static class ReconstructionLoss
+{
+    /// <summary>One value's loss: binary cross-entropy with Keras's clipping, squared error, or -y log p (cross-entropy).</summary>
+    public static double Element(OutputHead head, float p, float y) => head switch
+    {
+        OutputHead.Sigmoid => -(y * Math.Log(BceClip.Clamp(p)) + (1 - y) * Math.Log(1 - BceClip.Clamp(p))),
+        OutputHead.Linear => (p - y) * (double)(p - y),
+        _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
+    };
+
+    /// <summary>The mean loss of <paramref name="reconstruction"/> (batch-major, padded like <paramref name="targets"/>) over
+    /// every sequence's own steps, as <see cref="RecurrentAutoencoder.Evaluate"/> computes it on the device.</summary>
+    public static double Mean(OutputHead head, SequenceDataset targets, ReadOnlySpan<float> reconstruction)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        if (reconstruction.Length != targets.Values.Length)
+            throw new ArgumentException($"{reconstruction.Length} values for {targets.Values.Length} targets");
+        double sum = 0;
+        long steps = 0;
+        int f = targets.Features;
+        for (int n = 0; n < targets.Count; n++)
+        {
+            int len = targets.LengthOf(n), o = n * targets.SequenceLength;
+            for (int i = o; i < o + len * f; i++) sum += Element(head, reconstruction[i], targets.Values[i]);
+            steps += len;
+        }
+        return head == OutputHead.Softmax ? sum / steps : sum / (steps * f);
+    }
+}
