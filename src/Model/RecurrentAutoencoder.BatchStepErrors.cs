@@ -39,7 +39,7 @@ public sealed partial class RecurrentAutoencoder
                 {
                     double sum = 0;
                     int o = (t * batch + b) * f;
-                    for (int k = 0; k < f; k++) sum += ElementLoss(output[o + k], expected[o + k]);
+                    for (int k = 0; k < f; k++) sum += ReconstructionLoss.Element(Spec.Head, output[o + k], expected[o + k]);
                     int step = Spec.ReverseOutput ? len - 1 - t : t;
                     errors[b * steps + step] = (float)(Spec.Head == OutputHead.Softmax ? sum : sum / f);
                 }

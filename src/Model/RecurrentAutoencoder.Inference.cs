@@ -129,7 +129,7 @@ public sealed partial class RecurrentAutoencoder
         Backend.Upload(values.Slice(first * length, batch * length), staging);
         _inferenceOrder ??= BatchOrder.Identity(Backend, _maxBatch);
         var x = _input.Get(batch * length);
-        Backend.GatherSequences(staging, steps, Spec.Features, _inferenceOrder.Device, 0, batch, x);
+        Backend.GatherSequences(staging, GatherLayout.Sequences(steps, Spec.Features), _inferenceOrder.Device, 0, batch, x);
         if (lengths is null) return (x, null);
         lengths.AsSpan(first, batch).CopyTo(_hostBatchLengths);
         Backend.UploadIndices(_hostBatchLengths.AsSpan(0, batch), _batchLengths);
