@@ -110,6 +110,7 @@ public sealed class Checkpoint
             throw new FormatException($"the standardisation does not have {d.Features} means and deviations");
         if (d.IsText && (d.Vocabulary is null || d.Vocabulary.Size != d.Features))
             throw new FormatException($"a text model needs its vocabulary of {d.Features} symbols");
+        _ = d.ScoreRule; // a stored score rule must read back (FormatException otherwise)
         return d;
     }
 

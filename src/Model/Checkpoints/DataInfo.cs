@@ -1,3 +1,4 @@
+using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
 
@@ -9,7 +10,9 @@ namespace RecurrentAE.Model.Checkpoints;
 /// the anomaly threshold (the 99th percentile of the training sequences' reconstruction errors, computed when training
 /// finished; null before that), and where the training data came from and how it was split (for --resume).
 /// Text models (kind text, softmax head) also keep their vocabulary and how long lines were handled (MaxLength: the
-/// limit, Truncate: cut rather than dropped). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
+/// limit, Truncate: cut rather than dropped). Score: the sequence-score rule (<see cref="SequenceScore"/>'s text form) the
+/// threshold is computed with; null in checkpoints written before rules existed, whose thresholds used the plain mean
+/// (<see cref="ScoreRule"/> reads it). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
 /// </summary>
 public sealed record DataInfo(
     string Kind,
@@ -22,7 +25,8 @@ public sealed record DataInfo(
     double? ValidFraction = null,
     Vocabulary? Vocabulary = null,
     int? MaxLength = null,
-    bool Truncate = false)
+    bool Truncate = false,
+    string? Score = null)
 {
     public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy", TextKind = "text";
 
@@ -33,6 +37,9 @@ public sealed record DataInfo(
 
     public bool IsFashionMnist => Kind == FashionMnistKind;
     public bool IsText => Kind == TextKind;
+
+    /// <summary>The rule <see cref="Threshold"/> is computed with: <see cref="Score"/> read, or the plain mean when none is stored.</summary>
+    public SequenceScore ScoreRule => Score is null ? SequenceScore.PlainMean : SequenceScore.Parse(Score);
 
     public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
 
@@ -46,7 +53,7 @@ public sealed record DataInfo(
         && Source == other.Source && ValidFraction == other.ValidFraction
         && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames)
         && (Vocabulary is null ? other.Vocabulary is null : Vocabulary.Equals(other.Vocabulary))
-        && MaxLength == other.MaxLength && Truncate == other.Truncate;
+        && MaxLength == other.MaxLength && Truncate == other.Truncate && Score == other.Score;
 
     public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);
 
