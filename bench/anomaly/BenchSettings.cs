@@ -5,7 +5,7 @@ namespace RecurrentAE.Bench.Anomaly;
 /// <summary>The benchmark's size and the families it runs: --quick (default: 4 families, small sets, a few minutes on 2
 /// cores) or --full (10 families, larger sets).</summary>
 internal sealed record BenchSettings(bool Full, IReadOnlyList<Family> Families, int TrainCount, int NormalCount, int AnomalyCount,
-    int Epochs, int Seed, int Threads, string Out)
+    int Epochs, int Seed, int Threads, string Out, float LearningRate = 1e-3f, int BatchSize = 32)
 {
     /// <summary>Every family; the quick mode runs the first four.</summary>
     public static readonly Family[] AllFamilies =
@@ -25,7 +25,8 @@ internal sealed record BenchSettings(bool Full, IReadOnlyList<Family> Families, 
     public static BenchSettings? Parse(string[] args)
     {
         bool full = false;
-        int? epochs = null, seed = null, threads = null;
+        int? epochs = null, seed = null, threads = null, batch = null;
+        float? lr = null;
         string? output = null, families = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -38,9 +39,11 @@ internal sealed record BenchSettings(bool Full, IReadOnlyList<Family> Families, 
                 case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--out": output = Next(); break;
+                case "--lr": lr = float.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--batch-size": batch = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--families": families = Next(); break;
                 default:
-                    Console.Error.WriteLine($"anomaly-bench: unknown option {args[i]}; options: --quick | --full, --epochs N, --seed S, --threads T, --out FILE, --families a,b");
+                    Console.Error.WriteLine($"anomaly-bench: unknown option {args[i]}; options: --quick | --full, --epochs N, --seed S, --threads T, --out FILE, --families a,b, --lr X, --batch-size B");
                     return null;
             }
         }
@@ -48,6 +51,6 @@ internal sealed record BenchSettings(bool Full, IReadOnlyList<Family> Families, 
             : [.. families.Split(',').Select(n => AllFamilies.FirstOrDefault(f => f.Name == n)
                 ?? throw new ArgumentException($"no family '{n}'; the families: {string.Join(", ", AllFamilies.Select(f => f.Name))}"))];
         return new BenchSettings(full, chosen, full ? 800 : 300, full ? 200 : 100, full ? 40 : 20,
-            epochs ?? (full ? 60 : 30), seed ?? 1, threads ?? Environment.ProcessorCount, output ?? "anomaly-bench.md");
+            epochs ?? (full ? 60 : 30), seed ?? 1, threads ?? Environment.ProcessorCount, output ?? "anomaly-bench.md", lr ?? 1e-3f, batch ?? 32);
     }
 }

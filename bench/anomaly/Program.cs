@@ -1,7 +1,7 @@
 // The anomaly benchmark: generated series of many kinds crossed with anomaly kinds, scored by the autoencoder (trained
 // as 'rae train --csv' trains, through the library) under several sequence-score rules, beside two simple baselines
 // (a rolling z-score and a nearest-neighbour window distance) on the same data in the same run.
-//   dotnet run -c Release --project bench/anomaly [-- --quick | --full] [--epochs N] [--out FILE] [--seed S] [--threads T] [--families a,b]
+//   dotnet run -c Release --project bench/anomaly [-- --quick | --full] [--epochs N] [--out FILE] [--seed S] [--threads T] [--families a,b] [--lr X] [--batch-size B]
 // Prints a markdown table and writes it to --out (default anomaly-bench.md). See docs/anomaly-benchmark.md.
 using System.Diagnostics;
 using System.Globalization;
@@ -33,7 +33,7 @@ var notes = new List<string>();
 var total = Stopwatch.StartNew();
 using var backend = BackendFactory.Create("cpu", threads: settings.Threads);
 Console.WriteLine($"Anomaly benchmark ({(settings.Full ? "full" : "quick")}): {settings.Families.Count} families x {Generator.Kinds.Length} anomaly kinds; " +
-    $"{settings.TrainCount} training series a family, {settings.NormalCount} normal + {settings.AnomalyCount} anomalous test series a cell; {settings.Epochs} epochs; {backend.Description}");
+    $"{settings.TrainCount} training series a family, {settings.NormalCount} normal + {settings.AnomalyCount} anomalous test series a cell; {settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}; {backend.Description}");
 
 for (int fi = 0; fi < settings.Families.Count; fi++)
 {
@@ -46,7 +46,7 @@ for (int fi = 0; fi < settings.Families.Count; fi++)
     var testSeries = normals.Concat(Generator.Kinds.SelectMany(k => anomalies[k])).ToList();
     var kindOf = Enumerable.Repeat("normal", normals.Count).Concat(Generator.Kinds.SelectMany(k => Enumerable.Repeat(k, settings.AnomalyCount))).ToArray();
 
-    var trained = Training.Train(backend, train, settings.Epochs);
+    var trained = Training.Train(backend, train, settings.Epochs, settings.LearningRate, settings.BatchSize);
     using var model = trained.Model;
     var test = trained.Scaler.Apply(Sets.Of(testSeries, family.Features));
     var clock = Stopwatch.StartNew();
