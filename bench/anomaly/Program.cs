@@ -23,10 +23,12 @@ var rules = new[]
     new SequenceScore(ScoreKind.Max, 5),
     new SequenceScore(ScoreKind.Max, 9),
     new SequenceScore(ScoreKind.Max, 15),
+    new SequenceScore(ScoreKind.Max, 25),
     new SequenceScore(ScoreKind.TopK, 1, 5),
     new SequenceScore(ScoreKind.TopK, 1, 10),
     new SequenceScore(ScoreKind.TopK, 3, 10),
     new SequenceScore(ScoreKind.TopK, 5, 10),
+    new SequenceScore(ScoreKind.TopK, 9, 10),
 };
 var results = new List<CellResult>();
 var notes = new List<string>();
