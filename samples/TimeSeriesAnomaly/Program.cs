@@ -3,11 +3,12 @@
 // 1. writes OUT_DIR/train.csv (noisy periodic series: sine, square, sawtooth, triangle; random phase and amplitude,
 //    period 18-22 steps; 40-120 steps) and OUT_DIR/test.csv (held-out normal series mixed with spikes, level shifts and frequency
 //    changes; the label column says which),
-// 2. trains the way 'rae train --csv OUT_DIR/train.csv --encoder 32,8 --decoder 32 --epochs 100 --lr 0.005
-//    --batch-size 8 --out OUT_DIR/run' does (the last 10% validate; mse head on data standardised per feature, the decoder
-//    emitting each series back to front; the anomaly threshold = 99th percentile of the training errors, stored in the
-//    checkpoint, so 'rae score --model OUT_DIR/run' reads the run too; about 30 s on 2 cores with the SIMD CPU backend),
-// 3. scores test.csv: each series' reconstruction error against the stored threshold,
+// 2. trains with exactly what 'rae train --csv OUT_DIR/train.csv --encoder 32,8 --decoder 32 --epochs 100 --lr 0.005
+//    --batch-size 8 --out OUT_DIR/run' runs (mse head on data standardised per feature, the decoder emitting each series
+//    back to front, the anomaly threshold = 99th percentile of the training series' scores, stored in the checkpoint
+//    with its score rule; about 30 s on 2 cores with the SIMD CPU backend),
+// 3. scores test.csv with what 'rae score --model OUT_DIR/run --csv OUT_DIR/test.csv' runs (a series' score: the mean of
+//    its 10 largest per-step errors after a 9-step moving average, the default rule; docs/anomaly-scoring.md),
 // 4. prints precision/recall at the stored threshold and the ROC-AUC, and writes OUT_DIR/series.png: a normal series and
 //    one of each anomaly over their reconstructions.
 using System.Diagnostics;

@@ -3,23 +3,57 @@ using RecurrentAE.Model.Layers;
 
 namespace RecurrentAE.Model;
 
-/// <summary>Using a trained model: codings, decoded and reconstructed sequences, and per-sequence reconstruction errors.</summary>
+/// <summary>Using a trained model: codings, decoded and reconstructed sequences, and per-sequence and per-step reconstruction errors.</summary>
 public sealed partial class RecurrentAutoencoder
 {
-    /// <summary>Each sequence's mean loss over its own steps and features (its reconstruction error), in input order.</summary>
+    /// <summary>Each sequence's mean loss over its own steps and features (its reconstruction error), in input order:
+    /// the mean of its <see cref="StepErrors"/> over its own steps.</summary>
     public double[] SequenceErrors(SequenceDataset data)
     {
-        var reconstruction = Reconstruct(data);
+        var steps = StepErrorsOf(data);
         var errors = new double[data.Count];
-        int f = Spec.Features;
         for (int n = 0; n < data.Count; n++)
         {
             int len = data.LengthOf(n);
             double sum = 0;
-            int o = n * data.SequenceLength;
-            for (int i = 0; i < len * f; i++)
-                sum += ReconstructionLoss.Element(Spec.Head, reconstruction[o + i], data.Values[o + i]);
-            errors[n] = Spec.Head == OutputHead.Softmax ? sum / len : sum / (len * f);
+            for (int t = 0; t < len; t++) sum += steps[n * data.Steps + t];
+            errors[n] = sum / len;
+        }
+        return errors;
+    }
+
+    /// <summary>
+    /// Each sequence's loss at each of its steps, (count, steps) batch-major and in INPUT step order (also when the decoder
+    /// emits the sequence reversed): the mean over the step's features for bce and mse, the cross-entropy of the step's
+    /// symbol for softmax. Padded steps (past a sequence's own length) are NaN. A sequence's <see cref="SequenceErrors"/>
+    /// is the mean of its own steps' errors.
+    /// </summary>
+    public float[] StepErrors(SequenceDataset data)
+    {
+        var steps = StepErrorsOf(data);
+        var result = new float[steps.Length];
+        for (int i = 0; i < steps.Length; i++) result[i] = (float)steps[i];
+        return result;
+    }
+
+    /// <summary>Per-step losses in float64 (NaN on padding), summed over a step's features in float64 from the float32 reconstruction.</summary>
+    private double[] StepErrorsOf(SequenceDataset data)
+    {
+        var reconstruction = Reconstruct(data);
+        var errors = new double[data.Count * data.Steps];
+        int f = Spec.Features;
+        double perStep = Spec.Head == OutputHead.Softmax ? 1 : f;
+        for (int n = 0; n < data.Count; n++)
+        {
+            int len = data.LengthOf(n);
+            for (int t = 0; t < data.Steps; t++)
+            {
+                if (t >= len) { errors[n * data.Steps + t] = double.NaN; continue; }
+                double sum = 0;
+                int o = (n * data.Steps + t) * f;
+                for (int i = 0; i < f; i++) sum += ReconstructionLoss.Element(Spec.Head, reconstruction[o + i], data.Values[o + i]);
+                errors[n * data.Steps + t] = sum / perStep;
+            }
         }
         return errors;
     }

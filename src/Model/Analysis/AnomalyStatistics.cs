@@ -1,6 +1,6 @@
 namespace RecurrentAE.Model.Analysis;
 
-/// <summary>Scores to decisions: percentile thresholds, precision and recall, ROC-AUC.</summary>
+/// <summary>Scores to decisions: percentile thresholds, precision and recall, ROC-AUC, average precision (PR-AUC).</summary>
 public static class AnomalyStatistics
 {
     /// <summary>The p-th percentile (0..100) with linear interpolation between order statistics (numpy's default).</summary>
@@ -46,5 +46,32 @@ public static class AnomalyStatistics
         double sum = 0;
         for (int i = 0; i < ranks.Length; i++) if (anomaly[i]) sum += ranks[i];
         return (sum - positives * (positives + 1) / 2.0) / (positives * (double)negatives);
+    }
+
+    /// <summary>
+    /// Average precision, the area under the precision-recall curve as scikit-learn's <c>average_precision_score</c>
+    /// computes it: the sum over the distinct scores, highest first, of (recall gained at that score) x (precision of
+    /// flagging every sequence scoring at least that much); tied scores enter together. A random ranking gives about the
+    /// fraction of anomalies, a perfect one 1.
+    /// </summary>
+    public static double AveragePrecision(IReadOnlyList<double> scores, IReadOnlyList<bool> anomaly)
+    {
+        if (scores.Count != anomaly.Count) throw new ArgumentException($"{scores.Count} scores for {anomaly.Count} labels");
+        long positives = anomaly.Count(a => a);
+        if (positives == 0) throw new ArgumentException("average precision needs at least one anomaly");
+        var order = Enumerable.Range(0, scores.Count).OrderByDescending(i => scores[i]).ToArray();
+        double ap = 0;
+        long tp = 0, flagged = 0;
+        for (int i = 0; i < order.Length;)
+        {
+            int j = i;
+            long gained = 0;
+            while (j < order.Length && scores[order[j]] == scores[order[i]]) { if (anomaly[order[j]]) gained++; j++; }
+            flagged += j - i;
+            tp += gained;
+            ap += gained / (double)positives * (tp / (double)flagged);
+            i = j;
+        }
+        return ap;
     }
 }

@@ -136,6 +136,7 @@ public sealed class Checkpoint
             throw new FormatException($"a text model needs its vocabulary of {d.Features} symbols");
         if (d.IsSeries && (d.Series is not { Window: >= 1, Stride: >= 1, ScoreStride: >= 1, Smoothing: >= 1, EventGap: >= 0 } si || si.Columns?.Length != d.Features))
             throw new FormatException($"a series model needs its window, strides and {d.Features} column names");
+        _ = d.ScoreRule; // a stored score rule must read back (FormatException otherwise)
         return d;
     }
 

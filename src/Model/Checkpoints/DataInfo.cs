@@ -1,3 +1,4 @@
+using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
 
@@ -9,7 +10,9 @@ namespace RecurrentAE.Model.Checkpoints;
 /// the anomaly threshold (the 99th percentile of the training sequences' reconstruction errors, computed when training
 /// finished; null before that), and where the training data came from and how it was split (for --resume).
 /// Text models (kind text, softmax head) also keep their vocabulary and how long lines were handled (MaxLength: the
-/// limit, Truncate: cut rather than dropped). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
+/// limit, Truncate: cut rather than dropped). Score: the sequence-score rule (<see cref="SequenceScore"/>'s text form) the
+/// threshold is computed with; null in checkpoints written before rules existed, whose thresholds used the plain mean
+/// (<see cref="ScoreRule"/> reads it). The output head is part of the spec. Checkpoints written before this existed read as <see cref="FashionMnist"/>.
 /// </summary>
 /// <param name="Kind">The data kind: one of the <c>*Kind</c> constants.</param>
 /// <param name="Features">Values a step.</param>
@@ -23,6 +26,7 @@ namespace RecurrentAE.Model.Checkpoints;
 /// <param name="MaxLength">A text model's maximum line length.</param>
 /// <param name="Truncate">A text model cut long lines rather than dropping them.</param>
 /// <param name="Series">A long-series model's windowing, columns and time column (kind <c>series</c>).</param>
+/// <param name="Score">The sequence-score rule the threshold was computed with (text form); null: the plain mean.</param>
 public sealed record DataInfo(
     string Kind,
     int Features,
@@ -35,7 +39,8 @@ public sealed record DataInfo(
     Vocabulary? Vocabulary = null,
     int? MaxLength = null,
     bool Truncate = false,
-    SeriesInfo? Series = null)
+    SeriesInfo? Series = null,
+    string? Score = null)
 {
     /// <summary>The data kinds: <c>fashion-mnist</c>, <c>csv</c>, <c>npy</c>, <c>text</c>.</summary>
     public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy", TextKind = "text";
@@ -57,6 +62,9 @@ public sealed record DataInfo(
     /// <summary>Whether the model was trained on windows of a long series.</summary>
     public bool IsSeries => Kind == SeriesKind;
 
+    /// <summary>The rule <see cref="Threshold"/> is computed with: <see cref="Score"/> read, or the plain mean when none is stored.</summary>
+    public SequenceScore ScoreRule => Score is null ? SequenceScore.PlainMean : SequenceScore.Parse(Score);
+
     /// <summary>The per-feature standardisation, or null when the values were used as they are.</summary>
     public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
 
@@ -72,7 +80,7 @@ public sealed record DataInfo(
         && Source == other.Source && ValidFraction == other.ValidFraction
         && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames)
         && (Vocabulary is null ? other.Vocabulary is null : Vocabulary.Equals(other.Vocabulary))
-        && MaxLength == other.MaxLength && Truncate == other.Truncate && Equals(Series, other.Series);
+        && MaxLength == other.MaxLength && Truncate == other.Truncate && Equals(Series, other.Series) && Score == other.Score;
 
     /// <summary>A hash consistent with <see cref="Equals(DataInfo)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);

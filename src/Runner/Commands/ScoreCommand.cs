@@ -3,16 +3,19 @@ using System.Globalization;
 using System.Text;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.Output;
 
 namespace RecurrentAE.Runner.Commands;
 
 /// <summary>
-/// <c>rae score --model DIR (--csv FILE [--features D] | --npy FILE) [--out scores.csv]</c>: each sequence's reconstruction
-/// error (the mean loss over its own steps and features, in the space the model was trained in), in input order, and
-/// whether it exceeds the anomaly threshold stored at the end of training (the 99th percentile of the training errors).
+/// <c>rae score --model DIR (--csv FILE [--features D] | --npy FILE | --text FILE) [--out scores.csv] [--per-step FILE]
+/// [--score mean|max|topk] [--smooth K] [--top-k K]</c>: each sequence's score, in input order, and whether it exceeds the
+/// anomaly threshold. The score comes from the sequence's per-step reconstruction errors (the loss at each step, in the
+/// space the model was trained in), smoothed by a centred moving average and reduced by the rule (see
+/// <see cref="ScoreRuleOptions"/>); the threshold is the 99th percentile of the training sequences' scores under the same
+/// rule (<see cref="ScoreThreshold"/>).
 /// </summary>
 internal static class ScoreCommand
 {
@@ -21,14 +24,17 @@ internal static class ScoreCommand
     public static Command Create(RaeContext ctx)
     {
         var model = CommonOptions.Model();
-        var output = new Option<string?>("--out", "-o") { Description = "CSV file: index,[label,]error,anomaly (default: <model dir>/scores.csv)" };
+        var output = new Option<string?>("--out", "-o") { Description = "CSV file: index,[label,]error,anomaly, error being the sequence's score (default: <model dir>/scores.csv)" };
+        var perStep = new Option<string?>("--per-step") { Description = $"Also write every step's error to this CSV, long format: {PerStepCsv.Header} (one row per step of each sequence's own length; smoothed: after --smooth)" };
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
         var data = new DataOptions();
         var series = new SeriesOptions();
-        var command = new Command("score", "Reconstruction error and anomaly flag of every sequence of a CSV/NPY file, or of every row of a long --series") { model, output, accelerator, threads };
+        var rule = new ScoreRuleOptions();
+        var command = new Command("score", "Anomaly score and flag of every sequence of a CSV/NPY/text file, from its per-step reconstruction errors, or of every row of a long --series") { model, output, perStep, accelerator, threads };
         data.AddTo(command);
         series.AddTo(command, training: false);
+        rule.AddTo(command);
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
@@ -39,24 +45,29 @@ internal static class ScoreCommand
                     parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "scores.csv"),
                     parse.GetValue(accelerator)!, parse.GetValue(threads));
             if (named is { IsFashionMnist: true } || (named is null && checkpoint.Data.IsFashionMnist))
-                throw new UsageException("'score' reads sequences from --csv FILE or --npy FILE");
-            var threshold = checkpoint.Data.Threshold
-                ?? throw new UsageException(checkpoint.Data.IsFashionMnist
-                    ? $"{checkpoint.Path} was trained on Fashion-MNIST and holds no anomaly threshold; score with a model trained with --csv or --npy"
-                    : $"{checkpoint.Path} holds no anomaly threshold (training did not finish; complete it with 'rae train --resume {CommonOptions.ModelDirectory(modelPath)}')");
+                throw new UsageException("'score' reads sequences from --csv FILE, --npy FILE or --text FILE");
+            ScoreThreshold.Stored(checkpoint); // a model without a threshold is a one-line error before any work
+            var chosen = rule.Resolve(parse, checkpoint.Data.ScoreRule);
             var (sequences, description) = ModelData.Load(named, checkpoint, "score");
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "scores.csv");
 
-            double[] errors;
+            float[] steps;
+            double threshold;
+            string origin;
             using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
             using (var m = checkpoint.CreateModel(backend))
-                errors = m.SequenceErrors(sequences);
+            {
+                (threshold, origin) = ScoreThreshold.For(checkpoint, m, chosen, "score");
+                steps = m.StepErrors(sequences);
+            }
+            var scores = chosen.Of(steps, sequences);
 
-            int flagged = errors.Count(e => e > threshold);
-            AtomicFile.WriteAllText(path, ToCsv(sequences, errors, threshold));
+            int flagged = scores.Count(e => e > threshold);
+            AtomicFile.WriteAllText(path, ToCsv(sequences, scores, threshold));
+            if (parse.GetValue(perStep) is string stepPath) PerStepCsv.Write(stepPath, sequences, steps, chosen);
             ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Scored {description}: threshold {threshold:G6} (99th percentile of the training errors); {flagged} of {errors.Length} flagged as anomalies"));
-            ctx.Out.WriteLine($"Wrote {path}");
+                $"Scored {description} with {chosen}: threshold {threshold:G6} ({origin}); {flagged} of {scores.Length} flagged as anomalies"));
+            ctx.Out.WriteLine($"Wrote {path}{(parse.GetValue(perStep) is string p ? $" and {p}" : "")}");
             return RaeApp.Ok;
         });
         return command;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
+using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
@@ -84,7 +85,8 @@ internal static class TextData
         // An empty validation set keeps the training shape (the trainer skips it).
         var valid = validLines.Count > 0 ? OneHot.Encode(validLines, vocabulary) : train.Take(0, 0);
         var info = new DataInfo(DataInfo.TextKind, vocabulary.Size, Source: Path.GetFullPath(source.Path!), ValidFraction: fraction,
-            Vocabulary: vocabulary, MaxLength: read.MaxLength, Truncate: read.LongLines == LongLineMode.Truncate);
+            Vocabulary: vocabulary, MaxLength: read.MaxLength, Truncate: read.LongLines == LongLineMode.Truncate,
+            Score: SequenceScore.Default.ToString());
         long unknown = trainLines.Sum(l => vocabulary.Encode(l).Count(i => i == Vocabulary.Unknown));
         return new TrainingData(train, valid, info, OutputHead.Softmax,
             $"{train.Count:N0} training / {valid.Count:N0} validation lines from {source.Path} ({corpus.Describe()}); " +

@@ -99,8 +99,8 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             train = scaler.Apply(train);
             valid = scaler.Apply(valid);
         }
-        var info2 = new DataInfo(source.Kind, all.Features, LabelNames: all.LabelNames, Source: Path.GetFullPath(source.Path!), ValidFraction: fraction)
-            .WithStandardizer(scaler);
+        var info2 = new DataInfo(source.Kind, all.Features, LabelNames: all.LabelNames, Source: Path.GetFullPath(source.Path!), ValidFraction: fraction,
+            Score: SequenceScore.Default.ToString()).WithStandardizer(scaler);
         string lengths = all.IsRagged ? $"lengths {all.Lengths!.Min()}-{all.Lengths!.Max()}" : $"length {all.Steps}";
         return new TrainingData(train, valid, info2, chosen,
             $"{train.Count:N0} training / {valid.Count:N0} validation sequences ({lengths}, {all.Features} feature{(all.Features == 1 ? "" : "s")}) from {source.Path}; " +
@@ -117,7 +117,9 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
         return true;
     }
 
-    /// <summary>The anomaly threshold: the <see cref="DataInfo.ThresholdPercentile"/>th percentile of the training sequences' errors.</summary>
-    public static double Threshold(RecurrentAutoencoder model, SequenceDataset train) =>
-        AnomalyStatistics.Percentile(model.SequenceErrors(train), DataInfo.ThresholdPercentile);
+    /// <summary>The anomaly threshold: the <see cref="DataInfo.ThresholdPercentile"/>th percentile of the training
+    /// sequences' scores under <paramref name="rule"/> (default <see cref="SequenceScore.Default"/>, the rule
+    /// <see cref="Load"/> records in <see cref="DataInfo.Score"/>).</summary>
+    public static double Threshold(RecurrentAutoencoder model, SequenceDataset train, SequenceScore? rule = null) =>
+        AnomalyStatistics.Percentile((rule ?? SequenceScore.Default).Of(model.StepErrors(train), train), DataInfo.ThresholdPercentile);
 }

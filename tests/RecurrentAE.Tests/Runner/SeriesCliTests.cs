@@ -1,6 +1,7 @@
 using System.Globalization;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
+using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
 using RecurrentAE.Tests.Data;
@@ -76,7 +77,8 @@ public class SeriesCliTests
         Assert.True(r.Code == 0, r.Err);
         using var backend = BackendFactory.Create("cpu", 1);
         using var model = checkpoint.CreateModel(backend);
-        var expected = model.SequenceErrors(checkpoint.Data.Standardizer!.Apply(CsvSequenceReader.Read(test)));
+        var prepared = checkpoint.Data.Standardizer!.Apply(CsvSequenceReader.Read(test));
+        var expected = SequenceScore.Default.Of(model.StepErrors(prepared), prepared); // the default rule over the step errors
         var lines = File.ReadAllLines(scores);
         for (int i = 0; i < 5; i++) Assert.Equal(expected[i], double.Parse(lines[i + 1].Split(',')[1], CultureInfo.InvariantCulture), 6);
         Assert.Equal(0, Rae("evaluate", "--model", run, "--csv", test, "-a", "cpu").Code);
@@ -97,7 +99,8 @@ public class SeriesCliTests
         var checkpoint = Checkpoint.Load(run);
         using var backend = BackendFactory.Create("cpu", 1);
         using var model = checkpoint.CreateModel(backend);
-        var expected = model.SequenceErrors(checkpoint.Data.Standardizer!.Apply(CsvSequenceReader.Read(test)));
+        var prepared = checkpoint.Data.Standardizer!.Apply(CsvSequenceReader.Read(test));
+        var expected = SequenceScore.Default.Of(model.StepErrors(prepared), prepared); // the default rule over the step errors
         for (int i = 0; i < 5; i++) Assert.Equal(expected[i], double.Parse(lines[i + 1].Split(',')[1], CultureInfo.InvariantCulture), 6);
     }
 
