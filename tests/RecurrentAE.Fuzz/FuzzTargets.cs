@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
@@ -51,7 +52,7 @@ public static class FuzzTargets
         new("csv", "a CSV sequence file, read with --features 1 and with --features 3", Csv),
         new("text", "a UTF-8 text file, one sequence a line, read as rae train --text does and with truncation", Text),
         new("safetensors", "a safetensors file", SafeTensorsFile),
-        new("checkpoint", "a checkpoint's safetensors JSON header (tensors and __metadata__); the harness adds the length", CheckpointHeader),
+        new("checkpoint", "a checkpoint file without its 8-byte header length (the harness measures the JSON header)", CheckpointHeader),
         new("vocabulary", "a vocabulary's JSON as stored in a checkpoint", VocabularyJson),
     ];
 
@@ -169,11 +170,32 @@ public static class FuzzTargets
 
     static long CheckpointHeader(byte[] input)
     {
-        var file = new byte[8 + input.Length];
-        BinaryPrimitives.WriteInt64LittleEndian(file, input.Length);
-        input.CopyTo(file, 8);
-        var checkpoint = Checkpoint.Parse(file, "fuzz.safetensors");
+        var checkpoint = Checkpoint.Parse(WithHeaderLength(input), "fuzz.safetensors");
         return checkpoint.Tensors.Values.Sum(t => 4L * t.Data.Length) + checkpoint.Metadata.Sum(m => 2L * (m.Key.Length + m.Value.Length));
+    }
+
+    /// <summary>A safetensors file from a checkpoint input: its header is the first JSON value of the input and the
+    /// spaces that pad it to a multiple of 8 bytes (all of the input when it is not JSON); the rest is the data. So
+    /// mutations inside the JSON keep the header length right and reach the checkpoint's metadata.</summary>
+    public static byte[] WithHeaderLength(byte[] input)
+    {
+        int length = input.Length;
+        try
+        {
+            var reader = new Utf8JsonReader(input);
+            if (reader.Read())
+            {
+                reader.Skip();
+                length = (int)reader.BytesConsumed;
+                int padded = (length + 7) / 8 * 8;
+                if (padded <= input.Length && !input.AsSpan(length, padded - length).ContainsAnyExcept((byte)' ')) length = padded;
+            }
+        }
+        catch (JsonException) { }
+        var file = new byte[8 + input.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(file, length);
+        input.CopyTo(file, 8);
+        return file;
     }
 
     static long VocabularyJson(byte[] input)
