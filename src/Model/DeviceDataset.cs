@@ -1,30 +1,56 @@
 using RecurrentAE.Kernels;
+using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Model;
 
-/// <summary>A data set resident on the device for training and evaluation, batch-major as on the host.</summary>
+/// <summary>
+/// A data set resident on the device for training and evaluation: sequences batch-major as on the host, or the windows
+/// of one long series held once (<see cref="SeriesWindows"/>), gathered per batch through <see cref="Layout"/>.
+/// The targets of a reversed decoder are the same items read back to front (<see cref="TargetLayout"/>, no copy), except
+/// for sequences of different lengths, each reversed within its own length: those keep one reversed copy.
+/// </summary>
 public sealed class DeviceDataset : IDisposable
 {
+    private readonly IComputeBackend _backend;
+    private readonly DeviceArray? _reversedCopy;
+    private BatchOrder? _identity;
+
     internal DeviceDataset(IComputeBackend backend, SequenceDataset host, bool reversed = false)
     {
+        _backend = backend;
         Count = host.Count;
         Steps = host.Steps;
         Features = host.Features;
         Data = backend.Allocate(Math.Max(1, host.Values.Length));
         backend.Upload(host.Values, Data.Slice(0, host.Values.Length));
-        Identity = BatchOrder.Identity(backend, Count);
+        Layout = GatherLayout.Sequences(Steps, Features);
         Lengths = host.IsRagged ? (int[])host.Lengths!.Clone() : null;
-        if (reversed)
+        if (!reversed) return;
+        if (Lengths is null)
         {
-            // Each sequence back to front within its own length (padding stays at the end): the targets of a reversed decoder.
-            var flipped = ReverseEach(host.Values, host.Count, host.Steps, host.Features, host.LengthOf);
-            Reversed = backend.Allocate(Math.Max(1, flipped.Length));
-            backend.Upload(flipped, Reversed.Slice(0, flipped.Length));
+            TargetLayout = Layout.Reversed;
+            return;
         }
+        // Each sequence back to front within its own length (padding stays at the end): the targets of a reversed decoder.
+        var flipped = ReverseEach(host.Values, host.Count, host.Steps, host.Features, host.LengthOf);
+        _reversedCopy = backend.Allocate(Math.Max(1, flipped.Length));
+        backend.Upload(flipped, _reversedCopy.Slice(0, flipped.Length));
+        TargetLayout = Layout;
     }
 
-    /// <summary>The sequences back to front within their lengths (null unless the model's output is reversed).</summary>
-    internal DeviceArray? Reversed { get; }
+    /// <summary>The windows of a series segment: the segment is uploaded once; windows are gathered per batch.</summary>
+    internal DeviceDataset(IComputeBackend backend, SeriesWindows windows, bool reversed = false)
+    {
+        _backend = backend;
+        Count = windows.Count;
+        Steps = windows.Window;
+        Features = windows.Features;
+        var segment = windows.Segment;
+        Data = backend.Allocate(Math.Max(1, segment.Length));
+        backend.Upload(segment, Data.Slice(0, segment.Length));
+        Layout = windows.Layout;
+        if (reversed) TargetLayout = Layout.Reversed;
+    }
 
     /// <summary>A copy of batch-major sequences with each one's first <paramref name="lengthOf"/> steps in reverse order.</summary>
     public static float[] ReverseEach(ReadOnlySpan<float> values, int count, int steps, int features, Func<int, int> lengthOf)
@@ -39,23 +65,41 @@ public sealed class DeviceDataset : IDisposable
         return result;
     }
 
+    /// <summary>Items in the data set (sequences or windows).</summary>
     public int Count { get; }
+
+    /// <summary>Steps an item (padded length, or the window).</summary>
     public int Steps { get; }
+
+    /// <summary>Values a step.</summary>
     public int Features { get; }
+
+    /// <summary>The resident values.</summary>
     internal DeviceArray Data { get; }
 
-    /// <summary>0, 1, ..., Count-1: the order used to evaluate or encode every sequence.</summary>
-    internal BatchOrder Identity { get; }
+    /// <summary>Where each item lies in <see cref="Data"/>.</summary>
+    internal GatherLayout Layout { get; }
+
+    /// <summary>Where a reversed decoder's targets lie (in <see cref="TargetData"/>); null when the targets are the inputs.</summary>
+    internal GatherLayout? TargetLayout { get; }
+
+    /// <summary>The buffer <see cref="TargetLayout"/> reads: the reversed copy, or the data itself.</summary>
+    internal DeviceArray TargetData => _reversedCopy ?? Data;
+
+    /// <summary>0, 1, ..., Count-1: the order used to evaluate or encode every item (made on first use).</summary>
+    internal BatchOrder Identity => _identity ??= BatchOrder.Identity(_backend, Count);
 
     /// <summary>Each sequence's own length when they differ; null when all have <see cref="Steps"/>.</summary>
     public int[]? Lengths { get; }
 
+    /// <summary>The number of unpadded steps of item <paramref name="index"/>.</summary>
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
 
+    /// <summary>Frees the device memory.</summary>
     public void Dispose()
     {
         Data.Dispose();
-        Reversed?.Dispose();
-        Identity.Dispose();
+        _reversedCopy?.Dispose();
+        _identity?.Dispose();
     }
 }

@@ -103,6 +103,14 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         return new DeviceDataset(Backend, data, reversed: Spec.ReverseOutput);
     }
 
+    /// <summary>The windows of a series segment, resident once on the device and gathered per batch.</summary>
+    public DeviceDataset Upload(Data.SeriesWindows windows)
+    {
+        if (windows.Features != Spec.Features)
+            throw new ArgumentException($"the series has {windows.Features} features a step, the model expects {Spec.Features}");
+        return new DeviceDataset(Backend, windows, reversed: Spec.ReverseOutput);
+    }
+
     /// <summary>One step of Adam on the batch order[start .. start + batch) of a resident data set; returns the batch's mean loss.</summary>
     public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch)
     {
@@ -157,7 +165,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     private (Slice X, DeviceIndexArray? Lengths, long Steps) Prepare(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         var x = _input.Get(data.Steps * batch * data.Features);
-        Backend.GatherSequences(data.Data.All, data.Steps, data.Features, order.Device, start, batch, x);
+        Backend.GatherSequences(data.Data.All, data.Layout, order.Device, start, batch, x);
         if (data.Lengths == null) return (x, null, (long)data.Steps * batch);
         long total = 0;
         for (int b = 0; b < batch; b++)
@@ -172,9 +180,9 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     /// <summary>What the decoder's outputs are compared with: the batch itself, or with a reversed output each sequence back to front.</summary>
     private Slice Target(DeviceDataset data, BatchOrder order, int start, int batch, Slice x)
     {
-        if (data.Reversed is null) return x;
+        if (data.TargetLayout is not { } layout) return x;
         var target = _reversedTarget.Get(data.Steps * batch * data.Features);
-        Backend.GatherSequences(data.Reversed.All, data.Steps, data.Features, order.Device, start, batch, target);
+        Backend.GatherSequences(data.TargetData.All, layout, order.Device, start, batch, target);
         return target;
     }
 

@@ -41,9 +41,10 @@ public interface IComputeBackend : IDisposable
     /// its row: the teacher-forced decoder's input dropout.</summary>
     void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y);
 
-    /// <summary>Gathers sequences of a resident data set into a time-major batch:
-    /// x[t, b, f] = data[indices[start + b] * steps * features + t * features + f].</summary>
-    void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x);
+    /// <summary>Gathers items of a resident data set into a time-major batch: with i = indices[start + b],
+    /// x[t, b, f] = data[min(i * ItemStride, MaxOffset) + First + t * StepStride + f] for t &lt; layout.Steps, f &lt; layout.Features
+    /// (see <see cref="GatherLayout"/>: sequences stored one after another, or overlapping windows of one series, either way round).</summary>
+    void GatherSequences(Slice data, GatherLayout layout, DeviceIndexArray indices, int start, int batch, Slice x);
 
     /// <summary>The LSTM layer forward over all steps (see <see cref="LstmForwardArgs"/>).</summary>
     void LstmForward(in LstmForwardArgs args);

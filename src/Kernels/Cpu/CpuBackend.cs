@@ -158,16 +158,17 @@ public sealed unsafe class CpuBackend : IComputeBackend
         for (; i < x.Length; i++) y[i] = x[i] * s;
     }
 
-    public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)
+    public void GatherSequences(Slice data, GatherLayout layout, DeviceIndexArray indices, int start, int batch, Slice x)
     {
         var D = data.Span();
         var X = x.Span();
         var I = indices.Data();
+        int steps = layout.Steps, features = layout.Features;
         for (int b = 0; b < batch; b++)
         {
-            int src = I[start + b] * steps * features;
+            int src = checked((int)layout.Offset(I[start + b], 0));
             for (int t = 0; t < steps; t++)
-                D.Slice(src + t * features, features).CopyTo(X.Slice((t * batch + b) * features, features));
+                D.Slice(src + t * layout.StepStride, features).CopyTo(X.Slice((t * batch + b) * features, features));
         }
     }
 

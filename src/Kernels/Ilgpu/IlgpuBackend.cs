@@ -267,13 +267,16 @@ public sealed class IlgpuBackend : IComputeBackend
         _scaleRows((int)count, x.View(), scales.View(), y.View(), cols);
     }
 
-    public void GatherSequences(Slice data, int steps, int features, DeviceIndexArray indices, int start, int batch, Slice x)
+    public void GatherSequences(Slice data, GatherLayout layout, DeviceIndexArray indices, int start, int batch, Slice x)
     {
-        int count = steps * batch * features;
+        int count = layout.Steps * batch * layout.Features;
         if (count <= 0) return;
         LaunchCount++;
-        _gather(count, data.View(), ((IlgpuIndexArray)indices).View, x.View(),
-            new GatherParams { Steps = steps, Features = features, Start = start, Batch = batch });
+        _gather(count, data.View(), ((IlgpuIndexArray)indices).View, x.View(), new GatherParams
+        {
+            Features = layout.Features, Start = start, Batch = batch, ItemStride = layout.ItemStride,
+            MaxOffset = layout.MaxOffset, First = layout.First, StepStride = layout.StepStride,
+        });
     }
 
     /// <summary>The persistent kernel (one launch for all steps, see <see cref="LstmPersistentKernels"/>) or, as the

@@ -134,6 +134,8 @@ public sealed class Checkpoint
             throw new FormatException($"the standardisation does not have {d.Features} means and deviations");
         if (d.IsText && (d.Vocabulary is null || d.Vocabulary.Size != d.Features))
             throw new FormatException($"a text model needs its vocabulary of {d.Features} symbols");
+        if (d.IsSeries && (d.Series is not { Window: >= 1, Stride: >= 1, ScoreStride: >= 1, Smoothing: >= 1, EventGap: >= 0 } si || si.Columns?.Length != d.Features))
+            throw new FormatException($"a series model needs its window, strides and {d.Features} column names");
         return d;
     }
 

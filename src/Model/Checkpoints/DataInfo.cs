@@ -22,9 +22,13 @@ public sealed record DataInfo(
     double? ValidFraction = null,
     Vocabulary? Vocabulary = null,
     int? MaxLength = null,
-    bool Truncate = false)
+    bool Truncate = false,
+    SeriesInfo? Series = null)
 {
     public const string FashionMnistKind = "fashion-mnist", CsvKind = "csv", NpyKind = "npy", TextKind = "text";
+
+    /// <summary>The kind of a model trained on windows of one long series (<c>--series</c>); <see cref="Series"/> says how.</summary>
+    public const string SeriesKind = "series";
 
     /// <summary>The percentile of the training errors used as the anomaly threshold.</summary>
     public const double ThresholdPercentile = 99;
@@ -33,6 +37,9 @@ public sealed record DataInfo(
 
     public bool IsFashionMnist => Kind == FashionMnistKind;
     public bool IsText => Kind == TextKind;
+
+    /// <summary>Whether the model was trained on windows of a long series.</summary>
+    public bool IsSeries => Kind == SeriesKind;
 
     public Standardizer? Standardizer => Mean is not null && Std is not null ? new Standardizer(Mean, Std) : null;
 
@@ -46,7 +53,7 @@ public sealed record DataInfo(
         && Source == other.Source && ValidFraction == other.ValidFraction
         && Same(Mean, other.Mean) && Same(Std, other.Std) && Same(LabelNames, other.LabelNames)
         && (Vocabulary is null ? other.Vocabulary is null : Vocabulary.Equals(other.Vocabulary))
-        && MaxLength == other.MaxLength && Truncate == other.Truncate;
+        && MaxLength == other.MaxLength && Truncate == other.Truncate && Equals(Series, other.Series);
 
     public override int GetHashCode() => HashCode.Combine(Kind, Features, Threshold, Source);
 

@@ -22,6 +22,12 @@ public sealed record Standardizer(float[] Mean, float[] Std)
                 }
             n += len;
         }
+        return FromMoments(sum, sq, n);
+    }
+
+    static Standardizer FromMoments(double[] sum, double[] sq, long n)
+    {
+        int d = sum.Length;
         var mean = new float[d];
         var std = new float[d];
         for (int f = 0; f < d; f++)
@@ -32,6 +38,29 @@ public sealed record Standardizer(float[] Mean, float[] Std)
             std[f] = var > 1e-12 ? (float)Math.Sqrt(var) : 1f;
         }
         return new Standardizer(mean, std);
+    }
+
+    /// <summary>Fitted on the rows of a row-major series (every row counts).</summary>
+    public static Standardizer Fit(ReadOnlySpan<float> rows, int features)
+    {
+        var sum = new double[features];
+        var sq = new double[features];
+        long n = rows.Length / features;
+        for (long r = 0; r < n; r++)
+            for (int f = 0; f < features; f++)
+            {
+                double v = rows[(int)(r * features + f)];
+                sum[f] += v;
+                sq[f] += v * v;
+            }
+        return FromMoments(sum, sq, n);
+    }
+
+    /// <summary>Standardises a row-major series in place.</summary>
+    public void ApplyInPlace(Span<float> rows)
+    {
+        int d = Mean.Length;
+        for (int i = 0; i < rows.Length; i++) rows[i] = (rows[i] - Mean[i % d]) / Std[i % d];
     }
 
     /// <summary>A standardised copy; padded steps stay zero.</summary>

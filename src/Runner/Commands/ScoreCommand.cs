@@ -25,13 +25,19 @@ internal static class ScoreCommand
         var accelerator = CommonOptions.Accelerator();
         var threads = CommonOptions.Threads();
         var data = new DataOptions();
-        var command = new Command("score", "Reconstruction error and anomaly flag of every sequence of a CSV/NPY file") { model, output, accelerator, threads };
+        var series = new SeriesOptions();
+        var command = new Command("score", "Reconstruction error and anomaly flag of every sequence of a CSV/NPY file, or of every row of a long --series") { model, output, accelerator, threads };
         data.AddTo(command);
+        series.AddTo(command, training: false);
         command.SetAction(parse =>
         {
             var modelPath = parse.GetValue(model)!;
-            var named = data.Resolve(parse);
+            var named = series.Apply(data.Resolve(parse), parse, training: false);
             var checkpoint = Checkpoint.Load(modelPath);
+            if (named?.Kind == DataInfo.SeriesKind || (named is null && checkpoint.Data.IsSeries))
+                return SeriesScoreRun.Run(ctx, checkpoint, DataOptions.ForModel(named, checkpoint.Data, "score"),
+                    parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "scores.csv"),
+                    parse.GetValue(accelerator)!, parse.GetValue(threads));
             if (named is { IsFashionMnist: true } || (named is null && checkpoint.Data.IsFashionMnist))
                 throw new UsageException("'score' reads sequences from --csv FILE or --npy FILE");
             var threshold = checkpoint.Data.Threshold

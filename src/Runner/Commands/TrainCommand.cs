@@ -31,6 +31,7 @@ internal static class TrainCommand
         var threads = CommonOptions.Threads();
         var data = new DataOptions();
         var text = new TextTrainOptions();
+        var series = new SeriesOptions();
         var validFraction = new Option<double?>("--valid-fraction")
         {
             Description = "With --csv/--npy: the last fraction of the sequences held out for val_loss (default 0.1)",
@@ -72,11 +73,12 @@ internal static class TrainCommand
         };
         data.AddTo(command);
         text.AddTo(command);
+        series.AddTo(command, training: true);
         command.SetAction(parse =>
         {
             var settings = new Settings(
                 parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(lr), parse.GetValue(seed), parse.GetValue(maxSteps),
-                parse.GetValue(accelerator)!, parse.GetValue(threads), text.Apply(data.Resolve(parse), parse), parse.GetValue(output), parse.GetValue(resume),
+                parse.GetValue(accelerator)!, parse.GetValue(threads), series.Apply(text.Apply(data.Resolve(parse), parse), parse, training: true, resuming: parse.GetValue(resume) is not null), parse.GetValue(output), parse.GetValue(resume),
                 Explicit: [.. new Option[] { epochs, batch, lr, seed, maxSteps }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)],
                 parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
                 ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"),
@@ -167,8 +169,8 @@ internal static class TrainCommand
         using var model = new RecurrentAutoencoder(backend, spec, options.Seed, Math.Max(256, options.BatchSize));
         model.Adam = (resumed?.Adam ?? model.Adam) with { LearningRate = options.LearningRate };
         resumed?.ApplyTo(model, includeOptimizer: true);
-        using var train = model.Upload(dataset.Train);
-        using var valid = model.Upload(dataset.Valid);
+        using var train = dataset.UploadTrain(model);
+        using var valid = dataset.UploadValid(model);
         var trainer = new Trainer(model, train, valid, options);
         var history = new List<EpochResult>();
         if (resumed is not null)
@@ -234,7 +236,7 @@ internal static class TrainCommand
         if (!info.IsFashionMnist)
         {
             // What 'rae score' flags: errors above the 99th percentile of the training sequences' errors.
-            info = info with { Threshold = TrainingData.Threshold(model, dataset.Train) };
+            info = info with { Threshold = dataset.ThresholdOf(model) };
             saved = false;
         }
         if (!saved) Checkpoint.Save(checkpointPath, model, options, trainer.Position, history, data: info);
@@ -245,11 +247,11 @@ internal static class TrainCommand
         else if (info.IsFashionMnist)
             ReconstructionImage.Write(model, dataset.Valid, 5, Path.Combine(outDir, "reconstructions.png"));
         else
-            SeriesPlot.WriteReconstructions(model, dataset.Valid.Count > 0 ? dataset.Valid : dataset.Train, info, 4, Path.Combine(outDir, "reconstructions.png"));
+            SeriesPlot.WriteReconstructions(model, dataset.PlotSample, info, 4, Path.Combine(outDir, "reconstructions.png"));
         if (history.Count > 0)
             o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Final: loss {history[^1].Loss:F4}, val_loss {history[^1].ValLoss:F4}"));
         if (info.Threshold is double threshold)
-            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Anomaly threshold (99th percentile of the training errors): {threshold:G6}"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Anomaly threshold ({dataset.ThresholdRule}): {threshold:G6}"));
         o.WriteLine($"Wrote {checkpointPath}, history.csv, history.json, loss.png and reconstructions.{(info.IsText ? "txt" : "png")} in {outDir}");
         return RaeApp.Ok;
     }

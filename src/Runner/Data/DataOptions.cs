@@ -7,7 +7,7 @@ using RecurrentAE.Runner.Commands;
 namespace RecurrentAE.Runner.Data;
 
 /// <summary>Where a command's sequences come from: Fashion-MNIST (Directory = --data or null to search), or a file.</summary>
-internal sealed record DataSource(string Kind, string? Path, int? Features, TextSettings? Text = null)
+internal sealed record DataSource(string Kind, string? Path, int? Features, TextSettings? Text = null, SeriesSettings? Series = null)
 {
     public bool IsFashionMnist => Kind == DataInfo.FashionMnistKind;
     public string Flag => "--" + Kind;
@@ -65,7 +65,7 @@ internal sealed class DataOptions
         if (model.IsFashionMnist) return DataSource.FashionMnist(null);
         if (model.Source is not null && File.Exists(model.Source))
             return new DataSource(model.Kind, model.Source, model.Features);
-        throw new UsageException($"'{command}' needs {(model.IsText ? "--text FILE" : "--csv FILE or --npy FILE")} (the model was trained on {model.Kind} data{(model.Source is null ? "" : $" from {model.Source}, which is gone")})");
+        throw new UsageException($"'{command}' needs {(model.IsText ? "--text FILE" : model.IsSeries ? "--series FILE" : "--csv FILE or --npy FILE")} (the model was trained on {model.Kind} data{(model.Source is null ? "" : $" from {model.Source}, which is gone")})");
     }
 
     /// <summary>Reads a file source; a missing or malformed file is a one-line usage or data error.</summary>
@@ -80,6 +80,7 @@ internal sealed class DataOptions
             {
                 DataInfo.CsvKind => CsvSequenceReader.Read(path, source.Features ?? defaultFeatures),
                 DataInfo.NpyKind => NpyReader.Read(path),
+                DataInfo.SeriesKind => throw new UsageException($"this command reads sequences (--csv FILE or --npy FILE); a long series is scored with 'rae score --series {path}'"),
                 _ => throw new UsageException($"unknown data kind '{source.Kind}'"),
             };
         }

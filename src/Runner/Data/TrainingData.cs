@@ -15,6 +15,27 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
 {
     public const double DefaultValidFraction = 0.1;
 
+    /// <summary>With --series: the series and its windows (<see cref="Train"/> and <see cref="Valid"/> are then empty).</summary>
+    public SeriesParts? Series { get; init; }
+
+    /// <summary>The training items resident on the model's device (the series' training windows, or the sequences).</summary>
+    public DeviceDataset UploadTrain(RecurrentAutoencoder model) => Series is { } s ? model.Upload(s.Train) : model.Upload(Train);
+
+    /// <summary>The validation items resident on the model's device.</summary>
+    public DeviceDataset UploadValid(RecurrentAutoencoder model) => Series is { } s ? model.Upload(s.Valid) : model.Upload(Valid);
+
+    /// <summary>The anomaly threshold stored at the end of training: over the training sequences' errors, or the training points' scores of a series.</summary>
+    public double ThresholdOf(RecurrentAutoencoder model) =>
+        Series is { } s ? SeriesData.Threshold(model, s, Info.Series!) : Threshold(model, Train);
+
+    /// <summary>How <see cref="ThresholdOf"/> is found, for the end of training.</summary>
+    public string ThresholdRule => Series is null
+        ? $"{DataInfo.ThresholdPercentile}th percentile of the training errors"
+        : $"{SeriesDefaults.ThresholdPercentile}th percentile of the training rows' point scores";
+
+    /// <summary>What reconstructions.png shows: the validation sequences (else the training ones), or a few windows of a series.</summary>
+    public SequenceDataset PlotSample => Series is { } s ? s.Sample(4) : Valid.Count > 0 ? Valid : Train;
+
     /// <summary>
     /// Fashion-MNIST: the reference split (the first 5,000 training images validate), bce. A file: the last
     /// <paramref name="validFraction"/> of its sequences validate; the loss is bce on data within [0, 1] (unchanged),
@@ -29,6 +50,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             source ??= info.IsFashionMnist ? DataSource.FashionMnist(null)
                 : info.Source is not null ? new DataSource(info.Kind, info.Source, info.Features)
                 : throw new UsageException($"name the training data again (--{info.Kind} FILE) to resume");
+            if (source.Path is null && source.Kind == DataInfo.SeriesKind) source = source with { Path = info.Source }; // window flags alone, checked against the run
             if (source.Kind != info.Kind)
                 throw new UsageException($"the run was trained on {info.Kind} data, not {source.Kind}; resume with the same data");
             if (validFraction is not null && validFraction != (info.ValidFraction ?? DefaultValidFraction))
@@ -40,6 +62,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
         }
         source ??= DataSource.FashionMnist(null);
         if (source.Kind == DataInfo.TextKind) return TextData.LoadTraining(source, validFraction, head, resumed);
+        if (source.Kind == DataInfo.SeriesKind) return SeriesData.LoadTraining(source, validFraction, head, resumed);
 
         if (source.IsFashionMnist)
         {

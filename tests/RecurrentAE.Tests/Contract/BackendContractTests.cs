@@ -166,23 +166,58 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     [MemberData(nameof(Backends))]
     public void GatherSequences_IsExact(string backend)
     {
+        int n = 6, steps = 3, features = 4;
+        var layout = GatherLayout.Sequences(steps, features);
+        CheckGather(backend, nameof(GatherSequences_IsExact), n * steps * features, layout, [5, 0, 2, 2, 1, 3],
+            (i, t) => i * steps + t, features);
+        CheckGather(backend, nameof(GatherSequences_IsExact) + "reversed", n * steps * features, layout.Reversed, [5, 0, 2, 2, 1, 3],
+            (i, t) => i * steps + steps - 1 - t, features);
+    }
+
+    /// <summary>Windows of one series: 17 rows, window 5, stride 3 gives starts 0, 3, 6, 9, 12 (the ragged end: 17 - 5 = 12
+    /// is the last start, so window 4 is end-aligned), forwards and back to front, univariate and multivariate.</summary>
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void GatherSequences_WindowsOfOneSeries(string backend)
+    {
+        int rows = 17, window = 5, stride = 3;
+        int[] starts = [0, 3, 6, 9, 12];
+        int[] order = [4, 0, 3, 1, 4, 2];
+        foreach (int features in new[] { 1, 3 })
+        {
+            var layout = GatherLayout.Windows(rows, features, window, stride);
+            Assert.Equal(12 * features, layout.MaxOffset);
+            CheckGather(backend, $"windows{features}", rows * features, layout, order, (i, t) => starts[i] + t, features);
+            CheckGather(backend, $"windows-reversed{features}", rows * features, layout.Reversed, order, (i, t) => starts[i] + window - 1 - t, features);
+        }
+        // A start past the end is clamped: 9 * 2 = 18 > 17 - 5, so window 9 of stride 2 is the end-aligned one too.
+        CheckGather(backend, "clamped", rows, GatherLayout.Windows(rows, 1, window, 2), [9, 5, 6], (i, t) => Math.Min(i * 2, rows - window) + t, 1);
+    }
+
+    /// <summary>Gathers order[1..] (start 1, batch order.Length - 1) from a random buffer at an odd offset into a NaN-poisoned
+    /// batch and compares with x[t, b, f] = data[row(i, t) * features + f] computed here in float64.</summary>
+    private void CheckGather(string backend, string test, int length, GatherLayout layout, int[] order, Func<int, int, int> row, int features)
+    {
         var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(GatherSequences_IsExact) + backend);
-        int n = 6, steps = 3, features = 4, batch = 4, start = 1;
-        int[] indices = [5, 0, 2, 2, 1, 3];
-        var data = RandomArray(rng, n * steps * features);
+        var rng = NewRandom(test + backend);
+        int batch = order.Length - 1, steps = layout.Steps, start = 1;
+        var data = RandomArray(rng, length);
         using var d = be.Allocate(data.Length + 1);
         using var x = be.Allocate(steps * batch * features + 2);
-        using var idx = be.AllocateIndices(indices.Length + 1);
+        using var idx = be.AllocateIndices(order.Length + 1);
         be.Upload(data, d.Slice(1, data.Length));
-        be.UploadIndices(indices, idx, 1);
+        be.UploadIndices(order, idx, 1);
         var sx = x.Slice(1, steps * batch * features);
         be.Upload(Nans(sx.Length), sx);
-        be.GatherSequences(d.Slice(1, data.Length), steps, features, idx, start + 1, batch, sx);
-        var expected = ReferenceOps.Gather(D(data), steps, features, indices, start, batch);
+        be.GatherSequences(d.Slice(1, data.Length), layout, idx, start + 1, batch, sx);
+        var expected = new double[sx.Length];
+        for (int t = 0; t < steps; t++)
+            for (int b = 0; b < batch; b++)
+                for (int f = 0; f < features; f++)
+                    expected[(t * batch + b) * features + f] = data[row(order[start + b], t) * features + f];
         var got = Read(be, sx);
         for (int i = 0; i < got.Length; i++)
-            Assert.True(got[i] == (float)expected[i], $"GatherSequences on {backend}: element {i} is {got[i]}, expected {expected[i]} {SeedNote}");
+            Assert.True(got[i] == (float)expected[i], $"GatherSequences ({test}) on {backend}: element {i} is {got[i]}, expected {expected[i]} {SeedNote}");
     }
 
     [Theory]

@@ -42,16 +42,6 @@ public static class ReferenceOps
         return s;
     }
 
-    public static double[] Gather(double[] data, int steps, int features, int[] indices, int start, int batch)
-    {
-        var x = new double[steps * batch * features];
-        for (int t = 0; t < steps; t++)
-            for (int b = 0; b < batch; b++)
-                for (int f = 0; f < features; f++)
-                    x[(t * batch + b) * features + f] = data[indices[start + b] * steps * features + t * features + f];
-        return x;
-    }
-
     public sealed record LstmState(double[] H, double[] C, double[] Gates);
 
     /// <summary>Keras LSTM forward (gates i, f, c, o), time-major; masked steps carry h and c over and store zero gates.
