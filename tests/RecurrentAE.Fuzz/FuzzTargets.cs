@@ -49,7 +49,8 @@ public static class FuzzTargets
     [
         new("idx", "a Fashion-MNIST pair: 4-byte big-endian length L, L bytes of images IDX, then labels IDX (each gzip or raw)", Idx),
         new("npy", "a .npy file", bytes => Size(NpyReader.Read(bytes, "fuzz.npy"))),
-        new("csv", "a CSV sequence file, read with --features 1 and with --features 3", Csv),
+        new("csv", "a CSV sequence file, read with --features 1 and with --features 3 (rejected when both reject it)", Csv),
+        new("series", "a long-series CSV (header row, one row a time step), read with every column and with --columns value", Series),
         new("text", "a UTF-8 text file, one sequence a line, read as rae train --text does and with truncation", Text),
         new("safetensors", "a safetensors file", SafeTensorsFile),
         new("checkpoint", "a checkpoint file without its 8-byte header length (the harness measures the JSON header)", CheckpointHeader),
@@ -138,29 +139,48 @@ public static class FuzzTargets
         }
     }
 
-    static long Csv(byte[] input)
+    static long Csv(byte[] input) =>
+        EachOf([1, 3], features => Size(CsvSequenceReader.Read(new StreamReader(new MemoryStream(input)), "fuzz.csv", features)));
+
+    // Reads the input once per variant (each runs whatever the others did); rejected only when every variant rejects it.
+    static long EachOf<T>(T[] variants, Func<T, long> read)
     {
         long size = 0;
-        foreach (int features in new[] { 1, 3 })
-            size += Size(CsvSequenceReader.Read(new StreamReader(new MemoryStream(input)), "fuzz.csv", features));
-        return size;
+        DataFormatException? rejected = null;
+        bool parsed = false;
+        foreach (var variant in variants)
+        {
+            try
+            {
+                size += read(variant);
+                parsed = true;
+            }
+            catch (DataFormatException e)
+            {
+                rejected ??= e;
+            }
+        }
+        return parsed ? size : throw rejected!;
     }
 
-    static long Text(byte[] input)
-    {
-        long size = 0;
-        foreach (var options in new[]
-                 {
-                     new TextReadOptions(MaxLength: 100), // rae train --text's default
-                     new TextReadOptions(MaxLength: 8, LongLines: LongLineMode.Truncate, Lowercase: true, CollapseWhitespace: true),
-                 })
+    static long Series(byte[] input) =>
+        EachOf([new SeriesReadOptions(), new SeriesReadOptions(TimeColumn: "time", Columns: ["value"])], options =>
+        {
+            var series = SeriesCsvReader.Read(new StreamReader(new MemoryStream(input)), "fuzz.csv", options);
+            return 4L * series.Values.Length + 8L * (series.Timestamps?.Length ?? 0) + series.Columns.Sum(c => 2L * c.Length);
+        });
+
+    static long Text(byte[] input) =>
+        EachOf(
+        [
+            new TextReadOptions(MaxLength: 100), // rae train --text's default
+            new TextReadOptions(MaxLength: 8, LongLines: LongLineMode.Truncate, Lowercase: true, CollapseWhitespace: true),
+        ], options =>
         {
             var corpus = TextCorpus.Read(new MemoryStream(input), "fuzz.txt", options);
             var vocabulary = Vocabulary.Build(corpus.Lines);
-            size += Size(corpus.ToDataset(vocabulary)) + corpus.Lines.Sum(l => 2L * l.Length);
-        }
-        return size;
-    }
+            return Size(corpus.ToDataset(vocabulary)) + corpus.Lines.Sum(l => 2L * l.Length);
+        });
 
     static long SafeTensorsFile(byte[] input)
     {
