@@ -2,8 +2,9 @@ namespace RecurrentAE.Model.Analysis;
 
 /// <summary>
 /// The dominant period of a series from its autocorrelation: averaged over the features, computed on at most
-/// <see cref="MaxRows"/> rows for lags up to a third of them (at most <see cref="MaxLag"/>), the lag of the highest
-/// autocorrelation after its first zero crossing, when that peak reaches <see cref="MinPeak"/>; otherwise none.
+/// <see cref="MaxRows"/> rows for lags up to a third of them (at most <see cref="MaxLag"/>): after its first zero
+/// crossing, the first local peak that reaches <see cref="NearPeak"/> of the highest, when the highest reaches
+/// <see cref="MinPeak"/>; otherwise none.
 /// </summary>
 public static class DominantPeriod
 {
@@ -15,6 +16,9 @@ public static class DominantPeriod
 
     /// <summary>The autocorrelation a period's peak must reach to count.</summary>
     public const double MinPeak = 0.2;
+
+    /// <summary>The share of the highest peak an earlier peak needs to be taken instead.</summary>
+    public const double NearPeak = 0.8;
 
     /// <summary>The period in rows, or null when the series shows none (no zero crossing, or no peak after it).</summary>
     public static int? Estimate(ReadOnlySpan<float> values, int rows, int features)
@@ -28,7 +32,12 @@ public static class DominantPeriod
         int best = -1;
         for (int l = lag; l <= maxLag; l++)
             if (best < 0 || acf[l] > acf[best]) best = l;
-        return acf[best] >= MinPeak ? best : null;
+        if (acf[best] < MinPeak) return null;
+        // The first local peak nearly as high as the highest: the highest is often a multiple of the period (a week of
+        // days, or the common multiple of two columns' periods), and the shorter period makes a cheaper, sharper window.
+        for (int l = lag; l < best; l++)
+            if (acf[l] >= acf[l - 1] && acf[l] >= acf[l + 1] && acf[l] >= NearPeak * acf[best]) return l;
+        return best;
     }
 
     /// <summary>acf[l] for l = 0..maxLag: the mean over features of sum_t x_t x_{t+l} / sum_t x_t^2 (x with its mean removed).</summary>

@@ -78,6 +78,11 @@ public class WindowingTests
             v[2 * r + 1] = (float)(5 + Math.Cos(2 * Math.PI * r / period));
         }
         Assert.Equal(period, DominantPeriod.Estimate(v, rows, 2));
+        // sin(24) + 0.5 sin(168): the autocorrelation peaks at 168 (1.0) and first at 24 (0.925, over 0.8 of it): 24
+        var week = Enumerable.Range(0, rows).Select(r => (float)(Math.Sin(2 * Math.PI * r / 24) + 0.5 * Math.Sin(2 * Math.PI * r / 168))).ToArray();
+        var acf = DominantPeriod.Autocorrelation(week, rows, 1, 200);
+        Assert.True(acf[168] > acf[24] && acf[24] > 0.8 * acf[168]);
+        Assert.Equal(24, DominantPeriod.Estimate(week, rows, 1));
         var trend = Enumerable.Range(0, rows).Select(r => (float)r).ToArray();
         Assert.Null(DominantPeriod.Estimate(trend, rows, 1)); // never crosses zero: no period
     }
