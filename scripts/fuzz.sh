@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sharpfuzz_version=2.3.0
-targets=(idx npy csv text safetensors checkpoint vocabulary)
+targets=(idx npy csv series text safetensors checkpoint vocabulary)
 
 usage() { echo "usage: scripts/fuzz.sh TARGET|all SECONDS (targets: ${targets[*]})" >&2; exit 2; }
 [ $# -eq 2 ] || usage

@@ -43,6 +43,19 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
             throw new ArgumentException("every LSTM layer needs at least one unit");
     }
 
+    /// <summary>The number of weights a model of this spec holds (the parameter layout's total), computed without
+    /// building the model; wide enough for a corrupt spec that asks for more than any array holds.</summary>
+    public Int128 ParameterCount()
+    {
+        Int128 total = 0, input = Features;
+        foreach (int u in EncoderUnits) { total += Lstm(input, u); input = u; }
+        if (TeacherForcing) input += Features; // [coding ; y_{t-1}]
+        foreach (int u in DecoderUnits) { total += Lstm(input, u); input = u; }
+        return total + input * Features + Features; // the dense head's kernel and bias
+
+        static Int128 Lstm(Int128 input, Int128 units) => input * 4 * units + units * 4 * units + 4 * units;
+    }
+
     internal string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head),
         ReverseOutput ? true : null, TeacherForcing ? true : null));
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
@@ -48,10 +49,11 @@ public static class FuzzTargets
     [
         new("idx", "a Fashion-MNIST pair: 4-byte big-endian length L, L bytes of images IDX, then labels IDX (each gzip or raw)", Idx),
         new("npy", "a .npy file", bytes => Size(NpyReader.Read(bytes, "fuzz.npy"))),
-        new("csv", "a CSV sequence file, read with --features 1 and with --features 3", Csv),
+        new("csv", "a CSV sequence file, read with --features 1 and with --features 3 (rejected when both reject it)", Csv),
+        new("series", "a long-series CSV (header row, one row a time step), read with every column and with --columns value", Series),
         new("text", "a UTF-8 text file, one sequence a line, read as rae train --text does and with truncation", Text),
         new("safetensors", "a safetensors file", SafeTensorsFile),
-        new("checkpoint", "a checkpoint's safetensors JSON header (tensors and __metadata__); the harness adds the length", CheckpointHeader),
+        new("checkpoint", "a checkpoint file without its 8-byte header length (the harness measures the JSON header)", CheckpointHeader),
         new("vocabulary", "a vocabulary's JSON as stored in a checkpoint", VocabularyJson),
     ];
 
@@ -137,29 +139,48 @@ public static class FuzzTargets
         }
     }
 
-    static long Csv(byte[] input)
+    static long Csv(byte[] input) =>
+        EachOf([1, 3], features => Size(CsvSequenceReader.Read(new StreamReader(new MemoryStream(input)), "fuzz.csv", features)));
+
+    // Reads the input once per variant (each runs whatever the others did); rejected only when every variant rejects it.
+    static long EachOf<T>(T[] variants, Func<T, long> read)
     {
         long size = 0;
-        foreach (int features in new[] { 1, 3 })
-            size += Size(CsvSequenceReader.Read(new StreamReader(new MemoryStream(input)), "fuzz.csv", features));
-        return size;
+        DataFormatException? rejected = null;
+        bool parsed = false;
+        foreach (var variant in variants)
+        {
+            try
+            {
+                size += read(variant);
+                parsed = true;
+            }
+            catch (DataFormatException e)
+            {
+                rejected ??= e;
+            }
+        }
+        return parsed ? size : throw rejected!;
     }
 
-    static long Text(byte[] input)
-    {
-        long size = 0;
-        foreach (var options in new[]
-                 {
-                     new TextReadOptions(MaxLength: 100), // rae train --text's default
-                     new TextReadOptions(MaxLength: 8, LongLines: LongLineMode.Truncate, Lowercase: true, CollapseWhitespace: true),
-                 })
+    static long Series(byte[] input) =>
+        EachOf([new SeriesReadOptions(), new SeriesReadOptions(TimeColumn: "time", Columns: ["value"])], options =>
+        {
+            var series = SeriesCsvReader.Read(new StreamReader(new MemoryStream(input)), "fuzz.csv", options);
+            return 4L * series.Values.Length + 8L * (series.Timestamps?.Length ?? 0) + series.Columns.Sum(c => 2L * c.Length);
+        });
+
+    static long Text(byte[] input) =>
+        EachOf(
+        [
+            new TextReadOptions(MaxLength: 100), // rae train --text's default
+            new TextReadOptions(MaxLength: 8, LongLines: LongLineMode.Truncate, Lowercase: true, CollapseWhitespace: true),
+        ], options =>
         {
             var corpus = TextCorpus.Read(new MemoryStream(input), "fuzz.txt", options);
             var vocabulary = Vocabulary.Build(corpus.Lines);
-            size += Size(corpus.ToDataset(vocabulary)) + corpus.Lines.Sum(l => 2L * l.Length);
-        }
-        return size;
-    }
+            return Size(corpus.ToDataset(vocabulary)) + corpus.Lines.Sum(l => 2L * l.Length);
+        });
 
     static long SafeTensorsFile(byte[] input)
     {
@@ -169,11 +190,32 @@ public static class FuzzTargets
 
     static long CheckpointHeader(byte[] input)
     {
-        var file = new byte[8 + input.Length];
-        BinaryPrimitives.WriteInt64LittleEndian(file, input.Length);
-        input.CopyTo(file, 8);
-        var checkpoint = Checkpoint.Parse(file, "fuzz.safetensors");
+        var checkpoint = Checkpoint.Parse(WithHeaderLength(input), "fuzz.safetensors");
         return checkpoint.Tensors.Values.Sum(t => 4L * t.Data.Length) + checkpoint.Metadata.Sum(m => 2L * (m.Key.Length + m.Value.Length));
+    }
+
+    /// <summary>A safetensors file from a checkpoint input: its header is the first JSON value of the input and the
+    /// spaces that pad it to a multiple of 8 bytes (all of the input when it is not JSON); the rest is the data. So
+    /// mutations inside the JSON keep the header length right and reach the checkpoint's metadata.</summary>
+    public static byte[] WithHeaderLength(byte[] input)
+    {
+        int length = input.Length;
+        try
+        {
+            var reader = new Utf8JsonReader(input);
+            if (reader.Read())
+            {
+                reader.Skip();
+                length = (int)reader.BytesConsumed;
+                int padded = (length + 7) / 8 * 8;
+                if (padded <= input.Length && !input.AsSpan(length, padded - length).ContainsAnyExcept((byte)' ')) length = padded;
+            }
+        }
+        catch (JsonException) { }
+        var file = new byte[8 + input.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(file, length);
+        input.CopyTo(file, 8);
+        return file;
     }
 
     static long VocabularyJson(byte[] input)

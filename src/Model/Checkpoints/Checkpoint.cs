@@ -102,12 +102,23 @@ public sealed class Checkpoint
     {
         if (!metadata.TryGetValue("spec", out var specJson))
             throw new DataFormatException($"{path}: corrupt checkpoint: no 'spec' in __metadata__ (not written by rae?)");
+        AutoencoderSpec spec;
+        try { spec = AutoencoderSpec.FromJson(specJson); }
+        catch (Exception e) when (e is JsonException or FormatException or ArgumentException or NotSupportedException)
+        {
+            throw new DataFormatException($"{path}: corrupt checkpoint metadata ({IdxReader.OneLine(e.Message)})");
+        }
+        // A model of the spec is allocated before its weights are copied in: a spec that needs more weights than the
+        // file holds is corrupt, and must not allocate a model of any size it names.
+        long held = tensors.Where(t => !t.Key.StartsWith("optimizer.", StringComparison.Ordinal)).Sum(t => (long)t.Value.Data.Length);
+        if (spec.ParameterCount() > held)
+            throw new DataFormatException($"{path}: corrupt checkpoint: the model {spec} needs {spec.ParameterCount():N0} weights, the file holds {held:N0}");
         try
         {
             return new Checkpoint
             {
                 Path = path,
-                Spec = AutoencoderSpec.FromJson(specJson),
+                Spec = spec,
                 Tensors = tensors,
                 Metadata = metadata,
                 AdamStep = metadata.TryGetValue("adam_step", out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : null,

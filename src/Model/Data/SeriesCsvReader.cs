@@ -108,9 +108,9 @@ public static class SeriesCsvReader
 
     static (int Time, int[] Features) Columns(string[] header, SeriesReadOptions options, string name, int line)
     {
-        for (int i = 0; i < header.Length; i++)
-            for (int j = 0; j < i; j++)
-                if (header[i] == header[j]) throw new DataFormatException($"{name}, line {line}: column '{header[i]}' appears twice in the header");
+        var seen = new HashSet<string>(StringComparer.Ordinal); // not pairwise: a hostile header can have 10^5 columns
+        foreach (var column in header)
+            if (!seen.Add(column)) throw new DataFormatException($"{name}, line {line}: column '{column}' appears twice in the header");
         int time;
         if (options.TimeColumn is { } tc)
         {

@@ -99,7 +99,7 @@ public sealed class Vocabulary
         var runes = new List<Rune>();
         foreach (var s in v.Symbols)
         {
-            if (s is null || !Rune.TryGetRuneAt(s, 0, out var r) || r.Utf16SequenceLength != s.Length)
+            if (string.IsNullOrEmpty(s) || !Rune.TryGetRuneAt(s, 0, out var r) || r.Utf16SequenceLength != s.Length)
                 throw new DataFormatException($"corrupt vocabulary: '{s}' is not one character");
             runes.Add(r);
         }
