@@ -35,8 +35,12 @@ public class MemoryFootprintTests
         using var model = new RecurrentAutoencoder(backend, spec, seed: 1, maxBatch: 8);
         var values = Enumerable.Range(0, 7 * 4 * 3).Select(i => i / 100f).ToArray();
         using var data = model.Upload(new SequenceDataset(values, 7, 4, 3));
-        // 7 sequences x 4 steps x 3 features floats (twice when the decoder's targets are reversed) + 7 order indices
-        Assert.Equal(4L * 7 * 4 * 3 * (reversed ? 2 : 1) + 4 * 7, data.ResidentBytes);
+        // 7 sequences x 4 steps x 3 features floats + 7 order indices; sequences of one length are read back to front in
+        // place when the decoder's targets are reversed (GatherLayout.Reversed), so no second copy
+        Assert.Equal(4L * 7 * 4 * 3 + 4 * 7, data.ResidentBytes);
+        // ragged sequences keep one reversed copy (each is reversed within its own length)
+        using var ragged = model.Upload(new SequenceDataset(values, 7, 4, 3, lengths: [4, 3, 4, 2, 4, 1, 4]));
+        Assert.Equal(4L * 7 * 4 * 3 * (reversed ? 2 : 1) + 4 * 7, ragged.ResidentBytes);
         // LSTM 3->5: 4*5*(3+5+1) = 180; LSTM 5->2: 4*2*(5+2+1) = 64; LSTM 2->5: 4*5*(2+5+1) = 160; dense 5->3: 18
         Assert.Equal(422, model.ParameterCount);
         Assert.Equal(4L * 4 * 422, model.ParameterStateBytes);
@@ -46,8 +50,8 @@ public class MemoryFootprintTests
     [Fact]
     public void Train_first_line_says_how_much_memory_data_and_model_take()
     {
-        // 40 sequences of 10 steps x 1 feature: 36 train, 4 validate; a csv model decodes in reverse, so each set is held
-        // twice (values and reversed targets) plus its order: 36 x 10 x 4 x 2 + 36 x 4 + 4 x 10 x 4 x 2 + 4 x 4 = 3360 B
+        // 40 sequences of 10 steps x 1 feature: 36 train, 4 validate; a csv model decodes in reverse, read back to front in
+        // place (one length, no copy), so each set is held once plus its order: 36 x 10 x 4 + 36 x 4 + 4 x 10 x 4 + 4 x 4 = 1760 B
         var csv = SeriesFiles.Write(SeriesFiles.Sines(40, 10, labels: false));
         var r = Rae("train", "--csv", csv, "--epochs", "1", "--max-steps", "1", "--out", TestIdx.TempDir(),
             "--encoder", "6,3", "--decoder", "6", "--batch-size", "8", "--accelerator", "cpu", "--threads", "1");
@@ -56,6 +60,6 @@ public class MemoryFootprintTests
         // parameters: LSTM 1->6: 4*6*(1+6+1) = 192; 6->3: 4*3*(6+3+1) = 120; 3->6: 4*6*(3+6+1) = 240; dense 6->1: 7
         // = 559, held four times (parameters, gradients, two Adam moments) as float32: 8944 B
         Assert.Contains("559 parameters", first, StringComparison.Ordinal);
-        Assert.Contains("data 3.36 kB, model 8.94 kB", first, StringComparison.Ordinal);
+        Assert.Contains("data 1.76 kB, model 8.94 kB", first, StringComparison.Ordinal);
     }
 }
