@@ -105,11 +105,11 @@ internal static class IdxReader
     }
 
     /// <summary>Up to <paramref name="expected"/> bytes. The array grows with what the stream really holds (starting at
-    /// 64 MiB, doubling), so a header that claims more than the file has cannot make us allocate it; a file that holds
-    /// what it claims ends in an array of exactly that size.</summary>
+    /// 4 MiB, doubling), so a header that claims more than the file has cannot make us allocate it (the fuzzing bound,
+    /// docs/fuzzing.md); a file that holds what it claims ends in an array of exactly that size.</summary>
     static byte[] ReadValues(Stream stream, int expected)
     {
-        const int FirstChunk = 1 << 26;
+        const int FirstChunk = 1 << 22;
         var values = GC.AllocateUninitializedArray<byte>(Math.Min(expected, FirstChunk));
         int filled = 0;
         while (true)
