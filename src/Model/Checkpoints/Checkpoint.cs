@@ -149,6 +149,26 @@ public sealed class Checkpoint
         return model;
     }
 
+    /// <summary>Saves a run's whole training state: the model, the trainer's options, position and history, and its best
+    /// and last weights (what <see cref="ResumeInto"/> restores).</summary>
+    public static void Save(string path, RecurrentAutoencoder model, Trainer trainer, DataInfo? data = null) =>
+        Save(path, model, trainer.Options, trainer.Position, trainer.History, data: data,
+            bestWeights: trainer.BestWeights, lastWeights: trainer.LastWeights);
+
+    /// <summary>Puts a saved run back: the weights training had reached (the <see cref="LastPrefix"/> set when the run
+    /// ended on its best weights), Adam's state, and the trainer's position, history and best weights.</summary>
+    public void ResumeInto(RecurrentAutoencoder model, Trainer trainer)
+    {
+        if (Position is null || !HasOptimizerState)
+            throw new DataFormatException($"{Path}: holds no training state (options, position, Adam moments); cannot resume");
+        ApplyTo(model, includeOptimizer: true);
+        if (Weights(model, LastPrefix) is float[] last) model.SetParameters(last);
+        trainer.BestWeights = Weights(model, BestPrefix);
+        trainer.History.Clear();
+        trainer.History.AddRange(History);
+        trainer.Position = Position;
+    }
+
     /// <summary>Whether the checkpoint holds a set of weights under <paramref name="prefix"/> (<see cref="BestPrefix"/>, <see cref="LastPrefix"/>).</summary>
     public bool HasWeights(string prefix) => Tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
 

@@ -140,20 +140,11 @@ internal static class TrainCommand
 
         using var backend = CommonOptions.CreateBackend(s.Accelerator, s.Threads);
         using var model = new RecurrentAutoencoder(backend, spec, options.Seed, Math.Max(256, options.BatchSize));
-        resumed?.ApplyTo(model, includeOptimizer: true);
         using var train = model.Upload(dataset.Train);
         using var valid = model.Upload(dataset.Valid);
         var trainer = new Trainer(model, train, valid, options);
-        if (resumed is not null)
-        {
-            // A run that ended on its best epoch's weights continues from the weights training had reached.
-            if (resumed.Weights(model, Checkpoint.LastPrefix) is float[] last) model.SetParameters(last);
-            trainer.BestWeights = resumed.Weights(model, Checkpoint.BestPrefix);
-            trainer.History.AddRange(resumed.History);
-            trainer.Position = resumed.Position!;
-        }
-        void Save(DataInfo data) => Checkpoint.Save(checkpointPath, model, options, trainer.Position, trainer.History, data: data,
-            bestWeights: trainer.BestWeights, lastWeights: trainer.LastWeights);
+        resumed?.ResumeInto(model, trainer);
+        void Save(DataInfo data) => Checkpoint.Save(checkpointPath, model, trainer, data);
 
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
