@@ -28,7 +28,7 @@ namespace RecurrentAE.Model;
 public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null,
     float TeacherForcingDropout = 0f, int? EarlyStoppingPatience = null, double MinDelta = 0,
     LearningRateSchedule Schedule = LearningRateSchedule.Constant, float? MinLearningRate = null, float PlateauFactor = 0.5f,
-    int PlateauPatience = 5, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null)
+    int PlateauPatience = 10, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null)
 {
     /// <summary>The floor of the decaying schedules.</summary>
     [JsonIgnore]
@@ -38,25 +38,26 @@ public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float 
     public void Validate()
     {
         static string S(double v) => v.ToString(CultureInfo.InvariantCulture);
+        static string F(float v) => v.ToString(CultureInfo.InvariantCulture);
         static void Need(bool ok, string setting, string what, string requirement)
         {
             if (!ok) throw new InvalidTrainingOptionException(setting, what, requirement);
         }
         Need(Epochs >= 1, nameof(Epochs), "epochs", $"must be at least 1, not {Epochs}");
         Need(BatchSize >= 1, nameof(BatchSize), "the batch size", $"must be at least 1, not {BatchSize}");
-        Need(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), "the learning rate", $"must be a positive number, not {S(LearningRate)}");
+        Need(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), "the learning rate", $"must be a positive number, not {F(LearningRate)}");
         Need(MaxStepsPerEpoch is null or >= 1, nameof(MaxStepsPerEpoch), "max steps", $"must be at least 1, not {MaxStepsPerEpoch}");
         Need(TeacherForcingDropout >= 0 && TeacherForcingDropout < 1, nameof(TeacherForcingDropout), "teacher-forcing dropout",
-            $"must be at least 0 and below 1, not {S(TeacherForcingDropout)}");
+            $"must be at least 0 and below 1, not {F(TeacherForcingDropout)}");
         Need(EarlyStoppingPatience is null or >= 1, nameof(EarlyStoppingPatience), "the early-stopping patience", $"must be at least 1 epoch, not {EarlyStoppingPatience}");
         Need(MinDelta >= 0 && double.IsFinite(MinDelta), nameof(MinDelta), "the minimum improvement", $"must be a number at least 0, not {S(MinDelta)}");
         Need(Enum.IsDefined(Schedule), nameof(Schedule), "the learning-rate schedule", $"must be constant, cosine or plateau, not {(int)Schedule}");
         Need(MinLearningRate is null || (MinLearningRate >= 0 && MinLearningRate <= LearningRate), nameof(MinLearningRate), "the minimum learning rate",
-            $"must be at least 0 and at most the learning rate {S(LearningRate)}, not {S(MinLearningRate ?? 0)}");
-        Need(PlateauFactor > 0 && PlateauFactor < 1, nameof(PlateauFactor), "the plateau factor", $"must be above 0 and below 1, not {S(PlateauFactor)}");
+            $"must be at least 0 and at most the learning rate {F(LearningRate)}, not {F(MinLearningRate ?? 0)}");
+        Need(PlateauFactor > 0 && PlateauFactor < 1, nameof(PlateauFactor), "the plateau factor", $"must be above 0 and below 1, not {F(PlateauFactor)}");
         Need(PlateauPatience >= 1, nameof(PlateauPatience), "the plateau patience", $"must be at least 1 epoch, not {PlateauPatience}");
         Need(WarmupSteps >= 0, nameof(WarmupSteps), "the warm-up", $"must be at least 0 steps, not {WarmupSteps}");
-        Need(ClipNorm is null || (ClipNorm > 0 && float.IsFinite(ClipNorm.Value)), nameof(ClipNorm), "the clipping norm", $"must be a positive number, not {S(ClipNorm ?? 0)}");
+        Need(ClipNorm is null || (ClipNorm > 0 && float.IsFinite(ClipNorm.Value)), nameof(ClipNorm), "the clipping norm", $"must be a positive number, not {F(ClipNorm ?? 0)}");
         Need(TimeLimit is null || TimeLimit > TimeSpan.Zero, nameof(TimeLimit), "the time limit", $"must be positive, not {TimeLimit}");
     }
 }

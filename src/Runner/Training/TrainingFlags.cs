@@ -39,6 +39,7 @@ internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = nu
 internal sealed class TrainingFlags
 {
     static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+    static string F(float v) => v.ToString(CultureInfo.InvariantCulture);
     static string Patience(TrainingOptions o) => o.EarlyStoppingPatience?.ToString(CultureInfo.InvariantCulture) ?? "0 (off)";
     static string Clip(TrainingOptions o) => o.ClipNorm is float c ? F(c) : "0 (off)";
 
@@ -62,7 +63,7 @@ internal sealed class TrainingFlags
     };
     public Option<float?> MinLearningRate { get; } = new("--min-lr") { Description = "The floor of the cosine and plateau schedules (default --lr / 20)" };
     public Option<float?> PlateauFactor { get; } = new("--plateau-factor") { Description = $"With --lr-schedule plateau: the factor, above 0 and below 1 (default {F(TrainingDefaults.Sequences.PlateauFactor)})" };
-    public Option<int?> PlateauPatience { get; } = new("--plateau-patience") { Description = $"With --lr-schedule plateau: epochs without improvement before the rate drops (default {TrainingDefaults.Sequences.PlateauPatience})" };
+    public Option<int?> PlateauPatience { get; } = new("--plateau-patience") { Description = $"With --lr-schedule plateau: epochs without improvement before the rate drops (default {TrainingDefaults.Sequences.PlateauPatience} for --csv/--npy, {TrainingDefaults.Reference.PlateauPatience} otherwise)" };
     public Option<int?> Warmup { get; } = new("--warmup") { Description = "Linear warm-up over the first STEPS steps: step s uses (s + 1) / STEPS of the scheduled rate (default 0: off)" };
     public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = $"Clip every step's gradient to this global norm, as Keras global_clipnorm; 0: off (default {TrainingDefaults.Describe(Clip)})" };
     public Option<string?> TimeLimit { get; } = new("--time-limit")
