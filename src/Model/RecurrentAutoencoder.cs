@@ -23,7 +23,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     private readonly ConditionedDecoderInput? _conditioned;
     private readonly DeviceIndexArray _batchLengths;
     private readonly int[] _hostBatchLengths;
-    private readonly DeviceArray _parameters, _gradients, _loss;
+    private readonly DeviceArray _parameters, _gradients, _loss, _gradientNormSquared;
     private readonly AdamOptimizer _adam;
     private readonly GrowableBuffer _input, _codings, _reversedTarget;
     private readonly int _maxBatch;
@@ -67,6 +67,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _parameters = backend.Allocate(ParameterCount);
         _gradients = backend.Allocate(ParameterCount);
         _loss = backend.Allocate(1);
+        _gradientNormSquared = backend.Allocate(1);
         _adam = new AdamOptimizer(backend, ParameterCount);
         _input = new GrowableBuffer(backend);
         _codings = new GrowableBuffer(backend);
@@ -126,10 +127,29 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         return new DeviceDataset(Backend, windows, reversed: Spec.ReverseOutput);
     }
 
+    /// <summary>Clip each training step's gradient to this global norm before Adam (Keras <c>global_clipnorm</c>): the
+    /// whole flat gradient is scaled by X / max(norm, X) on the device. Null (the default): no clipping. A training
+    /// setting (kept in <see cref="TrainingOptions.ClipNorm"/>), not part of the spec.</summary>
+    public float? GradientClipNorm
+    {
+        get => _gradientClipNorm;
+        set
+        {
+            if (value is float x && (!(x > 0) || float.IsInfinity(x))) throw new ArgumentOutOfRangeException(nameof(value), $"the clipping norm must be a positive number, not {x}");
+            _gradientClipNorm = value;
+        }
+    }
+    private float? _gradientClipNorm;
+
     /// <summary>One step of Adam on the batch order[start .. start + batch) of a resident data set; returns the batch's mean loss.</summary>
     public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         float loss = LossAndGradients(data, order, start, batch);
+        if (_gradientClipNorm is float clip)
+        {
+            Backend.SumOfSquares(_gradients.All, _gradientNormSquared.All);
+            Backend.ClipByGlobalNorm(_gradients.All, _gradientNormSquared.All, clip);
+        }
         _adam.Apply(_parameters.All, _gradients.All, Adam);
         return loss;
     }
@@ -283,7 +303,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _conditioned?.Dispose();
         _feedback?.Dispose();
         _staging?.Dispose(); _inferenceOrder?.Dispose();
-        _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose();
+        _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose(); _gradientNormSquared.Dispose();
         _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _reversedTarget.Dispose(); _batchLengths.Dispose();
     }
 }

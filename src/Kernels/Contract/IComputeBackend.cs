@@ -76,4 +76,14 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>One Adam update of a flat parameter buffer in one launch (see <see cref="AdamStep"/>).</summary>
     void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step);
+
+    /// <summary>sumOfSquares[0] = sum_i x[i]^2 over the whole slice: the squared global norm of a flat gradient buffer,
+    /// the first half of clipping by global norm. Deterministic (a fixed order that does not depend on threads), with
+    /// float64 accumulation on the CPU and a per-thread compensated sum and a pairwise tree on ILGPU. An empty x gives 0.</summary>
+    void SumOfSquares(Slice x, Slice sumOfSquares);
+
+    /// <summary>x[i] *= maxNorm / max(sqrt(sumOfSquares[0]), maxNorm): the second half of clipping by global norm (Keras
+    /// <c>global_clipnorm</c>, i.e. <c>tf.clip_by_global_norm</c>). The factor is read on the device, so clipping needs no
+    /// round-trip to the host; it is exactly 1 (x unchanged) when the norm is at most maxNorm.</summary>
+    void ClipByGlobalNorm(Slice x, Slice sumOfSquares, float maxNorm);
 }

@@ -312,6 +312,34 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);
     }
 
+    public void SumOfSquares(Slice x, Slice sumOfSquares)
+    {
+        Need(sumOfSquares, 1, 0, 1, nameof(sumOfSquares));
+        double sum = x.Length == 0 ? 0 : Level switch
+        {
+            SimdLevel.Vector512 => GlobalNorm.SumOfSquares<V512, Vector512<float>>(x.Ptr(), x.Length),
+            SimdLevel.Vector256 => GlobalNorm.SumOfSquares<V256, Vector256<float>>(x.Ptr(), x.Length),
+            _ => GlobalNorm.SumOfSquares<Scalar1, float>(x.Ptr(), x.Length),
+        };
+        sumOfSquares.Span()[0] = (float)sum;
+        KeepAlive(x, sumOfSquares);
+    }
+
+    public void ClipByGlobalNorm(Slice x, Slice sumOfSquares, float maxNorm)
+    {
+        Need(sumOfSquares, 1, 0, 1, nameof(sumOfSquares));
+        if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"the clipping norm must be positive, not {maxNorm}");
+        float factor = GlobalNorm.Factor(sumOfSquares.Span()[0], maxNorm);
+        if (factor == 1f || x.Length == 0) return;
+        switch (Level)
+        {
+            case SimdLevel.Vector512: GlobalNorm.Scale<V512, Vector512<float>>(x.Ptr(), x.Length, factor); break;
+            case SimdLevel.Vector256: GlobalNorm.Scale<V256, Vector256<float>>(x.Ptr(), x.Length, factor); break;
+            default: GlobalNorm.Scale<Scalar1, float>(x.Ptr(), x.Length, factor); break;
+        }
+        KeepAlive(x, sumOfSquares);
+    }
+
     public void Adam(Slice parameters, Slice gradients, Slice firstMoment, Slice secondMoment, AdamStep step)
     {
         int n = parameters.Length;

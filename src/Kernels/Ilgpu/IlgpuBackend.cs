@@ -33,6 +33,8 @@ internal sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.Fill)), false),
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.Copy)), false),
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.ScaleRows_forward)), false),
+        (Method(typeof(GlobalNormKernels), nameof(GlobalNormKernels.SumOfSquares_forward)), true),
+        (Method(typeof(GlobalNormKernels), nameof(GlobalNormKernels.ClipByGlobalNorm_backward)), false),
     ];
 
     /// <summary>
@@ -78,6 +80,8 @@ internal sealed class IlgpuBackend : IComputeBackend
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _copy;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _scaleRows;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _sumOfSquares;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float> _clipByGlobalNorm;
 
     /// <summary>Runs on <paramref name="device"/> of <paramref name="context"/>; disposes the context too when <paramref name="ownsContext"/>.</summary>
     public IlgpuBackend(Context context, Device device, string name, bool ownsContext = true)
@@ -125,6 +129,8 @@ internal sealed class IlgpuBackend : IComputeBackend
             _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
             _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
             _scaleRows = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MemoryKernels.ScaleRows_forward);
+            _sumOfSquares = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GlobalNormKernels.SumOfSquares_forward);
+            _clipByGlobalNorm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(GlobalNormKernels.ClipByGlobalNorm_backward);
         }
         catch
         {
@@ -435,6 +441,27 @@ internal sealed class IlgpuBackend : IComputeBackend
         LaunchCount++;
         _adam(parameters.Length, parameters.View(), gradients.View(), firstMoment.View(), secondMoment.View(),
             new AdamParams { StepSize = step.StepSize, Beta1 = step.Beta1, Beta2 = step.Beta2, Epsilon = step.Epsilon });
+    }
+
+    public void SumOfSquares(Slice x, Slice sumOfSquares)
+    {
+        if (sumOfSquares.Length < 1) throw new ArgumentException("sumOfSquares needs 1 float", nameof(sumOfSquares));
+        if (x.IsEmpty)
+        {
+            Fill(sumOfSquares.Sub(0, 1), 0f);
+            return;
+        }
+        LaunchCount++;
+        _sumOfSquares(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), x.View(), sumOfSquares.View(), x.Length);
+    }
+
+    public void ClipByGlobalNorm(Slice x, Slice sumOfSquares, float maxNorm)
+    {
+        if (sumOfSquares.Length < 1) throw new ArgumentException("sumOfSquares needs 1 float", nameof(sumOfSquares));
+        if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"the clipping norm must be positive, not {maxNorm}");
+        if (x.IsEmpty) return;
+        LaunchCount++;
+        _clipByGlobalNorm(x.Length, x.View(), sumOfSquares.View(), maxNorm);
     }
 
     private ArrayView<int> LengthsView(DeviceIndexArray? lengths) =>

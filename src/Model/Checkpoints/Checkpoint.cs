@@ -17,6 +17,13 @@ public sealed class Checkpoint
     /// <summary>The value of <c>format</c> in the file's <c>__metadata__</c>.</summary>
     public const string Format = "recurrentae-checkpoint/1";
 
+    /// <summary>Prefix of the best epoch's weights, stored while early stopping runs (<see cref="Trainer.BestWeights"/>).</summary>
+    public const string BestPrefix = "best.";
+
+    /// <summary>Prefix of the weights training had reached when the run ended on its best epoch's weights
+    /// (<see cref="Trainer.LastWeights"/>): a resumed run continues from these, while the plain names hold the model to use.</summary>
+    public const string LastPrefix = "last.";
+
     /// <summary>The model's architecture.</summary>
     public required AutoencoderSpec Spec { get; init; }
     /// <summary>Tensors by name: parameters, and optimizer moments when present.</summary>
@@ -49,15 +56,22 @@ public sealed class Checkpoint
     public static string Resolve(string pathOrDirectory) =>
         Directory.Exists(pathOrDirectory) ? System.IO.Path.Combine(pathOrDirectory, FileName) : pathOrDirectory;
 
-    /// <summary>Saves the model (and, when given, the training state) atomically.</summary>
+    /// <summary>Saves the model (and, when given, the training state) atomically; <paramref name="bestWeights"/> and
+    /// <paramref name="lastWeights"/> go under <see cref="BestPrefix"/> and <see cref="LastPrefix"/>.</summary>
     public static void Save(string path, RecurrentAutoencoder model, TrainingOptions? options = null,
         TrainingPosition? position = null, IReadOnlyList<EpochResult>? history = null, bool includeOptimizer = true,
-        DataInfo? data = null)
+        DataInfo? data = null, float[]? bestWeights = null, float[]? lastWeights = null)
     {
-        var parameters = model.GetParameters();
         var tensors = new List<Tensor>();
-        foreach (var p in model.Parameters)
-            tensors.Add(new Tensor(p.Name, p.Shape, parameters.AsSpan(p.Offset, p.Length).ToArray()));
+        void Add(string prefix, float[] flat)
+        {
+            if (flat.Length != model.ParameterCount) throw new ArgumentException($"{flat.Length} '{prefix}' weights for {model.ParameterCount} parameters");
+            foreach (var p in model.Parameters)
+                tensors.Add(new Tensor(prefix + p.Name, p.Shape, flat.AsSpan(p.Offset, p.Length).ToArray()));
+        }
+        Add("", model.GetParameters());
+        if (bestWeights is not null) Add(BestPrefix, bestWeights);
+        if (lastWeights is not null) Add(LastPrefix, lastWeights);
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -172,6 +186,32 @@ public sealed class Checkpoint
         catch { model.Dispose(); throw; }
         return model;
     }
+
+    /// <summary>Saves a run's whole training state: the model, the trainer's options, position and history, and its best
+    /// and last weights (what <see cref="ResumeInto"/> restores).</summary>
+    public static void Save(string path, RecurrentAutoencoder model, Trainer trainer, DataInfo? data = null) =>
+        Save(path, model, trainer.Options, trainer.Position, trainer.History, data: data,
+            bestWeights: trainer.BestWeights, lastWeights: trainer.LastWeights);
+
+    /// <summary>Puts a saved run back: the weights training had reached (the <see cref="LastPrefix"/> set when the run
+    /// ended on its best weights), Adam's state, and the trainer's position, history and best weights.</summary>
+    public void ResumeInto(RecurrentAutoencoder model, Trainer trainer)
+    {
+        if (Position is null || !HasOptimizerState)
+            throw new DataFormatException($"{Path}: holds no training state (options, position, Adam moments); cannot resume");
+        ApplyTo(model, includeOptimizer: true);
+        if (Weights(model, LastPrefix) is float[] last) model.SetParameters(last);
+        trainer.BestWeights = Weights(model, BestPrefix);
+        trainer.History.Clear();
+        trainer.History.AddRange(History);
+        trainer.Position = Position;
+    }
+
+    /// <summary>Whether the checkpoint holds a set of weights under <paramref name="prefix"/> (<see cref="BestPrefix"/>, <see cref="LastPrefix"/>).</summary>
+    public bool HasWeights(string prefix) => Tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>The flat weights stored under <paramref name="prefix"/> in <paramref name="model"/>'s layout, or null when there are none.</summary>
+    public float[]? Weights(RecurrentAutoencoder model, string prefix) => HasWeights(prefix) ? Gather(model, prefix) : null;
 
     float[] Gather(RecurrentAutoencoder model, string prefix)
     {

@@ -2,18 +2,36 @@ using System.Diagnostics;
 
 namespace RecurrentAE.Model;
 
+/// <summary>Why <see cref="Trainer.Run"/> returned.</summary>
+public enum StopReason
+{
+    /// <summary>The last epoch of the cap finished.</summary>
+    EpochCap,
+
+    /// <summary>Early stopping: patience epochs without improvement.</summary>
+    EarlyStopping,
+
+    /// <summary>The time limit was spent (at the end of a step; resumable).</summary>
+    TimeLimit,
+
+    /// <summary>Cancelled, e.g. by Ctrl-C (at the end of a step; resumable).</summary>
+    Cancelled,
+}
+
 /// <summary>
-/// The training loop: shuffled mini-batches from a resident data set, one Adam step each, validation after every epoch.
-/// It reports through callbacks and can stop at the end of any step (cancellation) and continue later from
-/// <see cref="Position"/> with the same result as an uninterrupted run.
+/// The training loop, and the one place that applies every <see cref="TrainingOptions"/> setting: shuffled mini-batches
+/// from a resident data set, one (optionally clipped) Adam step each at the scheduled learning rate, validation after
+/// every epoch, early stopping with the best epoch's weights, and the time limit. It reports through callbacks and can
+/// stop at the end of any step (cancellation, time limit) and continue later from <see cref="Position"/>,
+/// <see cref="History"/> and <see cref="BestWeights"/> with the same result as an uninterrupted run: the schedule's and
+/// the monitor's state are replayed from the history.
 /// </summary>
 public sealed class Trainer
 {
     private readonly RecurrentAutoencoder _model;
     private readonly DeviceDataset _train, _valid;
-    private readonly TrainingOptions _options;
 
-    /// <summary>A training loop for <paramref name="model"/> on <paramref name="train"/> (uploaded with <see cref="RecurrentAutoencoder.Upload(SequenceDataset)"/>), validated on <paramref name="valid"/> (may be empty) after every epoch.</summary>
+    /// <summary>Checks the options against the model and data (one-line <see cref="ArgumentException"/>s).</summary>
     public Trainer(RecurrentAutoencoder model, DeviceDataset train, DeviceDataset valid, TrainingOptions options)
     {
         options.Validate();
@@ -23,65 +41,122 @@ public sealed class Trainer
         _model = model;
         _train = train;
         _valid = valid;
-        _options = options;
+        Options = options;
         int full = (train.Count + options.BatchSize - 1) / options.BatchSize;
         StepsPerEpoch = options.MaxStepsPerEpoch is int max ? Math.Min(max, full) : full;
     }
 
-    /// <summary>The next epoch and step; set it from a checkpoint to resume.</summary>
+    /// <summary>The settings this trainer applies.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>The next step to take (set it to resume).</summary>
     public TrainingPosition Position { get; set; } = TrainingPosition.Start;
-    /// <summary>The finished epochs' figures (add a checkpoint's history when resuming).</summary>
+
+    /// <summary>Every finished epoch, the run's one epoch history (add a resumed run's history before <see cref="Run"/>).</summary>
     public List<EpochResult> History { get; } = [];
-    /// <summary>Batches an epoch: ceil(training sequences / batch size), or MaxStepsPerEpoch when smaller.</summary>
+
+    /// <summary>Steps an epoch.</summary>
     public int StepsPerEpoch { get; }
+
+    /// <summary>With early stopping: the weights after the best epoch so far (set them when resuming); else null.</summary>
+    public float[]? BestWeights { get; set; }
+
+    /// <summary>After a run that ended on the best epoch's weights: the weights training had reached (a resumable
+    /// checkpoint stores them to continue from); null when the model holds them.</summary>
+    public float[]? LastWeights { get; private set; }
+
+    /// <summary>Why the last <see cref="Run"/> returned.</summary>
+    public StopReason StopReason { get; private set; }
+
+    /// <summary>The loss monitor over <see cref="History"/>: the best epoch so far and the epochs since.</summary>
+    public MonitorState Monitor => LearningRateSchedules.Monitor(History, Options.MinDelta);
+
+    /// <summary>The time spent since <see cref="Run"/> began, for the time limit: null (the default) reads a stopwatch
+    /// started by Run; a test substitutes its own clock.</summary>
+    public Func<TimeSpan>? Clock { get; set; }
+    private Func<TimeSpan> _elapsed = () => TimeSpan.Zero;
 
     /// <summary>(epoch 1-based, step 1-based, steps in the epoch, running mean loss of the epoch).</summary>
     public Action<int, int, int, double>? StepCompleted { get; set; }
 
-    /// <summary>After validation; save the checkpoint here.</summary>
+    /// <summary>After validation; save the checkpoint here (<see cref="BestWeights"/> is up to date).</summary>
     public Action<EpochResult>? EpochCompleted { get; set; }
 
-    /// <summary>Trains to the last epoch; returns false when cancelled (at the end of a step, with <see cref="Position"/> at the next).</summary>
+    /// <summary>Trains until the epoch cap, early stopping, the time limit or cancellation (see <see cref="StopReason"/>).
+    /// Returns true when training is over (epoch cap, early stopping), false when it stopped at the end of a step and can
+    /// resume from <see cref="Position"/>. With early stopping the model ends with the best epoch's weights in every case
+    /// but cancellation (<see cref="LastWeights"/> then keeps the weights training reached).</summary>
     public bool Run(CancellationToken cancel)
     {
-        var backend = _model.Backend;
-        int batchSize = Math.Min(_options.BatchSize, _train.Count);
-        _model.Adam = _model.Adam with { LearningRate = _options.LearningRate };
-        _model.TeacherForcingDropout = _options.TeacherForcingDropout;
-        using var order = BatchOrder.Identity(backend, _train.Count);
-        while (Position.Epoch < _options.Epochs)
+        var o = Options;
+        int batchSize = Math.Min(o.BatchSize, _train.Count);
+        _model.TeacherForcingDropout = o.TeacherForcingDropout;
+        _model.GradientClipNorm = o.ClipNorm;
+        LastWeights = null;
+        var stopwatch = Stopwatch.StartNew();
+        _elapsed = Clock ?? (() => stopwatch.Elapsed);
+        using var order = BatchOrder.Identity(_model.Backend, _train.Count);
+        while (true)
         {
+            if (Position.Step == 0 && EarlyStopped()) return Finish(StopReason.EarlyStopping);
+            if (Position.Epoch >= o.Epochs) return Finish(StopReason.EpochCap);
             int epoch = Position.Epoch;
-            order.Set(EpochShuffle.Order(_options.Seed, epoch, _train.Count));
+            int plateau = LearningRateSchedules.PlateauReductions(o, History);
+            order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
             var epochClock = Stopwatch.StartNew();
             double lossSum = Position.LossSum;
             int lossCount = Position.LossCount;
             int firstStep = Position.Step;
+            float rate = o.LearningRate;
             for (int step = firstStep; step < StepsPerEpoch; step++)
             {
                 int start = step * batchSize;
                 int batch = Math.Min(batchSize, _train.Count - start);
+                rate = LearningRateSchedules.Rate(o, (long)epoch * StepsPerEpoch + step, StepsPerEpoch, plateau);
+                _model.Adam = _model.Adam with { LearningRate = rate };
                 float loss = _model.TrainStep(_train, order, start, batch);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch + 1, step + 1, loss);
                 // Keras averages the loss over the epoch weighted by batch size.
                 lossSum += (double)loss * batch;
                 lossCount += batch;
                 StepCompleted?.Invoke(epoch + 1, step + 1, StepsPerEpoch, lossSum / lossCount);
-                if (cancel.IsCancellationRequested && step + 1 < StepsPerEpoch)
+                if (step + 1 < StepsPerEpoch && StopRequested(cancel) is StopReason reason)
                 {
                     Position = new TrainingPosition(epoch, step + 1, lossSum, lossCount);
-                    return false;
+                    return Finish(reason);
                 }
             }
             double trainMs = epochClock.Elapsed.TotalMilliseconds;
             double valLoss = _valid.Count > 0 ? _model.Evaluate(_valid) : double.NaN;
             var result = new EpochResult(epoch + 1, lossSum / lossCount, valLoss, epochClock.Elapsed.TotalSeconds,
-                trainMs / Math.Max(1, StepsPerEpoch - firstStep));
+                trainMs / Math.Max(1, StepsPerEpoch - firstStep), rate);
             History.Add(result);
             Position = new TrainingPosition(epoch + 1, 0, 0, 0);
+            if (o.EarlyStoppingPatience is not null && Monitor.BestEpoch == result.Epoch) BestWeights = _model.GetParameters();
             EpochCompleted?.Invoke(result);
-            if (cancel.IsCancellationRequested) return Position.Epoch >= _options.Epochs;
+            if (StopRequested(cancel) is StopReason after && !EarlyStopped() && Position.Epoch < o.Epochs) return Finish(after);
         }
-        return true;
+    }
+
+    /// <summary>Early stopping's test (Keras: the wait reaches patience, never on the first epoch).</summary>
+    bool EarlyStopped() =>
+        Options.EarlyStoppingPatience is int patience && History.Count > 1 && Monitor.Wait >= patience;
+
+    StopReason? StopRequested(CancellationToken cancel) =>
+        cancel.IsCancellationRequested ? StopReason.Cancelled
+        : Options.TimeLimit is TimeSpan limit && _elapsed() >= limit ? StopReason.TimeLimit
+        : null;
+
+    /// <summary>Records the reason and, with early stopping (unless cancelled), ends on the best epoch's weights.</summary>
+    bool Finish(StopReason reason)
+    {
+        StopReason = reason;
+        if (reason != StopReason.Cancelled && BestWeights is not null && Options.EarlyStoppingPatience is not null
+            && !(Position.Step == 0 && Monitor.BestEpoch == Position.Epoch))
+        {
+            LastWeights = _model.GetParameters();
+            _model.SetParameters(BestWeights);
+        }
+        return reason is StopReason.EpochCap or StopReason.EarlyStopping;
     }
 }

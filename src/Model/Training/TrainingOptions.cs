@@ -1,44 +1,100 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
 namespace RecurrentAE.Model;
 
-/// <summary>How to train; the defaults are the reference run (docs/reference.md). <paramref name="TeacherForcingDropout"/>: see
-/// <see cref="RecurrentAutoencoder.TeacherForcingDropout"/> (0, off, for a checkpoint written before it existed).</summary>
-/// <param name="Epochs">Epochs to train (the total, when resuming).</param>
-/// <param name="BatchSize">Sequences a step; the last batch of an epoch is the remainder.</param>
-/// <param name="LearningRate">Adam's learning rate.</param>
-/// <param name="Seed">Seed of the epochs' shuffles (the model takes its own seed for the initial weights).</param>
+/// <summary>
+/// Every training setting, validated in one place (<see cref="Validate"/>); <see cref="Trainer"/> applies them. The
+/// defaults are the reference run (REFERENCE.md: 10 epochs, batch 32, Adam 1e-3 constant, seed 42, nothing else); a
+/// checkpoint written before a setting existed reads back with that setting's default, which is "off".
+/// </summary>
+/// <param name="Epochs">The epoch cap.</param>
+/// <param name="BatchSize">Sequences a step (the last batch of an epoch is the remainder).</param>
+/// <param name="LearningRate">Adam's base learning rate; <see cref="Schedule"/> and <see cref="WarmupSteps"/> shape it.</param>
+/// <param name="Seed">Seed of the initial weights, the shuffling and the teacher-forcing dropout.</param>
 /// <param name="MaxStepsPerEpoch">At most this many steps an epoch (quick runs); null: the whole training set.</param>
-/// <param name="TeacherForcingDropout">With a teacher-forced model: the probability of blanking a previous step during training.</param>
+/// <param name="TeacherForcingDropout">See <see cref="RecurrentAutoencoder.TeacherForcingDropout"/>: in [0, 1).</param>
+/// <param name="EarlyStoppingPatience">Keras <c>EarlyStopping(patience, restore_best_weights=True)</c> on the monitored loss
+/// (<see cref="LearningRateSchedules.Monitored"/>): stop after this many epochs without improvement and end with the best
+/// epoch's weights; null: off.</param>
+/// <param name="MinDelta">The least decrease of the monitored loss that counts as an improvement (early stopping and the plateau schedule).</param>
+/// <param name="Schedule">How the learning rate moves over the run (<see cref="LearningRateSchedules"/>).</param>
+/// <param name="MinLearningRate">The floor of the cosine and plateau schedules; null: <see cref="LearningRate"/> / 20.</param>
+/// <param name="PlateauFactor">The plateau schedule multiplies the rate by this (in (0, 1)) after <see cref="PlateauPatience"/> epochs without improvement.</param>
+/// <param name="PlateauPatience">Epochs without improvement before the plateau schedule lowers the rate.</param>
+/// <param name="WarmupSteps">Linear warm-up: step s (0-based) of the first WarmupSteps uses (s + 1) / WarmupSteps of the scheduled rate.</param>
+/// <param name="ClipNorm">Clip each step's gradient to this global norm (Keras <c>global_clipnorm</c>); null: off.</param>
+/// <param name="TimeLimit">Stop at the end of the first step after this much training time in one invocation; null: none.</param>
 public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null,
-    float TeacherForcingDropout = 0f)
+    float TeacherForcingDropout = 0f, int? EarlyStoppingPatience = null, double MinDelta = 0,
+    LearningRateSchedule Schedule = LearningRateSchedule.Constant, float? MinLearningRate = null, float PlateauFactor = 0.5f,
+    int PlateauPatience = 10, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null)
 {
-    /// <summary>Throws <see cref="ArgumentException"/> when an option is out of range.</summary>
+    /// <summary>The floor of the decaying schedules.</summary>
+    [JsonIgnore]
+    public float LearningRateFloor => MinLearningRate ?? LearningRate / 20f;
+
+    /// <summary>Throws <see cref="InvalidTrainingOptionException"/> (one line) naming the first bad setting.</summary>
     public void Validate()
     {
-        if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1, not {Epochs}");
-        if (BatchSize < 1) throw new ArgumentException($"the batch size must be at least 1, not {BatchSize}");
-        if (!(LearningRate > 0) || float.IsInfinity(LearningRate)) throw new ArgumentException($"the learning rate must be positive, not {LearningRate}");
-        if (MaxStepsPerEpoch is < 1) throw new ArgumentException($"max steps must be at least 1, not {MaxStepsPerEpoch}");
-        if (!(TeacherForcingDropout >= 0 && TeacherForcingDropout < 1))
-            throw new ArgumentException($"teacher-forcing dropout must be at least 0 and below 1, not {TeacherForcingDropout}");
+        static string S(double v) => v.ToString(CultureInfo.InvariantCulture);
+        static string F(float v) => v.ToString(CultureInfo.InvariantCulture);
+        static void Need(bool ok, string setting, string what, string requirement)
+        {
+            if (!ok) throw new InvalidTrainingOptionException(setting, what, requirement);
+        }
+        Need(Epochs >= 1, nameof(Epochs), "epochs", $"must be at least 1, not {Epochs}");
+        Need(BatchSize >= 1, nameof(BatchSize), "the batch size", $"must be at least 1, not {BatchSize}");
+        Need(LearningRate > 0 && float.IsFinite(LearningRate), nameof(LearningRate), "the learning rate", $"must be a positive number, not {F(LearningRate)}");
+        Need(MaxStepsPerEpoch is null or >= 1, nameof(MaxStepsPerEpoch), "max steps", $"must be at least 1, not {MaxStepsPerEpoch}");
+        Need(TeacherForcingDropout >= 0 && TeacherForcingDropout < 1, nameof(TeacherForcingDropout), "teacher-forcing dropout",
+            $"must be at least 0 and below 1, not {F(TeacherForcingDropout)}");
+        Need(EarlyStoppingPatience is null or >= 1, nameof(EarlyStoppingPatience), "the early-stopping patience", $"must be at least 1 epoch, not {EarlyStoppingPatience}");
+        Need(MinDelta >= 0 && double.IsFinite(MinDelta), nameof(MinDelta), "the minimum improvement", $"must be a number at least 0, not {S(MinDelta)}");
+        Need(Enum.IsDefined(Schedule), nameof(Schedule), "the learning-rate schedule", $"must be constant, cosine or plateau, not {(int)Schedule}");
+        Need(MinLearningRate is null || (MinLearningRate >= 0 && MinLearningRate <= LearningRate), nameof(MinLearningRate), "the minimum learning rate",
+            $"must be at least 0 and at most the learning rate {F(LearningRate)}, not {F(MinLearningRate ?? 0)}");
+        Need(PlateauFactor > 0 && PlateauFactor < 1, nameof(PlateauFactor), "the plateau factor", $"must be above 0 and below 1, not {F(PlateauFactor)}");
+        Need(PlateauPatience >= 1, nameof(PlateauPatience), "the plateau patience", $"must be at least 1 epoch, not {PlateauPatience}");
+        Need(WarmupSteps >= 0, nameof(WarmupSteps), "the warm-up", $"must be at least 0 steps, not {WarmupSteps}");
+        Need(ClipNorm is null || (ClipNorm > 0 && float.IsFinite(ClipNorm.Value)), nameof(ClipNorm), "the clipping norm", $"must be a positive number, not {F(ClipNorm ?? 0)}");
+        Need(TimeLimit is null || TimeLimit > TimeSpan.Zero, nameof(TimeLimit), "the time limit", $"must be positive, not {TimeLimit}");
     }
 }
 
-/// <summary>One epoch's figures, as Keras prints them. Seconds is the whole epoch with validation; ms/step is training only.</summary>
-/// <param name="Epoch">The epoch, 1-based.</param>
-/// <param name="Loss">The mean training loss of the epoch (weighted by batch size).</param>
-/// <param name="ValLoss">The validation loss after the epoch (NaN without validation data).</param>
-/// <param name="Seconds">The epoch's wall time, validation included.</param>
-/// <param name="MsPerStep">Milliseconds a training step.</param>
-public sealed record EpochResult(int Epoch, double Loss, double ValLoss, double Seconds, double MsPerStep);
+/// <summary>A training setting out of its range: <see cref="Setting"/> is the <see cref="TrainingOptions"/> property, so a
+/// command line can name its own flag beside <see cref="Requirement"/>.</summary>
+public sealed class InvalidTrainingOptionException(string setting, string what, string requirement)
+    : ArgumentException($"{what} {requirement}")
+{
+    /// <summary>The name of the <see cref="TrainingOptions"/> property.</summary>
+    public string Setting { get; } = setting;
+    /// <summary>What the value must be, and the value given ("must be at least 1, not 0").</summary>
+    public string Requirement { get; } = requirement;
+}
+
+/// <summary>How the learning rate moves over a run; see <see cref="LearningRateSchedules.Rate"/> for the formulas.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LearningRateSchedule>))]
+public enum LearningRateSchedule
+{
+    /// <summary>The base rate throughout (after any warm-up).</summary>
+    Constant,
+
+    /// <summary>Half a cosine from the base rate down to the floor over the epoch cap (Loshchilov and Hutter 2017, SGDR, without restarts).</summary>
+    Cosine,
+
+    /// <summary>Keras <c>ReduceLROnPlateau</c>: the rate times the factor after each run of patience epochs without improvement, down to the floor.</summary>
+    Plateau,
+}
+
+/// <summary>One epoch's figures, as Keras prints them. Seconds is the whole epoch with validation; ms/step is training
+/// only; LearningRate is the rate of the epoch's last step (NaN in checkpoints written before it was recorded).</summary>
+public sealed record EpochResult(int Epoch, double Loss, double ValLoss, double Seconds, double MsPerStep, double LearningRate = double.NaN);
 
 /// <summary>Where training stands: the next epoch (0-based), the next step in it, and the running loss of that epoch so far.</summary>
-/// <param name="Epoch">The next epoch, 0-based.</param>
-/// <param name="Step">The next step in it, 0-based.</param>
-/// <param name="LossSum">The epoch's loss so far, summed over sequences.</param>
-/// <param name="LossCount">The sequences that sum is over.</param>
 public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int LossCount)
 {
-    /// <summary>The start of training: epoch 0, step 0.</summary>
+    /// <summary>The start of a run.</summary>
     public static TrainingPosition Start { get; } = new(0, 0, 0, 0);
 }
 
@@ -46,8 +102,8 @@ public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int L
 public sealed class TrainingDivergedException(int epoch, int step, float loss)
     : Exception($"the loss became {loss} at epoch {epoch}, step {step}: training stopped; lower --lr or check the data (the last checkpoint is kept)")
 {
-    /// <summary>The epoch (1-based) whose step diverged.</summary>
+    /// <summary>The epoch (1-based) of the step that diverged.</summary>
     public int Epoch { get; } = epoch;
-    /// <summary>The step (1-based) whose loss was not finite.</summary>
+    /// <summary>The step (1-based) in its epoch.</summary>
     public int Step { get; } = step;
 }

@@ -9,13 +9,13 @@ namespace RecurrentAE.Runner.Output;
 /// <summary>history.csv and history.json of a run directory (written atomically).</summary>
 internal static class History
 {
-    public const string CsvHeader = "epoch,loss,val_loss,seconds,ms_per_step";
+    public const string CsvHeader = "epoch,loss,val_loss,seconds,ms_per_step,lr";
 
     public static string ToCsv(IReadOnlyList<EpochResult> history)
     {
         var sb = new StringBuilder(CsvHeader).Append('\n');
         foreach (var h in history)
-            sb.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{h.Loss:R},{h.ValLoss:R},{h.Seconds:F3},{h.MsPerStep:F3}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{h.Loss:R},{h.ValLoss:R},{h.Seconds:F3},{h.MsPerStep:F3},{h.LearningRate:R}\n");
         return sb.ToString();
     }
 
@@ -28,6 +28,7 @@ internal static class History
             ["val_loss"] = Finite(h.ValLoss),
             ["seconds"] = Math.Round(h.Seconds, 3),
             ["ms_per_step"] = Math.Round(h.MsPerStep, 3),
+            ["lr"] = Finite(h.LearningRate),
         });
         return JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }

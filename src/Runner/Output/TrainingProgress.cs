@@ -6,7 +6,7 @@ namespace RecurrentAE.Runner.Output;
 
 /// <summary>
 /// Keras-like progress: <c>Epoch 3/10</c>, then on a terminal a live bar with the running loss, and at the end of each
-/// epoch <c>1719/1719 - 12s - 7ms/step - loss: 0.2943 - val_loss: 0.2896</c>. When the output is redirected only the
+/// epoch <c>1719/1719 - 12s - 7ms/step - loss: 0.2943 - val_loss: 0.2896 - lr: 1.0e-03 - best: epoch 3</c>. When the output is redirected only the
 /// epoch lines are written (no carriage returns).
 /// </summary>
 internal sealed class TrainingProgress(TextWriter output, bool live, int epochs, int stepsPerEpoch)
@@ -30,11 +30,13 @@ internal sealed class TrainingProgress(TextWriter output, bool live, int epochs,
         Draw(string.Create(CultureInfo.InvariantCulture, $"{step.ToString(CultureInfo.InvariantCulture).PadLeft(width.Length)}/{steps} [{bar}] - ETA: {eta} - loss: {runningLoss:F4}"));
     }
 
-    public void OnEpoch(EpochResult r)
+    /// <summary>The epoch's line: time, loss, val_loss, the learning rate of its last step, and the best epoch so far
+    /// (<paramref name="monitor"/>: val_loss, or loss with nothing held out).</summary>
+    public void OnEpoch(EpochResult r, MonitorState monitor)
     {
         if (r.Epoch != _epoch) BeginEpoch(r.Epoch, stepsPerEpoch);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{stepsPerEpoch}/{stepsPerEpoch} - {Math.Round(r.Seconds):F0}s - {Math.Round(r.MsPerStep):F0}ms/step - loss: {r.Loss:F4} - val_loss: {r.ValLoss:F4}");
+            $"{stepsPerEpoch}/{stepsPerEpoch} - {Math.Round(r.Seconds):F0}s - {Math.Round(r.MsPerStep):F0}ms/step - loss: {r.Loss:F4} - val_loss: {r.ValLoss:F4} - lr: {r.LearningRate:0.0##e+00} - best: epoch {monitor.BestEpoch}");
         if (live) { Draw(line); output.WriteLine(); _lastWidth = 0; }
         else output.WriteLine(line);
         output.Flush();

@@ -255,7 +255,7 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
         foreach (float bad in new[] { -0.1f, 1.5f, float.NaN })
             Assert.Throws<ArgumentOutOfRangeException>(() => model.TeacherForcingDropout = bad);
         foreach (float bad in new[] { -0.1f, 1f, float.NaN })
-            Assert.Throws<ArgumentException>(() => new TrainingOptions(TeacherForcingDropout: bad).Validate());
+            Assert.Equal(nameof(TrainingOptions.TeacherForcingDropout), Assert.Throws<InvalidTrainingOptionException>(() => new TrainingOptions(TeacherForcingDropout: bad).Validate()).Setting);
 
         var data = new SequenceDataset(new float[2 * 3 * 3], 2, 3, 3);
         using var device = plain.Upload(data);

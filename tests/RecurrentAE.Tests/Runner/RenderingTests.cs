@@ -81,10 +81,11 @@ public class RenderingTests
     [Fact]
     public void HistoryCsvAndJson()
     {
-        var history = new List<EpochResult> { new(1, 0.3, 0.29, 12.3456, 7.1) };
+        var history = new List<EpochResult> { new(1, 0.3, 0.29, 12.3456, 7.1, 0.00025) };
         var csv = History.ToCsv(history).Split('\n');
-        Assert.Equal("epoch,loss,val_loss,seconds,ms_per_step", csv[0]);
-        Assert.Equal("1,0.3,0.29,12.346,7.100", csv[1]);
+        Assert.Equal("epoch,loss,val_loss,seconds,ms_per_step,lr", csv[0]);
+        Assert.Equal("1,0.3,0.29,12.346,7.100,0.00025", csv[1]);
         Assert.Contains("\"val_loss\": 0.29", History.ToJson(history));
+        Assert.Contains("\"lr\": 0.00025", History.ToJson(history));
     }
 }

@@ -1,0 +1,41 @@
+using RecurrentAE.Model;
+using RecurrentAE.Model.Checkpoints;
+
+namespace RecurrentAE.Runner.Training;
+
+/// <summary>
+/// Each data kind's training defaults, in this one place: what <c>rae train</c> uses for every setting no flag names.
+/// The reference Fashion-MNIST run keeps the seed's settings exactly (<see cref="TrainingOptions"/>'s own defaults: 10
+/// epochs, Adam 1e-3 constant, no early stopping, no clipping). Every other source trains until val_loss stops improving
+/// (early stopping with the best epoch's weights) under a generous epoch cap; the values were chosen by measurement on
+/// synthetic ragged series, ECG heartbeats and lines of English (docs/training-defaults.md). A new data kind adds its case here.
+/// </summary>
+internal static class TrainingDefaults
+{
+    /// <summary>The reference run (REFERENCE.md).</summary>
+    public static TrainingOptions Reference { get; } = new();
+
+    /// <summary>Numeric sequences (--csv, --npy): Adam 1e-3 halved after 20 epochs without improvement (down to 5e-5),
+    /// gradients clipped to norm 1, stopped after 50 epochs without improvement. Small sets have few steps an epoch and a
+    /// noisy val_loss with long flat stretches (ECG: epochs 30-60), so both patiences are long; shorter ones stopped
+    /// or slowed the run on a flat stretch and scored worse (docs/training-defaults.md).</summary>
+    public static TrainingOptions Sequences { get; } = new(Epochs: 1000, EarlyStoppingPatience: 50,
+        Schedule: LearningRateSchedule.Plateau, PlateauFactor: 0.5f, PlateauPatience: 20, ClipNorm: 1f);
+
+    /// <summary>Lines of text (--text): the text sample's recipe, Adam 1e-2 with a cosine to 5e-4 over the epoch cap, the
+    /// decoder's previous characters blanked with probability 0.25, and early stopping as a guard.</summary>
+    public static TrainingOptions Text { get; } = new(Epochs: 15, LearningRate: 1e-2f, TeacherForcingDropout: 0.25f,
+        EarlyStoppingPatience: 3, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f);
+
+    /// <summary>The defaults for data of <paramref name="kind"/> (a <see cref="DataInfo"/> kind name).</summary>
+    public static TrainingOptions For(string kind) => kind switch
+    {
+        DataInfo.FashionMnistKind => Reference,
+        DataInfo.TextKind => Text,
+        _ => Sequences,
+    };
+
+    /// <summary>"10 for Fashion-MNIST, 1000 for --csv/--npy, 15 for --text": a default as the help states it.</summary>
+    public static string Describe(Func<TrainingOptions, string> value) =>
+        $"{value(Reference)} for Fashion-MNIST, {value(Sequences)} for --csv/--npy, {value(Text)} for --text";
+}

@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using RecurrentAE.Model;
+
+namespace RecurrentAE.Runner.Training;
+
+/// <summary>The training settings a command line named (null: not named), before the data kind's defaults fill the rest.
+/// EarlyStoppingPatience 0 and ClipNorm 0 mean "off".</summary>
+internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = null, float? LearningRate = null, int? Seed = null,
+    int? MaxStepsPerEpoch = null, float? TeacherForcingDropout = null, int? EarlyStoppingPatience = null, double? MinDelta = null,
+    LearningRateSchedule? Schedule = null, float? MinLearningRate = null, float? PlateauFactor = null, int? PlateauPatience = null,
+    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null)
+{
+    /// <summary>The options: these settings over <paramref name="defaults"/>.</summary>
+    public TrainingOptions Over(TrainingOptions defaults) => defaults with
+    {
+        Epochs = Epochs ?? defaults.Epochs,
+        BatchSize = BatchSize ?? defaults.BatchSize,
+        LearningRate = LearningRate ?? defaults.LearningRate,
+        Seed = Seed ?? defaults.Seed,
+        MaxStepsPerEpoch = MaxStepsPerEpoch ?? defaults.MaxStepsPerEpoch,
+        TeacherForcingDropout = TeacherForcingDropout ?? defaults.TeacherForcingDropout,
+        EarlyStoppingPatience = EarlyStoppingPatience is int p ? (p == 0 ? null : p) : defaults.EarlyStoppingPatience,
+        MinDelta = MinDelta ?? defaults.MinDelta,
+        Schedule = Schedule ?? defaults.Schedule,
+        MinLearningRate = MinLearningRate ?? defaults.MinLearningRate,
+        PlateauFactor = PlateauFactor ?? defaults.PlateauFactor,
+        PlateauPatience = PlateauPatience ?? defaults.PlateauPatience,
+        WarmupSteps = WarmupSteps ?? defaults.WarmupSteps,
+        ClipNorm = ClipNorm is float c ? (c == 0 ? null : c) : defaults.ClipNorm,
+        TimeLimit = TimeLimit ?? defaults.TimeLimit,
+    };
+}
+
+/// <summary>
+/// The flags of every training setting, and turning what was named into <see cref="TrainingOverrides"/>. The flags only
+/// parse: <see cref="TrainingOptions.Validate"/> owns the ranges, and <see cref="Validate"/> names the flag in its message.
+/// </summary>
+internal sealed class TrainingFlags
+{
+    static string F(double v) => v.ToString(CultureInfo.InvariantCulture);
+    static string F(float v) => v.ToString(CultureInfo.InvariantCulture);
+    static string Patience(TrainingOptions o) => o.EarlyStoppingPatience?.ToString(CultureInfo.InvariantCulture) ?? "0 (off)";
+    static string Clip(TrainingOptions o) => o.ClipNorm is float c ? F(c) : "0 (off)";
+
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {TrainingDefaults.Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}); with --resume: the new total" };
+    public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (default 32; the last batch of an epoch is the remainder)" };
+    public Option<float?> LearningRate { get; } = new("--lr") { Description = $"Adam's (peak) learning rate (default {TrainingDefaults.Describe(o => F(o.LearningRate))})" };
+    public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the teacher-forcing dropout (default 42)" };
+    public Option<int?> MaxSteps { get; } = new("--max-steps") { Description = "At most this many steps per epoch (quick runs)" };
+    public Option<float?> TeacherForcingDropout { get; } = new("--teacher-forcing-dropout")
+    {
+        Description = "With teacher forcing: the probability P (0 <= P < 1) that a training step replaces a previous step the decoder sees by zeros, so it learns to lean on the coding and to recover from its own mistakes (default 0.25 for --text, otherwise 0: off)",
+    };
+    public Option<int?> EarlyStopping { get; } = new("--early-stopping")
+    {
+        Description = $"Stop after PATIENCE epochs without val_loss improving by more than --min-delta, and end with the best epoch's weights, as Keras EarlyStopping(restore_best_weights=True); the training loss when nothing is held out; 0: off (default {TrainingDefaults.Describe(Patience)})",
+    };
+    public Option<double?> MinDelta { get; } = new("--min-delta") { Description = "The least decrease of val_loss that counts as an improvement, for --early-stopping and --lr-schedule plateau (default 0)" };
+    public Option<string?> Schedule { get; } = new("--lr-schedule")
+    {
+        Description = $"constant; cosine: half a cosine from --lr down to --min-lr over the epoch cap; plateau: --lr times --plateau-factor after --plateau-patience epochs without improvement, down to --min-lr, as Keras ReduceLROnPlateau (default {TrainingDefaults.Describe(o => o.Schedule.ToString().ToLowerInvariant())})",
+    };
+    public Option<float?> MinLearningRate { get; } = new("--min-lr") { Description = "The floor of the cosine and plateau schedules (default --lr / 20)" };
+    public Option<float?> PlateauFactor { get; } = new("--plateau-factor") { Description = $"With --lr-schedule plateau: the factor, above 0 and below 1 (default {F(TrainingDefaults.Sequences.PlateauFactor)})" };
+    public Option<int?> PlateauPatience { get; } = new("--plateau-patience") { Description = $"With --lr-schedule plateau: epochs without improvement before the rate drops (default {TrainingDefaults.Sequences.PlateauPatience} for --csv/--npy, {TrainingDefaults.Reference.PlateauPatience} otherwise)" };
+    public Option<int?> Warmup { get; } = new("--warmup") { Description = "Linear warm-up over the first STEPS steps: step s uses (s + 1) / STEPS of the scheduled rate (default 0: off)" };
+    public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = $"Clip every step's gradient to this global norm, as Keras global_clipnorm; 0: off (default {TrainingDefaults.Describe(Clip)})" };
+    public Option<string?> TimeLimit { get; } = new("--time-limit")
+    {
+        Description = "Stop at the end of the first step after DURATION of training (90s, 15m, 1h30m, 2h), with a resumable checkpoint and every output written (the best weights when early stopping is on); it counts from the start of each run or resume (default: none)",
+    };
+
+    /// <summary>Every flag, with the property of <see cref="TrainingOptions"/> it sets.</summary>
+    public IEnumerable<(Option Flag, string Setting)> All =>
+    [
+        (Epochs, nameof(TrainingOptions.Epochs)), (BatchSize, nameof(TrainingOptions.BatchSize)), (LearningRate, nameof(TrainingOptions.LearningRate)),
+        (Seed, nameof(TrainingOptions.Seed)), (MaxSteps, nameof(TrainingOptions.MaxStepsPerEpoch)),
+        (TeacherForcingDropout, nameof(TrainingOptions.TeacherForcingDropout)), (EarlyStopping, nameof(TrainingOptions.EarlyStoppingPatience)),
+        (MinDelta, nameof(TrainingOptions.MinDelta)), (Schedule, nameof(TrainingOptions.Schedule)), (MinLearningRate, nameof(TrainingOptions.MinLearningRate)),
+        (PlateauFactor, nameof(TrainingOptions.PlateauFactor)), (PlateauPatience, nameof(TrainingOptions.PlateauPatience)),
+        (Warmup, nameof(TrainingOptions.WarmupSteps)), (ClipNorm, nameof(TrainingOptions.ClipNorm)), (TimeLimit, nameof(TrainingOptions.TimeLimit)),
+    ];
+
+    public TrainingFlags() => Schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
+
+    public void AddTo(Command command)
+    {
+        foreach (var (flag, _) in All) command.Options.Add(flag);
+    }
+
+    /// <summary>The flag that sets a <see cref="TrainingOptions"/> property.</summary>
+    public string FlagOf(string setting) => All.First(a => a.Setting == setting).Flag.Name;
+
+    /// <summary>What the command line named; "0 means off" flags given a negative value are usage errors here.</summary>
+    public TrainingOverrides Read(ParseResult parse)
+    {
+        int? patience = parse.GetValue(EarlyStopping);
+        if (patience < 0) throw new UsageException($"--early-stopping takes a patience of at least 1 epoch, or 0 for off; not {patience}");
+        float? clip = parse.GetValue(ClipNorm);
+        if (clip is float c && !(c >= 0 && float.IsFinite(c))) throw new UsageException($"--clip-norm takes a positive norm, or 0 for off; not {F(c)}");
+        return new TrainingOverrides(parse.GetValue(Epochs), parse.GetValue(BatchSize), parse.GetValue(LearningRate), parse.GetValue(Seed),
+            parse.GetValue(MaxSteps), parse.GetValue(TeacherForcingDropout), patience, parse.GetValue(MinDelta),
+            parse.GetValue(Schedule) is string s ? Enum.Parse<LearningRateSchedule>(s, ignoreCase: true) : null,
+            parse.GetValue(MinLearningRate), parse.GetValue(PlateauFactor), parse.GetValue(PlateauPatience), parse.GetValue(Warmup), clip,
+            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null);
+    }
+
+    /// <summary><see cref="TrainingOptions.Validate"/>, its one-line message naming the flag.</summary>
+    public TrainingOptions Validate(TrainingOptions options)
+    {
+        try
+        {
+            options.Validate();
+            return options;
+        }
+        catch (InvalidTrainingOptionException e)
+        {
+            throw new UsageException($"{FlagOf(e.Setting)} {e.Requirement}");
+        }
+    }
+}
