@@ -101,9 +101,11 @@ internal static class TrainCommand
 
     /// <summary>The options of a new run: the flags over the data kind's defaults; a kind's teacher-forcing dropout
     /// default applies only to a teacher-forced model, and an explicit one needs one.</summary>
-    static TrainingOptions NewRunOptions(Settings s, string kind, bool teacherForced)
+    static TrainingOptions NewRunOptions(Settings s, string kind, bool teacherForced, int? trainCount = null)
     {
         var defaults = TrainingDefaults.For(kind);
+        if (kind == DataInfo.TextKind && trainCount is int lines)
+            defaults = defaults with { Epochs = TrainingDefaults.TextEpochs(lines, s.Training.BatchSize ?? defaults.BatchSize) };
         if (!teacherForced)
         {
             if (s.Training.TeacherForcingDropout is not null)
@@ -136,7 +138,7 @@ internal static class TrainCommand
             : new AutoencoderSpec(dataset.Info.Features,
             s.Encoder ?? [.. AutoencoderSpec.Reference.EncoderUnits], s.Decoder ?? [.. AutoencoderSpec.Reference.DecoderUnits], dataset.Head,
             ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist, TeacherForcing: s.TeacherForcing ?? false));
-        options ??= flags.Validate(NewRunOptions(s, dataset.Info.Kind, spec.TeacherForcing));
+        options ??= flags.Validate(NewRunOptions(s, dataset.Info.Kind, spec.TeacherForcing, dataset.Train.Count));
         var info = dataset.Info;
         Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);

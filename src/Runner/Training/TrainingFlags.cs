@@ -43,7 +43,7 @@ internal sealed class TrainingFlags
     static string Patience(TrainingOptions o) => o.EarlyStoppingPatience?.ToString(CultureInfo.InvariantCulture) ?? "0 (off)";
     static string Clip(TrainingOptions o) => o.ClipNorm is float c ? F(c) : "0 (off)";
 
-    public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {TrainingDefaults.Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}); with --resume: the new total" };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {TrainingDefaults.Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}, or for --text as many epochs as {TrainingDefaults.TextStepBudget:N0} steps take, up to 300); with --resume: the new total" };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (default 32; the last batch of an epoch is the remainder)" };
     public Option<float?> LearningRate { get; } = new("--lr") { Description = $"Adam's (peak) learning rate (default {TrainingDefaults.Describe(o => F(o.LearningRate))})" };
     public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the teacher-forcing dropout (default 42)" };
