@@ -15,6 +15,15 @@ public static class ReconstructionLoss
         _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
     };
 
+    /// <summary>One step's loss: the mean of its values' losses over the step's features for bce and mse, their sum (the
+    /// cross-entropy of the step's symbol) for softmax; summed in float64.</summary>
+    public static double Step(OutputHead head, ReadOnlySpan<float> output, ReadOnlySpan<float> target)
+    {
+        double sum = 0;
+        for (int i = 0; i < output.Length; i++) sum += Element(head, output[i], target[i]);
+        return head == OutputHead.Softmax ? sum : sum / output.Length;
+    }
+
     /// <summary>The mean loss of <paramref name="reconstruction"/> (batch-major, padded like <paramref name="targets"/>) over
     /// every sequence's own steps, as <see cref="RecurrentAutoencoder.Evaluate"/> computes it on the device.</summary>
     public static double Mean(OutputHead head, SequenceDataset targets, ReadOnlySpan<float> reconstruction)

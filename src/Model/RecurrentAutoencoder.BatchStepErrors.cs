@@ -37,11 +37,9 @@ public sealed partial class RecurrentAutoencoder
                 int len = data.LengthOf(start + b);
                 for (int t = 0; t < len; t++)
                 {
-                    double sum = 0;
                     int o = (t * batch + b) * f;
-                    for (int k = 0; k < f; k++) sum += ReconstructionLoss.Element(Spec.Head, output[o + k], expected[o + k]);
                     int step = Spec.ReverseOutput ? len - 1 - t : t;
-                    errors[b * steps + step] = (float)(Spec.Head == OutputHead.Softmax ? sum : sum / f);
+                    errors[b * steps + step] = (float)ReconstructionLoss.Step(Spec.Head, output.AsSpan(o, f), expected.AsSpan(o, f));
                 }
             }
             onBatch(start, batch, errors);

@@ -42,17 +42,15 @@ public sealed partial class RecurrentAutoencoder
         var reconstruction = Reconstruct(data);
         var errors = new double[data.Count * data.Steps];
         int f = Spec.Features;
-        double perStep = Spec.Head == OutputHead.Softmax ? 1 : f;
         for (int n = 0; n < data.Count; n++)
         {
             int len = data.LengthOf(n);
             for (int t = 0; t < data.Steps; t++)
             {
-                if (t >= len) { errors[n * data.Steps + t] = double.NaN; continue; }
-                double sum = 0;
                 int o = (n * data.Steps + t) * f;
-                for (int i = 0; i < f; i++) sum += ReconstructionLoss.Element(Spec.Head, reconstruction[o + i], data.Values[o + i]);
-                errors[n * data.Steps + t] = sum / perStep;
+                errors[n * data.Steps + t] = t < len
+                    ? ReconstructionLoss.Step(Spec.Head, reconstruction.AsSpan(o, f), data.Values.AsSpan(o, f))
+                    : double.NaN;
             }
         }
         return errors;

@@ -49,15 +49,8 @@ public sealed class PointScores
     public static double[] MovingAverage(IReadOnlyList<double> values, int width)
     {
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), "the smoothing width must be at least 1");
-        int n = values.Count, before = (width - 1) / 2, after = width / 2;
-        var prefix = new double[n + 1];
-        for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + values[i];
-        var result = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            int lo = Math.Max(0, i - before), hi = Math.Min(n - 1, i + after);
-            result[i] = (prefix[hi + 1] - prefix[lo]) / (hi - lo + 1);
-        }
-        return result;
+        var prefix = new double[values.Count + 1];
+        for (int i = 0; i < values.Count; i++) prefix[i + 1] = prefix[i] + values[i];
+        return SequenceScore.CentredMeans(prefix, width);
     }
 }

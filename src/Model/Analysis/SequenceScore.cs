@@ -83,9 +83,17 @@ public sealed record SequenceScore(ScoreKind Kind, int Smooth = 1, int TopK = 1)
     public static double[] MovingAverage(ReadOnlySpan<float> values, int width)
     {
         if (width < 1) throw new ArgumentOutOfRangeException(nameof(width), "the width is at least 1");
-        int n = values.Length, before = (width - 1) / 2, after = width / 2;
-        var prefix = new double[n + 1];
-        for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + values[i];
+        var prefix = new double[values.Length + 1];
+        for (int i = 0; i < values.Length; i++) prefix[i + 1] = prefix[i] + values[i];
+        return CentredMeans(prefix, width);
+    }
+
+    /// <summary>The centred moving average of <paramref name="width"/> from the running sums <paramref name="prefix"/>
+    /// (prefix[i] = the sum of the first i values): the one implementation behind this class's and
+    /// <see cref="PointScores.MovingAverage"/>.</summary>
+    internal static double[] CentredMeans(double[] prefix, int width)
+    {
+        int n = prefix.Length - 1, before = (width - 1) / 2, after = width / 2;
         var result = new double[n];
         for (int t = 0; t < n; t++)
         {
