@@ -1,16 +1,16 @@
-using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 
-namespace RecurrentAE.Runner.Training;
+namespace RecurrentAE.Model;
 
 /// <summary>
-/// Each data kind's training defaults, in this one place: what <c>rae train</c> uses for every setting no flag names.
+/// Each data kind's training defaults, in this one place: what <c>rae train</c> uses for every setting no flag names, and
+/// what a library user starts from to train the way the command does.
 /// The reference Fashion-MNIST run keeps the seed's settings exactly (<see cref="TrainingOptions"/>'s own defaults: 10
 /// epochs, Adam 1e-3 constant, no early stopping, no clipping). Every other source trains until val_loss stops improving
 /// (early stopping with the best epoch's weights) under a generous epoch cap; the values were chosen by measurement on
 /// synthetic ragged series, ECG heartbeats and lines of English (docs/training-defaults.md). A new data kind adds its case here.
 /// </summary>
-internal static class TrainingDefaults
+public static class TrainingDefaults
 {
     /// <summary>The reference run (REFERENCE.md).</summary>
     public static TrainingOptions Reference { get; } = new();
@@ -47,8 +47,4 @@ internal static class TrainingDefaults
         DataInfo.TextKind => Text,
         _ => Sequences,
     };
-
-    /// <summary>"10 for Fashion-MNIST, 1000 for --csv/--npy, 15 for --text": a default as the help states it.</summary>
-    public static string Describe(Func<TrainingOptions, string> value) =>
-        $"{value(Reference)} for Fashion-MNIST, {value(Sequences)} for --csv/--npy/--series, {value(Text)} for --text";
 }
