@@ -54,7 +54,8 @@ public sealed partial class RecurrentAutoencoder
         }
     }
 
-    private static ulong Mix(ulong z)
+    /// <summary>SplitMix64's finaliser (Steele et al. 2014): the counter-based hash behind every random draw of training.</summary>
+    internal static ulong Mix(ulong z)
     {
         z += 0x9E37_79B9_7F4A_7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;

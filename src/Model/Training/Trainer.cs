@@ -30,6 +30,7 @@ public sealed class Trainer
 {
     private readonly RecurrentAutoencoder _model;
     private readonly DeviceDataset _train, _valid;
+    private readonly SequenceCrops? _crops;
 
     /// <summary>Checks the options against the model and data (one-line <see cref="ArgumentException"/>s).</summary>
     public Trainer(RecurrentAutoencoder model, DeviceDataset train, DeviceDataset valid, TrainingOptions options)
@@ -44,6 +45,7 @@ public sealed class Trainer
         Options = options;
         int full = (train.Count + options.BatchSize - 1) / options.BatchSize;
         StepsPerEpoch = options.MaxStepsPerEpoch is int max ? Math.Min(max, full) : full;
+        if (options.CropProbability > 0) _crops = new SequenceCrops(model.Backend, train, options.CropProbability, options.Seed);
     }
 
     /// <summary>The settings this trainer applies.</summary>
@@ -88,6 +90,18 @@ public sealed class Trainer
     /// but cancellation (<see cref="LastWeights"/> then keeps the weights training reached).</summary>
     public bool Run(CancellationToken cancel)
     {
+        try
+        {
+            return RunEpochs(cancel);
+        }
+        finally
+        {
+            _crops?.Restore(); // what follows training (thresholds, scores) sees the sequences as given
+        }
+    }
+
+    private bool RunEpochs(CancellationToken cancel)
+    {
         var o = Options;
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         _model.TeacherForcingDropout = o.TeacherForcingDropout;
@@ -103,6 +117,7 @@ public sealed class Trainer
             int epoch = Position.Epoch;
             int plateau = LearningRateSchedules.PlateauReductions(o, History);
             order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
+            _crops?.Apply(epoch);
             var epochClock = Stopwatch.StartNew();
             double lossSum = Position.LossSum;
             int lossCount = Position.LossCount;

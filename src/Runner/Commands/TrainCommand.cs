@@ -219,6 +219,7 @@ internal static class TrainCommand
         if (o.EarlyStoppingPatience is int p) parts.Add($"early stopping after {p} epochs without improvement{(o.MinDelta > 0 ? $" by more than {F(o.MinDelta)}" : "")} (best weights restored)");
         if (o.ClipNorm is float c) parts.Add($"gradients clipped to norm {F(c)}");
         if (o.TeacherForcingDropout > 0) parts.Add($"teacher-forcing dropout {F(o.TeacherForcingDropout)}");
+        if (o.CropProbability > 0) parts.Add($"random crops {F(o.CropProbability)}");
         if (o.TimeLimit is TimeSpan t) parts.Add($"time limit {Durations.Format(t)}");
         return "Settings: " + string.Join("; ", parts);
     }

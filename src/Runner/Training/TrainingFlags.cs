@@ -9,7 +9,7 @@ namespace RecurrentAE.Runner.Training;
 internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = null, float? LearningRate = null, int? Seed = null,
     int? MaxStepsPerEpoch = null, float? TeacherForcingDropout = null, int? EarlyStoppingPatience = null, double? MinDelta = null,
     LearningRateSchedule? Schedule = null, float? MinLearningRate = null, float? PlateauFactor = null, int? PlateauPatience = null,
-    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null)
+    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null, float? CropProbability = null)
 {
     /// <summary>The options: these settings over <paramref name="defaults"/>.</summary>
     public TrainingOptions Over(TrainingOptions defaults) => defaults with
@@ -29,6 +29,7 @@ internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = nu
         WarmupSteps = WarmupSteps ?? defaults.WarmupSteps,
         ClipNorm = ClipNorm is float c ? (c == 0 ? null : c) : defaults.ClipNorm,
         TimeLimit = TimeLimit ?? defaults.TimeLimit,
+        CropProbability = CropProbability ?? defaults.CropProbability,
     };
 }
 
@@ -71,6 +72,11 @@ internal sealed class TrainingFlags
         Description = "Stop at the end of the first step after DURATION of training (90s, 15m, 1h30m, 2h), with a resumable checkpoint and every output written (the best weights when early stopping is on); it counts from the start of each run or resume (default: none)",
     };
 
+    public Option<float?> Crops { get; } = new("--random-crops")
+    {
+        Description = $"Random-crop augmentation: each epoch, each training sequence is replaced with probability P (0-1) by a random part of itself at least half as long, so a small file shows the model many more distinct sequences; the threshold and scores use the sequences as given (default {Describe(o => F(o.CropProbability))})",
+    };
+
     /// <summary>Every flag, with the property of <see cref="TrainingOptions"/> it sets.</summary>
     public IEnumerable<(Option Flag, string Setting)> All =>
     [
@@ -80,6 +86,7 @@ internal sealed class TrainingFlags
         (MinDelta, nameof(TrainingOptions.MinDelta)), (Schedule, nameof(TrainingOptions.Schedule)), (MinLearningRate, nameof(TrainingOptions.MinLearningRate)),
         (PlateauFactor, nameof(TrainingOptions.PlateauFactor)), (PlateauPatience, nameof(TrainingOptions.PlateauPatience)),
         (Warmup, nameof(TrainingOptions.WarmupSteps)), (ClipNorm, nameof(TrainingOptions.ClipNorm)), (TimeLimit, nameof(TrainingOptions.TimeLimit)),
+        (Crops, nameof(TrainingOptions.CropProbability)),
     ];
 
     public TrainingFlags() => Schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
@@ -103,7 +110,7 @@ internal sealed class TrainingFlags
             parse.GetValue(MaxSteps), parse.GetValue(TeacherForcingDropout), patience, parse.GetValue(MinDelta),
             parse.GetValue(Schedule) is string s ? Enum.Parse<LearningRateSchedule>(s, ignoreCase: true) : null,
             parse.GetValue(MinLearningRate), parse.GetValue(PlateauFactor), parse.GetValue(PlateauPatience), parse.GetValue(Warmup), clip,
-            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null);
+            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null, parse.GetValue(Crops));
     }
 
     /// <summary><see cref="TrainingOptions.Validate"/>, its one-line message naming the flag.</summary>
