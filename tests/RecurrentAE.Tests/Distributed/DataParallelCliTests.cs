@@ -76,7 +76,15 @@ public class DataParallelCliTests
     [Fact]
     public void A_usage_error_on_any_rank_is_one_line_prefixed_with_the_rank_and_aborts_the_group()
     {
-        var e = Assert.Throws<AggregateException>(() => RaeOnRanks(2, "score", "--model", TestIdx.TempDir(), "--csv", "missing.csv"));
+        var errors = new[] { new StringWriter(), new StringWriter() };
+        var e = Assert.Throws<AggregateException>(() => InProcessCommunicator.Run(2, world =>
+            RaeApp.Run(["score", "--model", TestIdx.TempDir(), "--csv", "missing.csv"], new StringWriter(), errors[world.Rank], default, world)));
         Assert.IsType<CommunicatorAbortedException>(e.InnerException);
+        for (int r = 0; r < 2; r++)
+        {
+            var lines = errors[r].ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Single(lines);
+            Assert.StartsWith($"[rank {r}/2] rae: error: ", lines[0]);
+        }
     }
 }
