@@ -26,6 +26,9 @@ internal static class DataParallelRun
         return code;
     }
 
+    /// <summary>The commands whose work the ranks share (the others run on rank 0 alone, so nothing is written twice).</summary>
+    public static bool RunsOnEveryRank(string[] args) => args.FirstOrDefault() is "train" or "score" or "encode" or "bench";
+
     /// <summary>Only rank 0's progress may redraw a terminal line.</summary>
     public static bool Interactive(ICommunicator world, TextWriter output) =>
         world.Rank == 0 && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;

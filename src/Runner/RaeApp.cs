@@ -44,7 +44,11 @@ internal static class RaeApp
         if (world.Size > 1)
         {
             // under mpirun: rank 0 speaks for the job; every rank still reports its own errors (DataParallelRun)
-            if (world.Rank != 0) output = TextWriter.Null;
+            if (world.Rank != 0)
+            {
+                if (!DataParallelRun.RunsOnEveryRank(args)) return Ok; // evaluate, reconstruct, map, ...: rank 0 alone
+                output = TextWriter.Null;
+            }
             var rankError = DataParallelRun.RankPrefixed(error, world);
             return DataParallelRun.Run(world, rankError, () => Run(args, output, rankError, cancel, world, DataParallelRun.Interactive(world, output)));
         }

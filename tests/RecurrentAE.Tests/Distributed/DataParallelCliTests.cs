@@ -74,6 +74,17 @@ public class DataParallelCliTests
     }
 
     [Fact]
+    public void Commands_that_do_not_share_work_run_on_rank_0_alone()
+    {
+        var errors = new[] { new StringWriter(), new StringWriter() };
+        var e = Assert.Throws<AggregateException>(() => InProcessCommunicator.Run(2, world =>
+            RaeApp.Run(["evaluate", "--model", TestIdx.TempDir()], new StringWriter(), errors[world.Rank], default, world)));
+        Assert.IsType<CommunicatorAbortedException>(e.InnerException);
+        Assert.StartsWith("[rank 0/2] rae: error: ", errors[0].ToString());
+        Assert.Equal("", errors[1].ToString()); // rank 1 never ran it
+    }
+
+    [Fact]
     public void A_usage_error_on_any_rank_is_one_line_prefixed_with_the_rank_and_aborts_the_group()
     {
         var errors = new[] { new StringWriter(), new StringWriter() };
