@@ -11,12 +11,13 @@ namespace RecurrentAE.Runner;
 /// </summary>
 internal static class DataParallelRun
 {
-    /// <summary>Runs <paramref name="command"/> (which reports its own errors to <paramref name="error"/>) and aborts the
+    /// <summary>Runs <paramref name="command"/> (which reports its own errors to <paramref name="error"/>; <paramref name="training"/>: rae train, whose checkpoint a stop keeps) and aborts the
     /// job when it fails on this rank.</summary>
-    public static int Run(ICommunicator world, TextWriter error, Func<int> command)
+    public static int Run(ICommunicator world, RankErrorWriter error, bool training, Func<int> command)
     {
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
-            error.WriteLine("rae: stopped by mpirun (Ctrl-C, or another rank failed); the last checkpoint is kept: continue with 'rae train --resume DIR' under any number of ranks"));
+        string stopped = "rae: stopped by mpirun (Ctrl-C, or another rank failed)" + (training
+            ? "; the last checkpoint is kept: continue with 'rae train --resume DIR' under any number of ranks" : "");
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => error.Last(stopped));
         int code = command();
         if (code != RaeApp.Ok && code != RaeApp.Interrupted)
         {
@@ -34,14 +35,43 @@ internal static class DataParallelRun
         world.Rank == 0 && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
     /// <summary>The error writer of a rank: each line begins "[rank r/N] ".</summary>
-    public static TextWriter RankPrefixed(TextWriter error, ICommunicator world) => new RankPrefixedWriter(error, world.Rank, world.Size);
+    public static RankErrorWriter RankPrefixed(TextWriter error, ICommunicator world) => new(error, world.Rank, world.Size);
+}
 
-    sealed class RankPrefixedWriter(TextWriter inner, int rank, int size) : TextWriter
+/// <summary>A rank's stderr: each line begins "[rank r/N] "; after <see cref="Last"/> it writes nothing more, so a rank
+/// that mpirun stops ends with one line.</summary>
+internal sealed class RankErrorWriter(TextWriter inner, int rank, int size) : TextWriter
+{
+    private readonly Lock _gate = new();
+    private bool _wrote, _closed;
+
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    public override void Write(char value)
     {
-        public override System.Text.Encoding Encoding => inner.Encoding;
-        public override void Write(char value) => inner.Write(value);
-        public override void Write(string? value) => inner.Write(value);
-        public override void WriteLine(string? value) => inner.WriteLine($"[rank {rank}/{size}] {value}");
-        public override void Flush() => inner.Flush();
+        lock (_gate) if (!_closed) inner.Write(value);
     }
+
+    public override void WriteLine(string? value)
+    {
+        lock (_gate)
+        {
+            if (_closed) return;
+            inner.WriteLine($"[rank {rank}/{size}] {value}");
+            _wrote = true;
+        }
+    }
+
+    /// <summary>Writes <paramref name="line"/> unless the rank has reported an error already, then nothing more.</summary>
+    public void Last(string line)
+    {
+        lock (_gate)
+        {
+            if (!_wrote && !_closed) inner.WriteLine($"[rank {rank}/{size}] {line}");
+            _closed = true;
+            inner.Flush();
+        }
+    }
+
+    public override void Flush() => inner.Flush();
 }

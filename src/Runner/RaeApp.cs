@@ -50,7 +50,7 @@ internal static class RaeApp
                 output = TextWriter.Null;
             }
             var rankError = DataParallelRun.RankPrefixed(error, world);
-            return DataParallelRun.Run(world, rankError, () => Run(args, output, rankError, cancel, world, DataParallelRun.Interactive(world, output)));
+            return DataParallelRun.Run(world, rankError, args.FirstOrDefault() == "train", () => Run(args, output, rankError, cancel, world, DataParallelRun.Interactive(world, output)));
         }
         return Run(args, output, error, cancel, world, ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
     }
