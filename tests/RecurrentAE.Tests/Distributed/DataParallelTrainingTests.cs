@@ -95,6 +95,41 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Rank_0_s_weights_adam_state_position_and_best_weights_reach_every_rank()
+    {
+        var data = Data(11, ragged: true);
+        var results = InProcessCommunicator.Run(3, comm =>
+        {
+            var spec = new AutoencoderSpec(Features, [5, 4], [5], OutputHead.Sigmoid, ReverseOutput: true);
+            using var backend = BackendFactory.Create("cpu", threads: 1);
+            using var model = new RecurrentAutoencoder(backend, spec, seed: 20 + comm.Rank, maxBatch: 8);
+            using var train = model.Upload(data.Train);
+            using var valid = model.Upload(data.Valid);
+            var trainer = new Trainer(model, train, valid, new TrainingOptions(Epochs: 1, BatchSize: 4));
+            var random = new Random(100 + comm.Rank);
+            float[] Noise() => [.. Enumerable.Range(0, model.ParameterCount).Select(_ => (float)random.NextDouble())];
+            // each rank resumed from something else; rank 0's state must win everywhere
+            model.SetOptimizerState(new OptimizerState(3 + 7 * comm.Rank, Noise(), Noise()));
+            trainer.Position = new TrainingPosition(comm.Rank, 1 + comm.Rank, 0.25 + comm.Rank, 4 * (comm.Rank + 1));
+            trainer.BestWeights = comm.Rank == 0 ? Noise() : null;
+            var before = (model.GetParameters(), model.GetOptimizerState(), trainer.Position, trainer.BestWeights);
+            DataParallelStart.Synchronize(comm, model, trainer);
+            return (Before: before, After: (model.GetParameters(), model.GetOptimizerState(), trainer.Position, trainer.BestWeights));
+        });
+        var root = results[0].Before;
+        Assert.NotEqual(root.Item1, results[1].Before.Item1);
+        foreach (var (_, (weights, adam, position, best)) in results)
+        {
+            Assert.Equal(root.Item1, weights);
+            Assert.Equal(root.Item2.Step, adam.Step);
+            Assert.Equal(root.Item2.FirstMoment, adam.FirstMoment);
+            Assert.Equal(root.Item2.SecondMoment, adam.SecondMoment);
+            Assert.Equal(new TrainingPosition(0, 1, 0.25, 4), position);
+            Assert.Equal(root.Item4, best);
+        }
+    }
+
+    [Fact]
     public void A_time_limit_reached_on_one_rank_stops_every_rank_at_the_same_step()
     {
         var c = new Case(true, false, null, 0f);
