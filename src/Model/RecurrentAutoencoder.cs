@@ -145,13 +145,19 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         float loss = LossAndGradients(data, order, start, batch);
+        ApplyGradients();
+        return loss;
+    }
+
+    /// <summary>Clips the gradient buffer (when set) and takes Adam's step with it.</summary>
+    private void ApplyGradients()
+    {
         if (_gradientClipNorm is float clip)
         {
             Backend.SumOfSquares(_gradients.All, _gradientNormSquared.All);
             Backend.ClipByGlobalNorm(_gradients.All, _gradientNormSquared.All, clip);
         }
         _adam.Apply(_parameters.All, _gradients.All, Adam);
-        return loss;
     }
 
     /// <summary>The mean loss of a batch and its gradients (see <see cref="GetGradients"/>), without updating anything.</summary>
@@ -164,14 +170,20 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     /// <summary>The mean loss over every value of a data set (its own steps only, when lengths differ).</summary>
     public double Evaluate(DeviceDataset data, int batchSize = 256)
     {
-        batchSize = Math.Clamp(batchSize, 1, _maxBatch);
         long values = 0;
         for (int i = 0; i < data.Count; i++) values += data.LengthOf(i);
-        float scale = 1f / ((float)values * data.Features);
+        return EvaluateRange(data, 0, data.Count, 1f / ((float)values * data.Features), batchSize);
+    }
+
+    /// <summary>The loss of items [from, from + count) scaled by <paramref name="scale"/> (1 / the values of the whole
+    /// set: a part's share of the mean); NaN when count is 0.</summary>
+    private double EvaluateRange(DeviceDataset data, int from, int count, float scale, int batchSize)
+    {
+        batchSize = Math.Clamp(batchSize, 1, _maxBatch);
         bool first = true;
-        for (int start = 0; start < data.Count; start += batchSize)
+        for (int start = from; start < from + count; start += batchSize)
         {
-            int batch = Math.Min(batchSize, data.Count - start);
+            int batch = Math.Min(batchSize, from + count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
             Forward(x, target, data.Steps, batch, lengths, training: false);
@@ -181,7 +193,10 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         return first ? double.NaN : Download(_loss.All)[0];
     }
 
-    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch)
+    /// <summary>Forward, loss and backward of a batch: the loss and gradients are sums over the batch times
+    /// <paramref name="scale"/>, by default 1 / the batch's values (the mean); a data-parallel rank passes 1 / the global
+    /// batch's values so that the ranks' sums add up to the global mean.</summary>
+    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch, float? scale = null)
     {
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
         int steps = data.Steps;
@@ -189,7 +204,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         var target = Target(data, order, start, batch, x);
         Forward(x, target, steps, batch, lengths, training: true);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
-        Loss(steps, batch, target, lengths, 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
+        Loss(steps, batch, target, lengths, scale ?? 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
         Backend.Fill(_gradients.All, 0f);
         Backward(x, steps, batch);
         return Download(_loss.All)[0];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RecurrentAE.Model.Distributed;
 
 namespace RecurrentAE.Model;
 
@@ -78,6 +79,11 @@ public sealed class Trainer
     public Func<TimeSpan>? Clock { get; set; }
     private Func<TimeSpan> _elapsed = () => TimeSpan.Zero;
 
+    /// <summary>The ranks that train together, data parallel (<see cref="RecurrentAutoencoder.DataParallelTrainStep"/>):
+    /// every rank runs the same trainer on the same data; rank 0's state is broadcast when <see cref="Run"/> begins, and
+    /// every stop is decided together. Default: one process alone.</summary>
+    public ICommunicator Communicator { get; set; } = SingleProcessCommunicator.Instance;
+
     /// <summary>(epoch 1-based, step 1-based, steps in the epoch, running mean loss of the epoch).</summary>
     public Action<int, int, int, double>? StepCompleted { get; set; }
 
@@ -110,6 +116,7 @@ public sealed class Trainer
         var stopwatch = Stopwatch.StartNew();
         _elapsed = Clock ?? (() => stopwatch.Elapsed);
         using var order = BatchOrder.Identity(_model.Backend, _train.Count);
+        DataParallelStart.Synchronize(Communicator, _model, this);
         while (true)
         {
             if (Position.Step == 0 && EarlyStopped()) return Finish(StopReason.EarlyStopping);
@@ -129,7 +136,7 @@ public sealed class Trainer
                 int batch = Math.Min(batchSize, _train.Count - start);
                 rate = LearningRateSchedules.Rate(o, (long)epoch * StepsPerEpoch + step, StepsPerEpoch, plateau);
                 _model.Adam = _model.Adam with { LearningRate = rate };
-                float loss = _model.TrainStep(_train, order, start, batch);
+                float loss = _model.DataParallelTrainStep(_train, order, start, batch, Communicator);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch + 1, step + 1, loss);
                 // Keras averages the loss over the epoch weighted by batch size.
                 lossSum += (double)loss * batch;
@@ -142,7 +149,7 @@ public sealed class Trainer
                 }
             }
             double trainMs = epochClock.Elapsed.TotalMilliseconds;
-            double valLoss = _valid.Count > 0 ? _model.Evaluate(_valid) : double.NaN;
+            double valLoss = _valid.Count > 0 ? _model.DataParallelEvaluate(_valid, Communicator) : double.NaN;
             var result = new EpochResult(epoch + 1, lossSum / lossCount, valLoss, epochClock.Elapsed.TotalSeconds,
                 trainMs / Math.Max(1, StepsPerEpoch - firstStep), rate);
             History.Add(result);
@@ -157,10 +164,13 @@ public sealed class Trainer
     bool EarlyStopped() =>
         Options.EarlyStoppingPatience is int patience && History.Count > 1 && Monitor.Wait >= patience;
 
-    StopReason? StopRequested(CancellationToken cancel) =>
-        cancel.IsCancellationRequested ? StopReason.Cancelled
-        : Options.TimeLimit is TimeSpan limit && _elapsed() >= limit ? StopReason.TimeLimit
-        : null;
+    /// <summary>A stop that any rank requests stops every rank at the same step (one vote a step; cancellation first).</summary>
+    StopReason? StopRequested(CancellationToken cancel)
+    {
+        Span<double> votes = [cancel.IsCancellationRequested ? 1 : 0, Options.TimeLimit is TimeSpan limit && _elapsed() >= limit ? 1 : 0];
+        Communicator.AllReduceSum(votes);
+        return votes[0] > 0 ? StopReason.Cancelled : votes[1] > 0 ? StopReason.TimeLimit : null;
+    }
 
     /// <summary>Records the reason and, with early stopping (unless cancelled), ends on the best epoch's weights.</summary>
     bool Finish(StopReason reason)

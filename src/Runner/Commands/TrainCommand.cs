@@ -140,20 +140,24 @@ internal static class TrainCommand
             ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist, TeacherForcing: s.TeacherForcing ?? false));
         options ??= flags.Validate(NewRunOptions(s, dataset.Info.Kind, spec.TeacherForcing, dataset.Train.Count));
         var info = dataset.Info;
-        Directory.CreateDirectory(outDir);
+        bool writer = ctx.World.Rank == 0; // under mpirun only rank 0 writes the run directory
+        if (writer) Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         using var backend = CommonOptions.CreateBackend(s.Accelerator, s.Threads);
         using var model = new RecurrentAutoencoder(backend, spec, options.Seed, Math.Max(256, options.BatchSize));
         using var train = dataset.UploadTrain(model);
         using var valid = dataset.UploadValid(model);
-        var trainer = new Trainer(model, train, valid, options);
+        var trainer = new Trainer(model, train, valid, options) { Communicator = ctx.World };
         resumed?.ResumeInto(model, trainer);
-        void Save(DataInfo data) => Checkpoint.Save(checkpointPath, model, trainer, data);
+        void Save(DataInfo data)
+        {
+            if (writer) Checkpoint.Save(checkpointPath, model, trainer, data);
+        }
 
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; {MemoryFootprint.Describe(model, train, valid)}; run directory {outDir}"));
+            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; {MemoryFootprint.Describe(model, train, valid)}; run directory {outDir}{DataParallelDescription.Of(ctx.World, options.BatchSize)}"));
         o.WriteLine(Describe(options, trainer.StepsPerEpoch));
         var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
         trainer.StepCompleted = progress.OnStep;
@@ -162,7 +166,7 @@ internal static class TrainCommand
         {
             progress.OnEpoch(r, trainer.Monitor);
             Save(info);
-            History.Write(outDir, trainer.History);
+            if (writer) History.Write(outDir, trainer.History);
             saved = true;
         };
 
@@ -194,6 +198,7 @@ internal static class TrainCommand
 
         if (trainer.StopReason == StopReason.Cancelled)
         {
+            if (!writer) return RaeApp.Interrupted;
             Save(info);
             History.Write(outDir, trainer.History);
             var pos = trainer.Position;
@@ -201,7 +206,7 @@ internal static class TrainCommand
                 $"rae: interrupted; saved {checkpointPath} at epoch {pos.Epoch + 1} step {pos.Step + 1}; continue with: rae train --resume {outDir}"));
             return RaeApp.Interrupted;
         }
-        RunOutputs.Write(o, model, dataset, trainer, outDir, Save);
+        if (writer) RunOutputs.Write(o, model, dataset, trainer, outDir, Save);
         return RaeApp.Ok;
     }
 
