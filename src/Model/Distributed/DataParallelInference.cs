@@ -6,26 +6,23 @@ namespace RecurrentAE.Model.Distributed;
 public static class DataParallelInference
 {
     /// <summary><see cref="RecurrentAutoencoder.StepErrors"/> of every sequence, (count, steps), computed across the ranks.</summary>
-    public static float[] StepErrors(RecurrentAutoencoder model, SequenceDataset data, ICommunicator communicator)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentNullException.ThrowIfNull(communicator);
-        if (communicator.Size == 1) return model.StepErrors(data);
-        var shard = Shard.Of(data.Count, communicator.Rank, communicator.Size);
-        var local = shard.Count > 0 ? model.StepErrors(data.Take(shard.Start, shard.Count)) : [];
-        return communicator.GatherRows(local, data.Count, data.Steps);
-    }
+    public static float[] StepErrors(RecurrentAutoencoder model, SequenceDataset data, ICommunicator communicator) =>
+        Sharded(model, data, communicator, d => model.StepErrors(d), data?.Steps ?? 0);
 
     /// <summary><see cref="RecurrentAutoencoder.Encode(SequenceDataset)"/> of every sequence, (count, coding), computed across the ranks.</summary>
-    public static float[] Encode(RecurrentAutoencoder model, SequenceDataset data, ICommunicator communicator)
+    public static float[] Encode(RecurrentAutoencoder model, SequenceDataset data, ICommunicator communicator) =>
+        Sharded(model, data, communicator, d => model.Encode(d), model?.Spec.CodingSize ?? 0);
+
+    /// <summary>Each rank runs <paramref name="rowsOf"/> on its shard; the rows (<paramref name="width"/> values a
+    /// sequence) are gathered in input order.</summary>
+    static float[] Sharded(RecurrentAutoencoder model, SequenceDataset data, ICommunicator communicator, Func<SequenceDataset, float[]> rowsOf, int width)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(communicator);
-        if (communicator.Size == 1) return model.Encode(data);
+        if (communicator.Size == 1) return rowsOf(data);
         var shard = Shard.Of(data.Count, communicator.Rank, communicator.Size);
-        var local = shard.Count > 0 ? model.Encode(data.Take(shard.Start, shard.Count)) : [];
-        return communicator.GatherRows(local, data.Count, model.Spec.CodingSize);
+        var local = shard.Count > 0 ? rowsOf(data.Take(shard.Start, shard.Count)) : [];
+        return communicator.GatherRows(local, data.Count, width);
     }
 }
