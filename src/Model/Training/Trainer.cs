@@ -38,6 +38,8 @@ public sealed class Trainer
         if (train.Count < 1) throw new ArgumentException("the training set is empty");
         if (options.TeacherForcingDropout > 0 && !model.Spec.TeacherForcing)
             throw new ArgumentException("teacher-forcing dropout needs a teacher-forced model");
+        if ((options.Sparsity is not null || options.L1Coding > 0) && model.Spec.Coding != CodingKind.Sparse)
+            throw new ArgumentException("the sparsity penalties need a sparse model (CodingKind.Sparse)");
         _model = model;
         _train = train;
         _valid = valid;
@@ -92,6 +94,10 @@ public sealed class Trainer
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         _model.TeacherForcingDropout = o.TeacherForcingDropout;
         _model.GradientClipNorm = o.ClipNorm;
+        _model.InputNoise = o.InputNoise;
+        _model.InputDropout = o.InputDropout;
+        _model.Sparsity = o.SparsityPenalty;
+        bool regularized = _model.Spec.Coding != CodingKind.State;
         LastWeights = null;
         var stopwatch = Stopwatch.StartNew();
         _elapsed = Clock ?? (() => stopwatch.Elapsed);
@@ -104,7 +110,7 @@ public sealed class Trainer
             int plateau = LearningRateSchedules.PlateauReductions(o, History);
             order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
             var epochClock = Stopwatch.StartNew();
-            double lossSum = Position.LossSum;
+            double lossSum = Position.LossSum, reconstructionSum = Position.ReconstructionSum, regularizerSum = Position.RegularizerSum;
             int lossCount = Position.LossCount;
             int firstStep = Position.Step;
             float rate = o.LearningRate;
@@ -114,22 +120,36 @@ public sealed class Trainer
                 int batch = Math.Min(batchSize, _train.Count - start);
                 rate = LearningRateSchedules.Rate(o, (long)epoch * StepsPerEpoch + step, StepsPerEpoch, plateau);
                 _model.Adam = _model.Adam with { LearningRate = rate };
+                _model.KlFactor = o.KlFactor((long)epoch * StepsPerEpoch + step, StepsPerEpoch);
                 float loss = _model.TrainStep(_train, order, start, batch);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch + 1, step + 1, loss);
                 // Keras averages the loss over the epoch weighted by batch size.
                 lossSum += (double)loss * batch;
                 lossCount += batch;
+                if (regularized)
+                {
+                    reconstructionSum += (double)_model.LastReconstruction * batch;
+                    regularizerSum += (double)_model.LastRegularizer * batch;
+                }
                 StepCompleted?.Invoke(epoch + 1, step + 1, StepsPerEpoch, lossSum / lossCount);
                 if (step + 1 < StepsPerEpoch && StopRequested(cancel) is StopReason reason)
                 {
-                    Position = new TrainingPosition(epoch, step + 1, lossSum, lossCount);
+                    Position = new TrainingPosition(epoch, step + 1, lossSum, lossCount, reconstructionSum, regularizerSum);
                     return Finish(reason);
                 }
             }
             double trainMs = epochClock.Elapsed.TotalMilliseconds;
-            double valLoss = _valid.Count > 0 ? _model.Evaluate(_valid) : double.NaN;
+            var (valReconstruction, valKl) = _valid.Count > 0 ? _model.EvaluateTerms(_valid) : (double.NaN, double.NaN);
+            bool variational = _model.Spec.Coding == CodingKind.Variational;
+            double valLoss = variational ? valReconstruction + _model.KlFactor * valKl : valReconstruction;
             var result = new EpochResult(epoch + 1, lossSum / lossCount, valLoss, epochClock.Elapsed.TotalSeconds,
-                trainMs / Math.Max(1, StepsPerEpoch - firstStep), rate);
+                trainMs / Math.Max(1, StepsPerEpoch - firstStep), rate)
+            {
+                Reconstruction = regularized ? reconstructionSum / lossCount : double.NaN,
+                Kl = variational ? regularizerSum / lossCount : double.NaN,
+                ValReconstruction = regularized ? valReconstruction : double.NaN,
+                ValKl = variational ? valKl : double.NaN,
+            };
             History.Add(result);
             Position = new TrainingPosition(epoch + 1, 0, 0, 0);
             if (o.EarlyStoppingPatience is not null && Monitor.BestEpoch == result.Epoch) BestWeights = _model.GetParameters();
