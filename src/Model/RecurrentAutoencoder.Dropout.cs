@@ -38,7 +38,7 @@ public sealed partial class RecurrentAutoencoder
         int rows = (steps - 1) * batch;
         if (_hostScales.Length < rows) _hostScales = new float[rows];
         var scales = _hostScales.AsSpan(0, rows);
-        DrawMask(scales, _seed, _adam.Step, _teacherForcingDropout);
+        DrawMask(scales, DrawSeed, _adam.Step, _teacherForcingDropout);
         TeacherForcingMaskHook?.Invoke(scales, steps - 1, batch);
         return scales;
     }

@@ -50,8 +50,18 @@ public sealed partial class RecurrentAutoencoder
     /// model's weighted penalties; NaN for other models.</summary>
     public float LastRegularizer { get; private set; } = float.NaN;
 
+    /// <summary>The seed of the training draws (noise, dropout, eps, the teacher-forcing mask): the model's seed unless
+    /// set; the <see cref="Trainer"/> sets it to <see cref="TrainingOptions.Seed"/>, so a resumed run draws the same
+    /// whatever seed its model was built with.</summary>
+    public int DrawSeed
+    {
+        get => _drawSeed ?? _seed;
+        set => _drawSeed = value;
+    }
+    private int? _drawSeed;
+
     /// <summary>The step's eps key: the Adam step about to be taken.</summary>
-    private CounterKey ReparameterizationKey() => CounterKey.For(_seed, _adam.Step, CounterKey.ReparameterizationStream);
+    private CounterKey ReparameterizationKey() => CounterKey.For(DrawSeed, _adam.Step, CounterKey.ReparameterizationStream);
 
     /// <summary>A corrupted copy of the batch x (x itself stays the clean target).</summary>
     private Slice Corrupt(Slice x, int count, float noise, float dropout, int seed, long step)

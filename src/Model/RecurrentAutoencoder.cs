@@ -199,7 +199,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         int steps = data.Steps;
         var (x, lengths, values) = Prepare(data, order, start, batch);
         var target = Target(data, order, start, batch, x);
-        if (InputNoise > 0 || InputDropout > 0) x = Corrupt(x, steps * batch * data.Features, InputNoise, InputDropout, _seed, _adam.Step);
+        if (InputNoise > 0 || InputDropout > 0) x = Corrupt(x, steps * batch * data.Features, InputNoise, InputDropout, DrawSeed, _adam.Step);
         Forward(x, target, steps, batch, lengths, training: true);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
         float scale = 1f / ((float)values * Spec.Features);

@@ -94,6 +94,7 @@ public sealed class Trainer
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         _model.TeacherForcingDropout = o.TeacherForcingDropout;
         _model.GradientClipNorm = o.ClipNorm;
+        _model.DrawSeed = o.Seed;
         _model.InputNoise = o.InputNoise;
         _model.InputDropout = o.InputDropout;
         _model.Sparsity = o.SparsityPenalty;
