@@ -51,8 +51,9 @@ internal static class GeneratedSequences
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {path} ({count} sequences)"));
     }
 
-    /// <summary>The steps to decode: --steps, else the data's own (28 for Fashion-MNIST, the window of a series).</summary>
+    /// <summary>The steps to decode: --steps, else the data's own (a Fashion-MNIST image is square: 28 rows of 28, the
+    /// window of a series).</summary>
     public static int Steps(int? given, DataInfo info, int? dataSteps = null) =>
-        given ?? (info.IsFashionMnist ? 28 : info.Series?.Window ?? dataSteps
+        given ?? (info.IsFashionMnist ? info.Features : info.Series?.Window ?? dataSteps
             ?? throw new UsageException("--steps is needed: how many steps to decode for a model of sequences"));
 }
