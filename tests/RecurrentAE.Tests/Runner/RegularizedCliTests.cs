@@ -118,4 +118,42 @@ public class RegularizedCliTests
         Assert.Equal(5000 * 3, values.Count);
         Assert.All(values, v => Assert.InRange(v, 0, 1)); // sigmoid codings
     }
+
+    [Fact]
+    public void VariationalTextModelSamplesLines()
+    {
+        var dir = TestIdx.TempDir();
+        var text = Path.Combine(dir, "lines.txt");
+        File.WriteAllText(text, "hello world\nthe cat\na dog\nlstm\nhello\ncat and dog\nworld\ntiny\na cat\n");
+        var run = Path.Combine(dir, "run");
+        var train = CliTests.Rae(["train", "--text", text, "--epochs", "2", "--batch-size", "4", "--encoder", "8,4", "--decoder", "8", "--variational", "--out", run, .. Cpu]);
+        Assert.True(train.Code == 0, train.Err);
+        var file = Path.Combine(dir, "samples.txt");
+        var r = CliTests.Rae(["sample", "--model", run, "--n", "3", "--steps", "7", "--out", file, .. Cpu]);
+        Assert.True(r.Code == 0, r.Err);
+        var symbols = Checkpoint.Load(run).Data.Vocabulary!.Symbols;
+        var lines = File.ReadAllLines(file);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.True(l.Length <= 7 * 2 && System.Globalization.StringInfo.ParseCombiningCharacters(l).Length <= 7));
+        Assert.All(lines, l => Assert.All(System.Text.RegularExpressions.Regex.Split(l, "").Where(c => c.Length > 0), c => Assert.Contains(c, symbols)));
+        Assert.Contains("sample 0: ", r.Out);
+    }
+
+    [Fact]
+    public void VariationalSequenceModelSamplesPlotsAndNeedsSteps()
+    {
+        var dir = TestIdx.TempDir();
+        var csv = RecurrentAE.Tests.Series.SeriesFiles.Write(RecurrentAE.Tests.Series.SeriesFiles.Sines(24, 10, labels: false, ragged: false), "train.csv");
+        var run = Path.Combine(dir, "run");
+        var train = CliTests.Rae(["train", "--csv", csv, "--epochs", "2", "--batch-size", "8", "--encoder", "6,3", "--decoder", "6", "--variational", "--out", run, .. Cpu]);
+        Assert.True(train.Code == 0, train.Err);
+        CliTests.AssertUsageError(CliTests.Rae(["sample", "--model", run, .. Cpu]), "--steps is needed");
+        var png = Path.Combine(dir, "s.png");
+        var r = CliTests.Rae(["sample", "--model", run, "--n", "2", "--steps", "10", "--out", png, .. Cpu]);
+        Assert.True(r.Code == 0, r.Err);
+        using var bitmap = SKBitmap.Decode(png);
+        Assert.True(bitmap.Width > 100 && bitmap.Height > 100);
+        var i = CliTests.Rae(["interpolate", "--model", run, "--from", "0", "--to", "1", "--steps", "3", "--out", png, .. Cpu]);
+        Assert.True(i.Code == 0, i.Err);
+    }
 }
