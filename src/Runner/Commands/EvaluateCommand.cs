@@ -58,7 +58,12 @@ internal static class EvaluateCommand
                 }
                 var dataset = FashionMnist.Load(named?.Path);
                 using (var valid = m.Upload(dataset.Validation))
+                {
                     Report("val_loss", Loss(m, valid), dataset.Validation, "");
+                    if (checkpoint.Spec.Coding == Model.CodingKind.Variational && onnxPath is null)
+                        ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"val_kl: {m.EvaluateTerms(valid, batchSize, corruption).Kl:F6} (the KL divergence to N(0, I) per value; val_loss is the reconstruction from the mean coding)"));
+                }
                 if (dataset.Test is not null)
                 {
                     using var test = m.Upload(dataset.Test);
