@@ -29,13 +29,16 @@ var rules = new[]
     new SequenceScore(ScoreKind.TopK, 3, 10),
     new SequenceScore(ScoreKind.TopK, 5, 10),
     new SequenceScore(ScoreKind.TopK, 9, 10),
+    new SequenceScore(ScoreKind.TopK, 9, 20),
+    new SequenceScore(ScoreKind.TopK, 15, 20),
+    new SequenceScore(ScoreKind.TopK, 25, 30),
 };
 var results = new List<CellResult>();
 var notes = new List<string>();
 var total = Stopwatch.StartNew();
 using var backend = BackendFactory.Create("cpu", threads: settings.Threads);
 Console.WriteLine($"Anomaly benchmark ({(settings.Full ? "full" : "quick")}): {settings.Families.Count} families x {Generator.Kinds.Length} anomaly kinds; " +
-    $"{settings.TrainCount} training series a family, {settings.NormalCount} normal + {settings.AnomalyCount} anomalous test series a cell; {settings.Epochs} epochs, batch {settings.BatchSize}, lr {settings.LearningRate}; {backend.Description}");
+    $"{settings.TrainCount} training series a family, {settings.NormalCount} normal + {settings.AnomalyCount} anomalous test series a cell; {settings.EpochsText} epochs, batch {settings.BatchSize?.ToString() ?? "32 (default)"}, lr {settings.LearningRate?.ToString() ?? "the --csv default"}; {backend.Description}");
 
 for (int fi = 0; fi < settings.Families.Count; fi++)
 {
@@ -56,7 +59,7 @@ for (int fi = 0; fi < settings.Families.Count; fi++)
     var ruleScores = rules.Select(rule => rule.Of(steps, test)).ToArray();
     var z = Baselines.RollingZ(test);
     var nn = Baselines.NearestNeighbour(trained.Scaler.Apply(train), test);
-    notes.Add($"{family.Name}: trained {trained.Epochs} epochs in {trained.Seconds:F0} s (loss {trained.Loss:F4}, val_loss {trained.ValLoss:F4}); scoring and baselines {clock.Elapsed.TotalSeconds:F0} s");
+    notes.Add($"{family.Name}: trained {trained.Epochs} epochs in {trained.Seconds:F0} s, ended on epoch {trained.BestEpoch}'s weights (loss {trained.Loss:F4}, val_loss {trained.ValLoss:F4}); scoring and baselines {clock.Elapsed.TotalSeconds:F0} s");
     Console.WriteLine("  " + notes[^1]);
 
     foreach (var kind in Generator.Kinds)

@@ -10,7 +10,7 @@ internal static class Report
     public static string Markdown(BenchSettings s, IReadOnlyList<SequenceScore> rules, IReadOnlyList<CellResult> cells, IReadOnlyList<string> notes, TimeSpan elapsed)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"## Anomaly benchmark ({(s.Full ? "full" : "quick")}, seed {s.Seed}, {s.Epochs} epochs, batch {s.BatchSize}, lr {s.LearningRate})");
+        sb.AppendLine($"## Anomaly benchmark ({(s.Full ? "full" : "quick")}, seed {s.Seed}, {s.EpochsText} epochs, batch {s.BatchSize?.ToString() ?? "32"}, lr {s.LearningRate?.ToString() ?? "the --csv default (1e-3, plateau)"})");
         sb.AppendLine();
         sb.AppendLine($"{s.Families.Count} families x {Generator.Kinds.Length} anomaly kinds; per family {s.TrainCount} normal training series " +
             $"(the last 10% validate), per cell {s.NormalCount} normal and {s.AnomalyCount} anomalous test series. ROC-AUC / PR-AUC (average precision; " +

@@ -8,7 +8,7 @@
 //    back to front, the anomaly threshold = 99th percentile of the training series' scores, stored in the checkpoint
 //    with its score rule; about 30 s on 2 cores with the SIMD CPU backend),
 // 3. scores test.csv with what 'rae score --model OUT_DIR/run --csv OUT_DIR/test.csv' runs (a series' score: the mean of
-//    its 10 largest per-step errors after a 9-step moving average, the default rule; docs/anomaly-scoring.md),
+//    its 30 largest per-step errors after a 25-step moving average, the default rule; docs/anomaly-scoring.md),
 // 4. prints precision/recall at the stored threshold and the ROC-AUC, and writes OUT_DIR/series.png: a normal series and
 //    one of each anomaly over their reconstructions.
 using System.Diagnostics;
@@ -59,7 +59,9 @@ var trainSet = scaler.Apply(all.Take(0, all.Count - validCount));
 var validSet = scaler.Apply(all.Take(all.Count - validCount, validCount));
 
 var spec = new AutoencoderSpec(Features: 1, EncoderUnits: [32, 8], DecoderUnits: [32], OutputHead.Linear, ReverseOutput: true);
-var options = new TrainingOptions(Epochs: int.Parse(epochs, CultureInfo.InvariantCulture), BatchSize: 8, LearningRate: 0.005f, Seed: 42);
+// the --csv defaults (early stopping, plateau schedule, clipping) under the flags named above
+var options = TrainingDefaults.Sequences with { Epochs = int.Parse(epochs, CultureInfo.InvariantCulture), BatchSize = 8, LearningRate = 0.005f, Seed = 42 };
+var rule = SequenceScore.Default;
 var clock = Stopwatch.StartNew();
 using var backend = BackendFactory.Create("cpu");
 using var model = new RecurrentAutoencoder(backend, spec, options.Seed);
@@ -71,10 +73,10 @@ using (var validDevice = model.Upload(validSet))
         EpochCompleted = r => { if (r.Epoch % 10 == 0) Console.WriteLine($"epoch {r.Epoch}: loss {r.Loss:F4}, val_loss {r.ValLoss:F4}"); },
     };
     trainer.Run(CancellationToken.None);
-    // The threshold 'rae score' flags above: the 99th percentile of the training series' errors.
-    double trained = AnomalyStatistics.Percentile(model.SequenceErrors(trainSet), DataInfo.ThresholdPercentile);
+    // The threshold 'rae score' flags above: the 99th percentile of the training series' scores under the default rule.
+    double trained = AnomalyStatistics.Percentile(rule.Of(model.StepErrors(trainSet), trainSet), DataInfo.ThresholdPercentile);
     var info = new DataInfo(DataInfo.CsvKind, Features: 1, LabelNames: all.LabelNames, Threshold: trained,
-        Source: Path.GetFullPath(trainCsv), ValidFraction: 0.1).WithStandardizer(scaler);
+        Source: Path.GetFullPath(trainCsv), ValidFraction: 0.1, Score: rule.ToString()).WithStandardizer(scaler);
     Directory.CreateDirectory(run);
     Checkpoint.Save(Path.Combine(run, Checkpoint.FileName), model, options, trainer.Position, trainer.History, data: info);
 }
@@ -84,7 +86,7 @@ double trainSeconds = clock.Elapsed.TotalSeconds;
 var checkpoint = Checkpoint.Load(run);
 double threshold = checkpoint.Data.Threshold!.Value;
 var testSet = checkpoint.Data.Prepare(CsvSequenceReader.Read(testCsv, features: 1));
-var errors = model.SequenceErrors(testSet);
+var errors = checkpoint.Data.ScoreRule.Of(model.StepErrors(testSet), testSet);
 var truth = Enumerable.Range(0, testSet.Count).Select(i => testSet.LabelText(i) != "normal").ToList();
 var (precision, recall) = AnomalyStatistics.PrecisionRecall(errors, truth, threshold);
 double auc = AnomalyStatistics.RocAuc(errors, truth);

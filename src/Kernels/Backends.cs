@@ -21,9 +21,10 @@ public static class BackendFactory
 
     /// <summary>
     /// auto = CUDA if a CUDA device exists, else an OpenCL GPU, else cpu. cuda / opencl fail loudly when missing
-    /// (ILGPU itself would silently fall back to its CPU device). <paramref name="threads"/> is for the cpu backend.
+    /// (ILGPU itself would silently fall back to its CPU device). <paramref name="threads"/> is for the cpu backend;
+    /// <paramref name="device"/> picks the GPU (modulo the GPUs found): under mpirun each rank passes its local rank.
     /// </summary>
-    public static IComputeBackend Create(string name, int threads = 0)
+    public static IComputeBackend Create(string name, int threads = 0, int device = 0)
     {
         ArgumentNullException.ThrowIfNull(name);
         switch (name.Trim().ToLowerInvariant())
@@ -36,11 +37,11 @@ public static class BackendFactory
                 return CreateIlgpu(context, context.GetCPUDevices()[0], "ilgpu-cpu");
             }
             case "cuda":
-                return TryCreateCuda() ?? throw Unavailable("cuda");
+                return TryCreateCuda(device) ?? throw Unavailable("cuda");
             case "opencl":
-                return TryCreateOpenCL() ?? throw Unavailable("opencl");
+                return TryCreateOpenCL(device) ?? throw Unavailable("opencl");
             case "auto":
-                return TryCreateCuda() ?? TryCreateOpenCL() ?? new Cpu.CpuBackend(threads);
+                return TryCreateCuda(device) ?? TryCreateOpenCL(device) ?? new Cpu.CpuBackend(threads);
             default:
                 throw new BackendUnavailableException(
                     $"unknown backend '{name}': use one of {string.Join(", ", Names)} (available here: {string.Join(", ", Available())})");
@@ -89,7 +90,7 @@ public static class BackendFactory
         }
     }
 
-    private static IComputeBackend? TryCreateCuda()
+    private static IComputeBackend? TryCreateCuda(int device)
     {
         EnsureNativeResolver();
         Context? context = null;
@@ -98,7 +99,7 @@ public static class BackendFactory
             context = Context.Create(b => b.Cuda().EnableAlgorithms());
             var devices = context.GetCudaDevices();
             if (devices.Count == 0) { context.Dispose(); return null; }
-            var backend = new IlgpuBackend(context, devices[0], "cuda", ownsContext: true);
+            var backend = new IlgpuBackend(context, devices[Math.Abs(device) % devices.Count], "cuda", ownsContext: true);
             context = null;
             return backend;
         }
@@ -109,7 +110,7 @@ public static class BackendFactory
         }
     }
 
-    private static IComputeBackend? TryCreateOpenCL()
+    private static IComputeBackend? TryCreateOpenCL(int device)
     {
         EnsureNativeResolver();
         Context? context = null;
@@ -118,11 +119,15 @@ public static class BackendFactory
             // Only GPUs: a CPU OpenCL (PoCL) is refused by ILGPU or would be slower than the cpu backend.
             context = Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU).EnableAlgorithms());
             var ctx = context;
-            foreach (var device in ctx.GetCLDevices())
+            var devices = new List<Device>();
+            foreach (var d in ctx.GetCLDevices()) devices.Add(d);
+            // the usable devices tried in turn, starting at the one asked for
+            int first = devices.Count == 0 ? 0 : Math.Abs(device) % devices.Count;
+            foreach (var candidate in devices.Skip(first).Concat(devices.Take(first)))
             {
                 try
                 {
-                    var backend = new IlgpuBackend(ctx, device, "opencl", ownsContext: true);
+                    var backend = new IlgpuBackend(ctx, candidate, "opencl", ownsContext: true);
                     context = null;
                     return backend;
                 }

@@ -89,7 +89,7 @@ public sealed class DeviceDataset : IDisposable
     internal BatchOrder Identity => _identity ??= BatchOrder.Identity(_backend, Count);
 
     /// <summary>Each sequence's own length when they differ; null when all have <see cref="Steps"/>.</summary>
-    public int[]? Lengths { get; }
+    public int[]? Lengths { get; private set; }
 
     /// <summary>The number of unpadded steps of item <paramref name="index"/>.</summary>
     public int LengthOf(int index) => Lengths?[index] ?? Steps;
@@ -97,6 +97,30 @@ public sealed class DeviceDataset : IDisposable
     /// <summary>Bytes this data set keeps resident on the backend: its values (a series once, however many windows),
     /// the reversed targets of ragged sequences when the model decodes in reverse, and the identity order.</summary>
     public long ResidentBytes => (long)sizeof(float) * (Data.Length + (_reversedCopy?.Length ?? 0)) + (long)sizeof(int) * Count;
+
+    /// <summary>For sequence crops (<see cref="SequenceCrops"/>): gives an equal-length data set a length per item, so its
+    /// items can be shortened. A reversed decoder of equal-length items reads its targets back to front over the full
+    /// length, which a shortened item would break: refused.</summary>
+    internal void MakeRagged()
+    {
+        if (Lengths is not null) return;
+        if (TargetLayout is not null) throw new ArgumentException("random crops with a reversed decoder need sequences of different lengths");
+        Lengths = Enumerable.Repeat(Steps, Count).ToArray();
+    }
+
+    /// <summary>Replaces the items' values (batch-major, <see cref="Steps"/> x <see cref="Features"/> each) and lengths
+    /// (copied into <see cref="Lengths"/>), and the reversed targets made from them; only for ragged sequence sets.</summary>
+    internal void Rewrite(float[] values, ReadOnlySpan<int> lengths)
+    {
+        if (Lengths is null || values.Length != (long)Count * Steps * Features || lengths.Length != Count)
+            throw new InvalidOperationException("only a ragged sequence set can be rewritten, with values and lengths of its shape");
+        lengths.CopyTo(Lengths);
+        _backend.Upload(values, Data.Slice(0, values.Length));
+        if (_reversedCopy is null) return;
+        var lengthsNow = Lengths;
+        var flipped = ReverseEach(values, Count, Steps, Features, n => lengthsNow[n]);
+        _backend.Upload(flipped, _reversedCopy.Slice(0, flipped.Length));
+    }
 
     /// <summary>Frees the device memory.</summary>
     public void Dispose()

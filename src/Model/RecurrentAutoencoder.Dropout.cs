@@ -38,7 +38,8 @@ public sealed partial class RecurrentAutoencoder
         int rows = (steps - 1) * batch;
         if (_hostScales.Length < rows) _hostScales = new float[rows];
         var scales = _hostScales.AsSpan(0, rows);
-        DrawMask(scales, DrawSeed, _adam.Step, _teacherForcingDropout);
+        if (_dropoutShard is { } shard) DrawShardMask(scales, steps - 1, batch, shard);
+        else DrawMask(scales, DrawSeed, _adam.Step, _teacherForcingDropout);
         TeacherForcingMaskHook?.Invoke(scales, steps - 1, batch);
         return scales;
     }
@@ -54,7 +55,8 @@ public sealed partial class RecurrentAutoencoder
         }
     }
 
-    private static ulong Mix(ulong z)
+    /// <summary>SplitMix64's finaliser (Steele et al. 2014): the counter-based hash behind every random draw of training.</summary>
+    internal static ulong Mix(ulong z)
     {
         z += 0x9E37_79B9_7F4A_7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58_476D_1CE4_E5B9UL;

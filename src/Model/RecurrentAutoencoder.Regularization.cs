@@ -61,7 +61,12 @@ public sealed partial class RecurrentAutoencoder
     private int? _drawSeed;
 
     /// <summary>The step's eps key: the Adam step about to be taken.</summary>
-    private CounterKey ReparameterizationKey() => CounterKey.For(DrawSeed, _adam.Step, CounterKey.ReparameterizationStream);
+    private CounterKey ReparameterizationKey() => CounterKey.For(DrawSeed, DrawStep, CounterKey.ReparameterizationStream);
+
+    /// <summary>The step the training draws are keyed by: the Adam step about to be taken; on a data-parallel rank also
+    /// its shard's offset in the global batch, so the ranks draw independently (and, like one process, repeatably),
+    /// though not the very draws one process would.</summary>
+    private long DrawStep => _dropoutShard is { } shard ? ((long)_adam.Step << 24) + shard.Offset + 1 : _adam.Step;
 
     /// <summary>A corrupted copy of the batch x (x itself stays the clean target).</summary>
     private Slice Corrupt(Slice x, int count, float noise, float dropout, int seed, long step)

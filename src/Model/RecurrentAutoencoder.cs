@@ -149,13 +149,19 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch)
     {
         float loss = LossAndGradients(data, order, start, batch);
+        ApplyGradients();
+        return loss;
+    }
+
+    /// <summary>Clips the gradient buffer (when set) and takes Adam's step with it.</summary>
+    private void ApplyGradients()
+    {
         if (_gradientClipNorm is float clip)
         {
             Backend.SumOfSquares(_gradients.All, _gradientNormSquared.All);
             Backend.ClipByGlobalNorm(_gradients.All, _gradientNormSquared.All, clip);
         }
         _adam.Apply(_parameters.All, _gradients.All, Adam);
-        return loss;
     }
 
     /// <summary>The mean loss of a batch and its gradients (see <see cref="GetGradients"/>), without updating anything.</summary>
@@ -173,14 +179,21 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     /// the inputs are corrupted (repeatably, from its seed) and compared with the clean data.</summary>
     public (double Reconstruction, double Kl) EvaluateTerms(DeviceDataset data, int batchSize = 256, InputCorruption? corruption = null)
     {
-        batchSize = Math.Clamp(batchSize, 1, _maxBatch);
         long values = 0;
         for (int i = 0; i < data.Count; i++) values += data.LengthOf(i);
-        float scale = 1f / ((float)values * data.Features);
+        return EvaluateRange(data, 0, data.Count, 1f / ((float)values * data.Features), batchSize, corruption);
+    }
+
+    /// <summary>The loss (and a variational model's KL) of items [from, from + count) scaled by <paramref name="scale"/>
+    /// (1 / the values of the whole set: a part's share of the mean); NaN when count is 0.</summary>
+    private (double Reconstruction, double Kl) EvaluateRange(DeviceDataset data, int from, int count, float scale, int batchSize,
+        InputCorruption? corruption = null)
+    {
+        batchSize = Math.Clamp(batchSize, 1, _maxBatch);
         bool first = true;
-        for (int start = 0; start < data.Count; start += batchSize)
+        for (int start = from; start < from + count; start += batchSize)
         {
-            int batch = Math.Min(batchSize, data.Count - start);
+            int batch = Math.Min(batchSize, from + count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
             if (corruption is { } c) x = Corrupt(x, data.Steps * batch * data.Features, c.NoiseStd, c.Dropout, c.Seed, start);
@@ -193,20 +206,23 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         return (Download(_loss.All)[0], Spec.Coding == CodingKind.Variational ? Download(_regularizer.All)[0] : double.NaN);
     }
 
-    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch)
+    /// <summary>Forward, loss and backward of a batch: the loss and gradients are sums over the batch times
+    /// <paramref name="scale"/>, by default 1 / the batch's values (the mean); a data-parallel rank passes 1 / the global
+    /// batch's values so that the ranks' sums add up to the global mean.</summary>
+    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch, float? scale = null)
     {
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
         int steps = data.Steps;
         var (x, lengths, values) = Prepare(data, order, start, batch);
         var target = Target(data, order, start, batch, x);
-        if (InputNoise > 0 || InputDropout > 0) x = Corrupt(x, steps * batch * data.Features, InputNoise, InputDropout, DrawSeed, _adam.Step);
+        if (InputNoise > 0 || InputDropout > 0) x = Corrupt(x, steps * batch * data.Features, InputNoise, InputDropout, DrawSeed, DrawStep);
         Forward(x, target, steps, batch, lengths, training: true);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
-        float scale = 1f / ((float)values * Spec.Features);
-        Loss(steps, batch, target, lengths, scale, accumulate: false, withGradient: true);
-        _coding?.Regularizer(_regularizer.All, false, LossScale(scale), Sparsity);
+        float lossScale = scale ?? 1f / ((float)values * Spec.Features); // a data-parallel rank's: 1 / the global batch's values
+        Loss(steps, batch, target, lengths, lossScale, accumulate: false, withGradient: true);
+        _coding?.Regularizer(_regularizer.All, false, LossScale(lossScale), Sparsity);
         Backend.Fill(_gradients.All, 0f);
-        Backward(x, steps, batch, LossScale(scale) * KlFactor);
+        Backward(x, steps, batch, LossScale(lossScale) * KlFactor);
         return TotalLoss();
     }
 

@@ -1,3 +1,6 @@
+using RecurrentAE.Model.Distributed;
 using RecurrentAE.Runner;
 
-return RaeApp.Run(args, Console.Out, Console.Error);
+int code = RaeApp.Run(args, Console.Out, Console.Error);
+MpiLaunch.Shutdown(); // MPI_Finalize under mpirun (nothing otherwise)
+return code;

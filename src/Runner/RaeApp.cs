@@ -2,12 +2,18 @@ using System.CommandLine;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Distributed;
+using RecurrentAE.Model.Distributed.OpenMpi;
 using RecurrentAE.Runner.Commands;
 
 namespace RecurrentAE.Runner;
 
 /// <summary>What every command gets: where to write, and a cancellation that tests can trigger (Ctrl-C is added by train).</summary>
-internal sealed record RaeContext(TextWriter Out, TextWriter Err, bool Interactive, CancellationToken Cancel);
+internal sealed record RaeContext(TextWriter Out, TextWriter Err, bool Interactive, CancellationToken Cancel)
+{
+    /// <summary>The ranks running this command together (mpirun); one process alone otherwise. Only rank 0 writes.</summary>
+    public ICommunicator World { get; init; } = SingleProcessCommunicator.Instance;
+}
 
 /// <summary>A bad combination of flags found after parsing: one line to stderr, exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
@@ -21,12 +27,37 @@ internal static class RaeApp
 {
     public const int Ok = 0, Failure = 1, UsageError = 2, Interrupted = 130;
 
-    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancel = default)
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancel = default,
+        ICommunicator? world = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        bool interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var ctx = new RaeContext(output, error, interactive, cancel);
+        try
+        {
+            world ??= MpiLaunch.World;
+        }
+        catch (MpiUnavailableException e)
+        {
+            error.WriteLine($"rae: error: {OneLine(e.Message)}");
+            return UsageError;
+        }
+        if (world.Size > 1)
+        {
+            // under mpirun: rank 0 speaks for the job; every rank still reports its own errors (DataParallelRun)
+            if (world.Rank != 0)
+            {
+                if (!DataParallelRun.RunsOnEveryRank(args)) return Ok; // evaluate, reconstruct, map, ...: rank 0 alone
+                output = TextWriter.Null;
+            }
+            var rankError = DataParallelRun.RankPrefixed(error, world);
+            return DataParallelRun.Run(world, rankError, args.FirstOrDefault() == "train", () => Run(args, output, rankError, cancel, world, DataParallelRun.Interactive(world, output)));
+        }
+        return Run(args, output, error, cancel, world, ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
+    }
+
+    static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancel, ICommunicator world, bool interactive)
+    {
+        var ctx = new RaeContext(output, error, interactive, cancel) { World = world };
         var root = BuildRoot(ctx);
         ParseResult parse;
         try

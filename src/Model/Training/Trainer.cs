@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RecurrentAE.Model.Distributed;
 
 namespace RecurrentAE.Model;
 
@@ -30,6 +31,7 @@ public sealed class Trainer
 {
     private readonly RecurrentAutoencoder _model;
     private readonly DeviceDataset _train, _valid;
+    private readonly SequenceCrops? _crops;
 
     /// <summary>Checks the options against the model and data (one-line <see cref="ArgumentException"/>s).</summary>
     public Trainer(RecurrentAutoencoder model, DeviceDataset train, DeviceDataset valid, TrainingOptions options)
@@ -46,6 +48,7 @@ public sealed class Trainer
         Options = options;
         int full = (train.Count + options.BatchSize - 1) / options.BatchSize;
         StepsPerEpoch = options.MaxStepsPerEpoch is int max ? Math.Min(max, full) : full;
+        if (options.CropProbability > 0) _crops = new SequenceCrops(model.Backend, train, options.CropProbability, options.Seed);
     }
 
     /// <summary>The settings this trainer applies.</summary>
@@ -78,6 +81,11 @@ public sealed class Trainer
     public Func<TimeSpan>? Clock { get; set; }
     private Func<TimeSpan> _elapsed = () => TimeSpan.Zero;
 
+    /// <summary>The ranks that train together, data parallel (<see cref="RecurrentAutoencoder.DataParallelTrainStep"/>):
+    /// every rank runs the same trainer on the same data; rank 0's state is broadcast when <see cref="Run"/> begins, and
+    /// every stop is decided together. Default: one process alone.</summary>
+    public ICommunicator Communicator { get; set; } = SingleProcessCommunicator.Instance;
+
     /// <summary>(epoch 1-based, step 1-based, steps in the epoch, running mean loss of the epoch).</summary>
     public Action<int, int, int, double>? StepCompleted { get; set; }
 
@@ -90,6 +98,18 @@ public sealed class Trainer
     /// but cancellation (<see cref="LastWeights"/> then keeps the weights training reached).</summary>
     public bool Run(CancellationToken cancel)
     {
+        try
+        {
+            return RunEpochs(cancel);
+        }
+        finally
+        {
+            _crops?.Restore(); // what follows training (thresholds, scores) sees the sequences as given
+        }
+    }
+
+    private bool RunEpochs(CancellationToken cancel)
+    {
         var o = Options;
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         _model.TeacherForcingDropout = o.TeacherForcingDropout;
@@ -98,11 +118,14 @@ public sealed class Trainer
         _model.InputNoise = o.InputNoise;
         _model.InputDropout = o.InputDropout;
         _model.Sparsity = o.SparsityPenalty;
+        if (Communicator.Size > 1 && (o.Sparsity is not null || o.L1Coding > 0))
+            throw new ArgumentException("the sparsity penalties are not data-parallel (each rank's shard would have its own mean activations): train a sparse model in one process");
         bool regularized = _model.Spec.Coding != CodingKind.State;
         LastWeights = null;
         var stopwatch = Stopwatch.StartNew();
         _elapsed = Clock ?? (() => stopwatch.Elapsed);
         using var order = BatchOrder.Identity(_model.Backend, _train.Count);
+        DataParallelStart.Synchronize(Communicator, _model, this);
         while (true)
         {
             if (Position.Step == 0 && EarlyStopped()) return Finish(StopReason.EarlyStopping);
@@ -110,6 +133,7 @@ public sealed class Trainer
             int epoch = Position.Epoch;
             int plateau = LearningRateSchedules.PlateauReductions(o, History);
             order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
+            _crops?.Apply(epoch);
             var epochClock = Stopwatch.StartNew();
             double lossSum = Position.LossSum, reconstructionSum = Position.ReconstructionSum, regularizerSum = Position.RegularizerSum;
             int lossCount = Position.LossCount;
@@ -122,7 +146,7 @@ public sealed class Trainer
                 rate = LearningRateSchedules.Rate(o, (long)epoch * StepsPerEpoch + step, StepsPerEpoch, plateau);
                 _model.Adam = _model.Adam with { LearningRate = rate };
                 _model.KlFactor = o.KlFactor((long)epoch * StepsPerEpoch + step, StepsPerEpoch);
-                float loss = _model.TrainStep(_train, order, start, batch);
+                float loss = _model.DataParallelTrainStep(_train, order, start, batch, Communicator);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch + 1, step + 1, loss);
                 // Keras averages the loss over the epoch weighted by batch size.
                 lossSum += (double)loss * batch;
@@ -140,7 +164,7 @@ public sealed class Trainer
                 }
             }
             double trainMs = epochClock.Elapsed.TotalMilliseconds;
-            var (valReconstruction, valKl) = _valid.Count > 0 ? _model.EvaluateTerms(_valid) : (double.NaN, double.NaN);
+            var (valReconstruction, valKl) = _valid.Count > 0 ? _model.DataParallelEvaluateTerms(_valid, Communicator) : (double.NaN, double.NaN);
             bool variational = _model.Spec.Coding == CodingKind.Variational;
             double valLoss = variational ? valReconstruction + _model.KlFactor * valKl : valReconstruction;
             var result = new EpochResult(epoch + 1, lossSum / lossCount, valLoss, epochClock.Elapsed.TotalSeconds,
@@ -163,10 +187,13 @@ public sealed class Trainer
     bool EarlyStopped() =>
         Options.EarlyStoppingPatience is int patience && History.Count > 1 && Monitor.Wait >= patience;
 
-    StopReason? StopRequested(CancellationToken cancel) =>
-        cancel.IsCancellationRequested ? StopReason.Cancelled
-        : Options.TimeLimit is TimeSpan limit && _elapsed() >= limit ? StopReason.TimeLimit
-        : null;
+    /// <summary>A stop that any rank requests stops every rank at the same step (one vote a step; cancellation first).</summary>
+    StopReason? StopRequested(CancellationToken cancel)
+    {
+        Span<double> votes = [cancel.IsCancellationRequested ? 1 : 0, Options.TimeLimit is TimeSpan limit && _elapsed() >= limit ? 1 : 0];
+        Communicator.AllReduceSum(votes);
+        return votes[0] > 0 ? StopReason.Cancelled : votes[1] > 0 ? StopReason.TimeLimit : null;
+    }
 
     /// <summary>Records the reason and, with early stopping (unless cancelled), ends on the best epoch's weights.</summary>
     bool Finish(StopReason reason)

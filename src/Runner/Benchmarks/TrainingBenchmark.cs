@@ -1,19 +1,22 @@
 using System.Diagnostics;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
+using RecurrentAE.Model.Distributed;
 
 namespace RecurrentAE.Runner.Benchmarks;
 
 /// <summary>
 /// Times the reference model's training step on a backend: synthetic data resident on the device, a warm-up (the tiered
 /// JIT needs about a second before loops run at full speed), then the median of several timed repeats. Beside it, a plain
-/// large GEMM on the same backend shows what the hardware gives, measured in the same run.
+/// large GEMM on the same backend shows what the hardware gives, measured in the same run. Under mpirun every rank takes
+/// its shard of each global batch and the all-reduce's share of the step is timed beside it.
 /// </summary>
 internal static class TrainingBenchmark
 {
     public static BenchResult Run(IComputeBackend backend, int threads, int batch, int stepsPerRepeat, int repeats,
-        TimeSpan warmup, AutoencoderSpec? spec = null, int steps = 28)
+        TimeSpan warmup, AutoencoderSpec? spec = null, int steps = 28, ICommunicator? world = null)
     {
+        world ??= SingleProcessCommunicator.Instance;
         spec ??= AutoencoderSpec.Reference;
         var random = new Random(1);
         int count = batch * 4;
@@ -24,15 +27,18 @@ internal static class TrainingBenchmark
         using var order = new BatchOrder(backend, EpochShuffle.Order(1, 0, count));
 
         int step = 0;
+        var allReduce = TimeSpan.Zero;
         void OneStep()
         {
-            model.TrainStep(data, order, (step % 4) * batch, batch);
+            model.DataParallelTrainStep(data, order, (step % 4) * batch, batch, world);
+            allReduce += model.LastAllReduceTime;
             step++;
         }
         var clock = Stopwatch.StartNew();
-        do OneStep(); while (clock.Elapsed < warmup || step < 3);
+        do OneStep(); while (world.Any(clock.Elapsed < warmup) || step < 3); // every rank takes the same number of steps
 
         var times = new List<double>();
+        allReduce = TimeSpan.Zero;
         for (int r = 0; r < repeats; r++)
         {
             clock.Restart();
@@ -43,7 +49,8 @@ internal static class TrainingBenchmark
         double ms = times[times.Count / 2];
         double gemm = GemmGflops(backend, warmup);
         return new BenchResult(backend.Name, backend.Description, threads, batch, ms, batch * 1000 / ms,
-            ModelFlops.TrainingStep(spec, steps, batch) / (ms * 1e6), gemm, times[0], times[^1], repeats, stepsPerRepeat);
+            ModelFlops.TrainingStep(spec, steps, batch) / (ms * 1e6), gemm, times[0], times[^1], repeats, stepsPerRepeat,
+            world.Size, allReduce.TotalMilliseconds / (repeats * stepsPerRepeat));
     }
 
     private static readonly Dictionary<IComputeBackend, double> GemmCache = [];

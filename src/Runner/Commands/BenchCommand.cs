@@ -59,22 +59,24 @@ internal static class BenchCommand
             if (timeInference) return Inference(ctx, names, threadCounts, batchSizes, parse.GetValue(repeats), warm, parse.GetValue(json));
 
             var rows = new List<BenchResult>();
-            ctx.Out.WriteLine($"{"backend",-10}{"threads",8}{"batch",7}{"ms/step",10}{"samples/s",11}{"GFLOP/s",9}{"GEMM GFLOP/s",14}  device");
+            bool parallel = ctx.World.Size > 1;
+            if (parallel) ctx.Out.WriteLine($"Data parallel on {ctx.World.Size} ranks: each global batch split across them; all-reduce = ms a step spent in the gradient all-reduce");
+            ctx.Out.WriteLine($"{"backend",-10}{"threads",8}{"batch",7}{"ms/step",10}{(parallel ? $"{"all-reduce",12}" : "")}{"samples/s",11}{"GFLOP/s",9}{"GEMM GFLOP/s",14}  device");
             foreach (var name in names)
                 foreach (int t in name == "cpu" ? threadCounts : [0])
                 {
-                    using var backend = BackendFactory.Create(name, t);
+                    using var backend = BackendFactory.Create(name, t, RecurrentAE.Model.Distributed.MpiLaunch.LocalRank);
                     foreach (int b in batchSizes)
                     {
-                        var r = TrainingBenchmark.Run(backend, t, b, parse.GetValue(steps), parse.GetValue(repeats), warm);
+                        var r = TrainingBenchmark.Run(backend, t, b, parse.GetValue(steps), parse.GetValue(repeats), warm, world: ctx.World);
                         rows.Add(r);
                         ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{r.Backend,-10}{(t == 0 ? "-" : t.ToString(CultureInfo.InvariantCulture)),8}{r.Batch,7}{r.MsPerStep,10:F3}{r.SamplesPerSecond,11:F0}{r.EffectiveGflops,9:F1}{r.GemmGflops,14:F1}  {r.Device}"));
+                            $"{r.Backend,-10}{(t == 0 ? "-" : t.ToString(CultureInfo.InvariantCulture)),8}{r.Batch,7}{r.MsPerStep,10:F3}{(parallel ? $"{r.AllReduceMsPerStep,12:F3}" : "")}{r.SamplesPerSecond,11:F0}{r.EffectiveGflops,9:F1}{r.GemmGflops,14:F1}  {r.Device}"));
                         ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"RESULT backend={r.Backend} threads={t} batch={r.Batch} ms_per_step={r.MsPerStep:F4}"));
+                            $"RESULT backend={r.Backend} threads={t} batch={r.Batch} ms_per_step={r.MsPerStep:F4}{(parallel ? $" ranks={r.Ranks} allreduce_ms_per_step={r.AllReduceMsPerStep:F4}" : "")}"));
                     }
                 }
-            if (parse.GetValue(json) is string path)
+            if (parse.GetValue(json) is string path && ctx.World.Rank == 0)
                 AtomicFile.WriteAllText(path, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
             return RaeApp.Ok;
         });
@@ -103,7 +105,7 @@ internal static class BenchCommand
                         $"RESULT inference backend={r.Backend} threads={t} op={r.Operation} batch={r.Batch} ours_samples_per_s={r.OursSamplesPerSecond:F1} onnxruntime_samples_per_s={r.OnnxSamplesPerSecond:F1}"));
                 }
             }
-        if (json is not null) AtomicFile.WriteAllText(json, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        if (json is not null && ctx.World.Rank == 0) AtomicFile.WriteAllText(json, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
         return RaeApp.Ok;
     }
 

@@ -53,7 +53,9 @@ internal static class CommonOptions
         catch (InvalidOperationException) { value = default!; return false; }
     }
 
-    public static IComputeBackend CreateBackend(string accelerator, int threads) => BackendFactory.Create(accelerator, threads);
+    /// <summary>The backend of this process; under mpirun rank r of a machine takes GPU r modulo the GPUs there.</summary>
+    public static IComputeBackend CreateBackend(string accelerator, int threads) =>
+        BackendFactory.Create(accelerator, threads, RecurrentAE.Model.Distributed.MpiLaunch.LocalRank);
 
     /// <summary>Loads a checkpoint onto a new backend: the caller disposes both.</summary>
     public static (IComputeBackend Backend, RecurrentAutoencoder Model, Checkpoint Checkpoint) LoadModel(

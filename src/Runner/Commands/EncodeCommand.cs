@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Distributed;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Runner.Data;
 
@@ -30,7 +31,8 @@ internal static class EncodeCommand
             float[] codes;
             using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
             using (var m = checkpoint.CreateModel(backend))
-                codes = m.Encode(sequences);
+                codes = DataParallelInference.Encode(m, sequences, ctx.World); // under mpirun: split across the ranks
+            if (ctx.World.Rank != 0) return RaeApp.Ok;
 
             int coding = checkpoint.Spec.CodingSize;
             // Fashion-MNIST keeps its numeric class labels; file labels are written as they were read.

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Distributed;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Runner.Data;
 using RecurrentAE.Runner.Output;
@@ -41,7 +42,8 @@ internal static class ScoreCommand
             var named = series.Apply(data.Resolve(parse), parse, training: false);
             var checkpoint = Checkpoint.Load(modelPath);
             if (named?.Kind == DataInfo.SeriesKind || (named is null && checkpoint.Data.IsSeries))
-                return SeriesScoreRun.Run(ctx, checkpoint, DataOptions.ForModel(named, checkpoint.Data, "score"),
+                return ctx.World.Rank != 0 ? RaeApp.Ok // a series is scored by rank 0 alone
+                    : SeriesScoreRun.Run(ctx, checkpoint, DataOptions.ForModel(named, checkpoint.Data, "score"),
                     parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "scores.csv"),
                     parse.GetValue(accelerator)!, parse.GetValue(threads));
             if (named is { IsFashionMnist: true } || (named is null && checkpoint.Data.IsFashionMnist))
@@ -52,14 +54,16 @@ internal static class ScoreCommand
             var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "scores.csv");
 
             float[] steps;
-            double threshold;
-            string origin;
+            double threshold = double.NaN;
+            string origin = "";
             using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
             using (var m = checkpoint.CreateModel(backend))
             {
-                (threshold, origin) = ScoreThreshold.For(checkpoint, m, chosen, "score");
-                steps = m.StepErrors(sequences);
+                if (ctx.World.Rank == 0) (threshold, origin) = ScoreThreshold.For(checkpoint, m, chosen, "score");
+                // under mpirun: the sequences split across the ranks, gathered in input order; rank 0 writes
+                steps = DataParallelInference.StepErrors(m, sequences, ctx.World);
             }
+            if (ctx.World.Rank != 0) return RaeApp.Ok;
             var scores = chosen.Of(steps, sequences);
 
             int flagged = scores.Count(e => e > threshold);

@@ -146,20 +146,24 @@ internal static class TrainCommand
         spec = spec with { Coding = coding };
         options ??= flags.Validate(NewRunOptions(s, dataset.Info.Kind, spec.TeacherForcing, dataset.Train.Count));
         var info = dataset.Info;
-        Directory.CreateDirectory(outDir);
+        bool writer = ctx.World.Rank == 0; // under mpirun only rank 0 writes the run directory
+        if (writer) Directory.CreateDirectory(outDir);
         string checkpointPath = Path.Combine(outDir, Checkpoint.FileName);
 
         using var backend = CommonOptions.CreateBackend(s.Accelerator, s.Threads);
         using var model = new RecurrentAutoencoder(backend, spec, options.Seed, Math.Max(256, options.BatchSize));
         using var train = dataset.UploadTrain(model);
         using var valid = dataset.UploadValid(model);
-        var trainer = new Trainer(model, train, valid, options);
+        var trainer = new Trainer(model, train, valid, options) { Communicator = ctx.World };
         resumed?.ResumeInto(model, trainer);
-        void Save(DataInfo data) => Checkpoint.Save(checkpointPath, model, trainer, data);
+        void Save(DataInfo data)
+        {
+            if (writer) Checkpoint.Save(checkpointPath, model, trainer, data);
+        }
 
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; {MemoryFootprint.Describe(model, train, valid)}; run directory {outDir}"));
+            $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; {MemoryFootprint.Describe(model, train, valid)}; run directory {outDir}{DataParallelDescription.Of(ctx.World, options.BatchSize)}"));
         o.WriteLine(Describe(options, trainer.StepsPerEpoch, spec.Coding));
         var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
         trainer.StepCompleted = progress.OnStep;
@@ -168,7 +172,7 @@ internal static class TrainCommand
         {
             progress.OnEpoch(r, trainer.Monitor);
             Save(info);
-            History.Write(outDir, trainer.History);
+            if (writer) History.Write(outDir, trainer.History);
             saved = true;
         };
 
@@ -200,6 +204,7 @@ internal static class TrainCommand
 
         if (trainer.StopReason == StopReason.Cancelled)
         {
+            if (!writer) return RaeApp.Interrupted;
             Save(info);
             History.Write(outDir, trainer.History);
             var pos = trainer.Position;
@@ -207,7 +212,7 @@ internal static class TrainCommand
                 $"rae: interrupted; saved {checkpointPath} at epoch {pos.Epoch + 1} step {pos.Step + 1}; continue with: rae train --resume {outDir}"));
             return RaeApp.Interrupted;
         }
-        RunOutputs.Write(o, model, dataset, trainer, outDir, Save);
+        if (writer) RunOutputs.Write(o, model, dataset, trainer, outDir, Save);
         return RaeApp.Ok;
     }
 
@@ -225,6 +230,7 @@ internal static class TrainCommand
         if (o.EarlyStoppingPatience is int p) parts.Add($"early stopping after {p} epochs without improvement{(o.MinDelta > 0 ? $" by more than {F(o.MinDelta)}" : "")} (best weights restored)");
         if (o.ClipNorm is float c) parts.Add($"gradients clipped to norm {F(c)}");
         if (o.TeacherForcingDropout > 0) parts.Add($"teacher-forcing dropout {F(o.TeacherForcingDropout)}");
+        if (o.CropProbability > 0) parts.Add($"random crops {F(o.CropProbability)}");
         if (o.TimeLimit is TimeSpan t) parts.Add($"time limit {Durations.Format(t)}");
         parts.AddRange(RegularizedCoding.Describe(o, coding));
         return "Settings: " + string.Join("; ", parts);

@@ -9,7 +9,7 @@ namespace RecurrentAE.Runner.Training;
 internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = null, float? LearningRate = null, int? Seed = null,
     int? MaxStepsPerEpoch = null, float? TeacherForcingDropout = null, int? EarlyStoppingPatience = null, double? MinDelta = null,
     LearningRateSchedule? Schedule = null, float? MinLearningRate = null, float? PlateauFactor = null, int? PlateauPatience = null,
-    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null,
+    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null, float? CropProbability = null,
     float? InputNoise = null, float? InputDropout = null, float? Sparsity = null, float? SparsityWeight = null, float? L1Coding = null,
     float? KlWeight = null, int? KlWarmupEpochs = null)
 {
@@ -31,6 +31,7 @@ internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = nu
         WarmupSteps = WarmupSteps ?? defaults.WarmupSteps,
         ClipNorm = ClipNorm is float c ? (c == 0 ? null : c) : defaults.ClipNorm,
         TimeLimit = TimeLimit ?? defaults.TimeLimit,
+        CropProbability = CropProbability ?? defaults.CropProbability,
         InputNoise = InputNoise ?? defaults.InputNoise,
         InputDropout = InputDropout ?? defaults.InputDropout,
         Sparsity = Sparsity ?? defaults.Sparsity,
@@ -52,9 +53,9 @@ internal sealed class TrainingFlags
     static string Patience(TrainingOptions o) => o.EarlyStoppingPatience?.ToString(CultureInfo.InvariantCulture) ?? "0 (off)";
     static string Clip(TrainingOptions o) => o.ClipNorm is float c ? F(c) : "0 (off)";
 
-    public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {TrainingDefaults.Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}, or for --text as many epochs as {TrainingDefaults.TextStepBudget:N0} steps take, up to 300); with --resume: the new total" };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}, or for --text as many epochs as {TrainingDefaults.TextStepBudget:N0} steps take, up to 300); with --resume: the new total" };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (default 32; the last batch of an epoch is the remainder)" };
-    public Option<float?> LearningRate { get; } = new("--lr") { Description = $"Adam's (peak) learning rate (default {TrainingDefaults.Describe(o => F(o.LearningRate))})" };
+    public Option<float?> LearningRate { get; } = new("--lr") { Description = $"Adam's (peak) learning rate (default {Describe(o => F(o.LearningRate))})" };
     public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the teacher-forcing dropout (default 42)" };
     public Option<int?> MaxSteps { get; } = new("--max-steps") { Description = "At most this many steps per epoch (quick runs)" };
     public Option<float?> TeacherForcingDropout { get; } = new("--teacher-forcing-dropout")
@@ -63,23 +64,27 @@ internal sealed class TrainingFlags
     };
     public Option<int?> EarlyStopping { get; } = new("--early-stopping")
     {
-        Description = $"Stop after PATIENCE epochs without val_loss improving by more than --min-delta, and end with the best epoch's weights, as Keras EarlyStopping(restore_best_weights=True); the training loss when nothing is held out; 0: off (default {TrainingDefaults.Describe(Patience)})",
+        Description = $"Stop after PATIENCE epochs without val_loss improving by more than --min-delta, and end with the best epoch's weights, as Keras EarlyStopping(restore_best_weights=True); the training loss when nothing is held out; 0: off (default {Describe(Patience)})",
     };
     public Option<double?> MinDelta { get; } = new("--min-delta") { Description = "The least decrease of val_loss that counts as an improvement, for --early-stopping and --lr-schedule plateau (default 0)" };
     public Option<string?> Schedule { get; } = new("--lr-schedule")
     {
-        Description = $"constant; cosine: half a cosine from --lr down to --min-lr over the epoch cap; plateau: --lr times --plateau-factor after --plateau-patience epochs without improvement, down to --min-lr, as Keras ReduceLROnPlateau (default {TrainingDefaults.Describe(o => o.Schedule.ToString().ToLowerInvariant())})",
+        Description = $"constant; cosine: half a cosine from --lr down to --min-lr over the epoch cap; plateau: --lr times --plateau-factor after --plateau-patience epochs without improvement, down to --min-lr, as Keras ReduceLROnPlateau (default {Describe(o => o.Schedule.ToString().ToLowerInvariant())})",
     };
     public Option<float?> MinLearningRate { get; } = new("--min-lr") { Description = "The floor of the cosine and plateau schedules (default --lr / 20)" };
     public Option<float?> PlateauFactor { get; } = new("--plateau-factor") { Description = $"With --lr-schedule plateau: the factor, above 0 and below 1 (default {F(TrainingDefaults.Sequences.PlateauFactor)})" };
     public Option<int?> PlateauPatience { get; } = new("--plateau-patience") { Description = $"With --lr-schedule plateau: epochs without improvement before the rate drops (default {TrainingDefaults.Sequences.PlateauPatience} for --csv/--npy, {TrainingDefaults.Reference.PlateauPatience} otherwise)" };
     public Option<int?> Warmup { get; } = new("--warmup") { Description = "Linear warm-up over the first STEPS steps: step s uses (s + 1) / STEPS of the scheduled rate (default 0: off)" };
-    public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = $"Clip every step's gradient to this global norm, as Keras global_clipnorm; 0: off (default {TrainingDefaults.Describe(Clip)})" };
+    public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = $"Clip every step's gradient to this global norm, as Keras global_clipnorm; 0: off (default {Describe(Clip)})" };
     public Option<string?> TimeLimit { get; } = new("--time-limit")
     {
         Description = "Stop at the end of the first step after DURATION of training (90s, 15m, 1h30m, 2h), with a resumable checkpoint and every output written (the best weights when early stopping is on); it counts from the start of each run or resume (default: none)",
     };
 
+    public Option<float?> Crops { get; } = new("--random-crops")
+    {
+        Description = $"Random-crop augmentation: each epoch, each training sequence is replaced with probability P (0-1) by a random part of itself at least half as long, so a small file shows the model many more distinct sequences; the threshold and scores use the sequences as given (default {Describe(o => F(o.CropProbability))})",
+    };
     public Option<float?> InputNoise { get; } = new("--noise") { Description = "Denoising: the deviation of Gaussian noise added to the encoder's inputs in training (Keras GaussianNoise); the loss compares with the clean sequence (default 0: off)" };
     public Option<float?> InputDropout { get; } = new("--input-dropout") { Description = "Denoising: the probability P (0 <= P < 1) that a training step zeroes an input value, the others scaled by 1/(1-P) (Keras Dropout; default 0: off)" };
     public Option<float?> Sparsity { get; } = new("--sparsity") { Description = "A sparse autoencoder: sigmoid codings and a KL-divergence penalty between P (0 < P < 1) and each coding unit's mean activation over the batch (Géron's sparse autoencoder)" };
@@ -97,6 +102,7 @@ internal sealed class TrainingFlags
         (MinDelta, nameof(TrainingOptions.MinDelta)), (Schedule, nameof(TrainingOptions.Schedule)), (MinLearningRate, nameof(TrainingOptions.MinLearningRate)),
         (PlateauFactor, nameof(TrainingOptions.PlateauFactor)), (PlateauPatience, nameof(TrainingOptions.PlateauPatience)),
         (Warmup, nameof(TrainingOptions.WarmupSteps)), (ClipNorm, nameof(TrainingOptions.ClipNorm)), (TimeLimit, nameof(TrainingOptions.TimeLimit)),
+        (Crops, nameof(TrainingOptions.CropProbability)),
         (InputNoise, nameof(TrainingOptions.InputNoise)), (InputDropout, nameof(TrainingOptions.InputDropout)), (Sparsity, nameof(TrainingOptions.Sparsity)),
         (SparsityWeight, nameof(TrainingOptions.SparsityWeight)), (L1Coding, nameof(TrainingOptions.L1Coding)), (KlWeight, nameof(TrainingOptions.KlWeight)),
         (KlWarmup, nameof(TrainingOptions.KlWarmupEpochs)),
@@ -123,7 +129,7 @@ internal sealed class TrainingFlags
             parse.GetValue(MaxSteps), parse.GetValue(TeacherForcingDropout), patience, parse.GetValue(MinDelta),
             parse.GetValue(Schedule) is string s ? Enum.Parse<LearningRateSchedule>(s, ignoreCase: true) : null,
             parse.GetValue(MinLearningRate), parse.GetValue(PlateauFactor), parse.GetValue(PlateauPatience), parse.GetValue(Warmup), clip,
-            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null,
+            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null, parse.GetValue(Crops),
             parse.GetValue(InputNoise), parse.GetValue(InputDropout), parse.GetValue(Sparsity), parse.GetValue(SparsityWeight),
             parse.GetValue(L1Coding), parse.GetValue(KlWeight), parse.GetValue(KlWarmup));
     }
@@ -141,4 +147,8 @@ internal sealed class TrainingFlags
             throw new UsageException($"{FlagOf(e.Setting)} {e.Requirement}");
         }
     }
+
+    /// <summary>"10 for Fashion-MNIST, 1000 for --csv/--npy, 15 for --text": a default as the help states it.</summary>
+    static string Describe(Func<TrainingOptions, string> value) =>
+        $"{value(TrainingDefaults.Reference)} for Fashion-MNIST, {value(TrainingDefaults.Sequences)} for --csv/--npy/--series, {value(TrainingDefaults.Text)} for --text";
 }

@@ -1,16 +1,16 @@
-using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 
-namespace RecurrentAE.Runner.Training;
+namespace RecurrentAE.Model;
 
 /// <summary>
-/// Each data kind's training defaults, in this one place: what <c>rae train</c> uses for every setting no flag names.
+/// Each data kind's training defaults, in this one place: what <c>rae train</c> uses for every setting no flag names, and
+/// what a library user starts from to train the way the command does.
 /// The reference Fashion-MNIST run keeps the seed's settings exactly (<see cref="TrainingOptions"/>'s own defaults: 10
 /// epochs, Adam 1e-3 constant, no early stopping, no clipping). Every other source trains until val_loss stops improving
 /// (early stopping with the best epoch's weights) under a generous epoch cap; the values were chosen by measurement on
 /// synthetic ragged series, ECG heartbeats and lines of English (docs/training-defaults.md). A new data kind adds its case here.
 /// </summary>
-internal static class TrainingDefaults
+public static class TrainingDefaults
 {
     /// <summary>The reference run (REFERENCE.md).</summary>
     public static TrainingOptions Reference { get; } = new();
@@ -23,9 +23,11 @@ internal static class TrainingDefaults
         Schedule: LearningRateSchedule.Plateau, PlateauFactor: 0.5f, PlateauPatience: 20, ClipNorm: 1f);
 
     /// <summary>Lines of text (--text): the text sample's recipe, Adam 1e-2 with a cosine to 5e-4 over the epoch cap, the
-    /// decoder's previous characters blanked with probability 0.25, and early stopping as a guard.</summary>
+    /// decoder's previous characters blanked with probability 0.25, and early stopping as a guard; and random crops (each
+    /// epoch 80% of the lines replaced by a random part of themselves): on 9,000 lines without them the model memorised the
+    /// lines by epoch 16 (held-out accuracy 0.41), with them val_loss still fell at epoch 45 (accuracy 0.56).</summary>
     public static TrainingOptions Text { get; } = new(Epochs: 15, LearningRate: 1e-2f, TeacherForcingDropout: 0.25f,
-        EarlyStoppingPatience: 10, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f);
+        EarlyStoppingPatience: 10, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f, CropProbability: 0.8f);
 
     /// <summary>The text recipe's budget in Adam steps: the text sample's 15 epochs of 97k lines at batch 32 (about 45k
     /// steps, 14 minutes on 2 cores). A smaller file gets more epochs so that it gets the same number of steps: 15 epochs
@@ -47,8 +49,4 @@ internal static class TrainingDefaults
         DataInfo.TextKind => Text,
         _ => Sequences,
     };
-
-    /// <summary>"10 for Fashion-MNIST, 1000 for --csv/--npy, 15 for --text": a default as the help states it.</summary>
-    public static string Describe(Func<TrainingOptions, string> value) =>
-        $"{value(Reference)} for Fashion-MNIST, {value(Sequences)} for --csv/--npy/--series, {value(Text)} for --text";
 }
