@@ -12,7 +12,7 @@ namespace RecurrentAE.Model;
 /// <param name="Epochs">The epoch cap.</param>
 /// <param name="BatchSize">Sequences a step (the last batch of an epoch is the remainder).</param>
 /// <param name="LearningRate">Adam's base learning rate; <see cref="Schedule"/> and <see cref="WarmupSteps"/> shape it.</param>
-/// <param name="Seed">Seed of the initial weights, the shuffling and the teacher-forcing dropout.</param>
+/// <param name="Seed">Seed of the initial weights, the shuffling and the training draws (teacher-forcing dropout, input noise and dropout, eps).</param>
 /// <param name="MaxStepsPerEpoch">At most this many steps an epoch (quick runs); null: the whole training set.</param>
 /// <param name="TeacherForcingDropout">See <see cref="RecurrentAutoencoder.TeacherForcingDropout"/>: in [0, 1).</param>
 /// <param name="EarlyStoppingPatience">Keras <c>EarlyStopping(patience, restore_best_weights=True)</c> on the monitored loss

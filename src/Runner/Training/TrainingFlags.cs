@@ -56,7 +56,7 @@ internal sealed class TrainingFlags
     public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}, or for --text as many epochs as {TrainingDefaults.TextStepBudget:N0} steps take, up to 300); with --resume: the new total" };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (default 32; the last batch of an epoch is the remainder)" };
     public Option<float?> LearningRate { get; } = new("--lr") { Description = $"Adam's (peak) learning rate (default {Describe(o => F(o.LearningRate))})" };
-    public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the teacher-forcing dropout (default 42)" };
+    public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the training draws (teacher-forcing dropout, input noise and dropout, the variational coding's eps; default 42)" };
     public Option<int?> MaxSteps { get; } = new("--max-steps") { Description = "At most this many steps per epoch (quick runs)" };
     public Option<float?> TeacherForcingDropout { get; } = new("--teacher-forcing-dropout")
     {
