@@ -15,8 +15,9 @@ namespace RecurrentAE.Model;
 /// <param name="Head">The output activation and its loss.</param>
 /// <param name="ReverseOutput">The decoder emits each sequence back to front (see the remarks in the source).</param>
 /// <param name="TeacherForcing">The decoder's first LSTM also sees the previous target step.</param>
+/// <param name="Coding">What the coding is: the last encoder LSTM's state, or a Dense layer on it (sparse, variational; see <see cref="CodingKind"/>).</param>
 public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUnits, IReadOnlyList<int> DecoderUnits,
-    OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false, bool TeacherForcing = false)
+    OutputHead Head = OutputHead.Sigmoid, bool ReverseOutput = false, bool TeacherForcing = false, CodingKind Coding = CodingKind.State)
 {
     // TeacherForcing: the decoder's first LSTM sees [coding ; y_{t-1}] at step t, y being the decoder's target sequence
     // (the input, or reversed with ReverseOutput) and y_{-1} = 0; its kernel is one (coding + features, 4U) matrix, as
@@ -30,7 +31,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     /// <summary>The reference model: 28 features (a Fashion-MNIST row), encoder LSTMs of 100 and 30, a decoder LSTM of 100, sigmoid head.</summary>
     public static AutoencoderSpec Reference { get; } = new(28, [100, 30], [100]);
 
-    /// <summary>The size of the coding: the last encoder LSTM's units.</summary>
+    /// <summary>The size of the coding: the last encoder LSTM's units (a sparse or variational coding layer keeps the size).</summary>
     public int CodingSize => EncoderUnits[^1];
 
     /// <summary>Throws <see cref="ArgumentException"/> when a size is below 1 or the encoder or decoder has no layer.</summary>
@@ -51,13 +52,31 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
         foreach (int u in EncoderUnits) { total += Lstm(input, u); input = u; }
         if (TeacherForcing) input += Features; // [coding ; y_{t-1}]
         foreach (int u in DecoderUnits) { total += Lstm(input, u); input = u; }
+        Int128 coding = (Int128)CodingSize * CodingSize + CodingSize; // a Dense layer on the last state, U -> U
+        total += Coding switch { CodingKind.Sparse => coding, CodingKind.Variational => 2 * coding, _ => 0 };
         return total + input * Features + Features; // the dense head's kernel and bias
 
         static Int128 Lstm(Int128 input, Int128 units) => input * 4 * units + units * 4 * units + 4 * units;
     }
 
     internal string ToJson() => JsonSerializer.Serialize(new SpecJson(Features, [.. EncoderUnits], [.. DecoderUnits], HeadName(Head),
-        ReverseOutput ? true : null, TeacherForcing ? true : null));
+        ReverseOutput ? true : null, TeacherForcing ? true : null, CodingName(Coding)));
+
+    /// <summary>The coding kind as checkpoints store it (null for the plain state, so older files read back unchanged).</summary>
+    static string? CodingName(CodingKind kind) => kind switch
+    {
+        CodingKind.Sparse => "sparse",
+        CodingKind.Variational => "variational",
+        _ => null,
+    };
+
+    static CodingKind ParseCoding(string? name) => name switch
+    {
+        null or "state" => CodingKind.State,
+        "sparse" => CodingKind.Sparse,
+        "variational" => CodingKind.Variational,
+        _ => throw new FormatException($"unknown coding '{name}': state, sparse or variational"),
+    };
 
     /// <summary>The loss each head trains with, as the command line names it.</summary>
     public static string HeadName(OutputHead head) => head switch
@@ -79,7 +98,7 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     {
         var s = JsonSerializer.Deserialize<SpecJson>(json) ?? throw new FormatException("empty model spec");
         var spec = new AutoencoderSpec(s.features, s.encoder ?? [], s.decoder ?? [], ParseHead(s.head), s.reverse ?? false,
-            s.teacher_forcing ?? false);
+            s.teacher_forcing ?? false, ParseCoding(s.coding));
         spec.Validate();
         return spec;
     }
@@ -87,12 +106,12 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     /// <summary>The shape in one line, e.g. <c>28 -> [100, 30] -> [100] -> 28 (bce)</c>.</summary>
     public override string ToString() =>
         $"{Features} -> [{string.Join(", ", EncoderUnits)}] -> [{string.Join(", ", DecoderUnits)}] -> {Features} ({HeadName(Head)}" +
-        $"{(ReverseOutput ? ", reversed output" : "")}{(TeacherForcing ? ", teacher forcing" : "")})";
+        $"{(ReverseOutput ? ", reversed output" : "")}{(TeacherForcing ? ", teacher forcing" : "")}{(Coding == CodingKind.State ? "" : $", {CodingName(Coding)} coding")})";
 
     /// <summary>Equal when every size, the head and both flags are (the unit lists compared element by element).</summary>
     public bool Equals(AutoencoderSpec? other) =>
         other is not null && Features == other.Features && Head == other.Head && ReverseOutput == other.ReverseOutput
-        && TeacherForcing == other.TeacherForcing
+        && TeacherForcing == other.TeacherForcing && Coding == other.Coding
         && EncoderUnits.SequenceEqual(other.EncoderUnits) && DecoderUnits.SequenceEqual(other.DecoderUnits);
 
     /// <summary>A hash consistent with <see cref="Equals(AutoencoderSpec)"/>.</summary>
@@ -101,6 +120,23 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
 #pragma warning disable IDE1006 // JSON field names
     private sealed record SpecJson(int features, int[]? encoder, int[]? decoder, string? head,
         [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? reverse = null,
-        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? teacher_forcing = null);
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? teacher_forcing = null,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? coding = null);
 #pragma warning restore IDE1006
+}
+
+/// <summary>What a model's coding is.</summary>
+public enum CodingKind
+{
+    /// <summary>The last encoder LSTM's state at the sequence's last step (the undercomplete autoencoder).</summary>
+    State,
+
+    /// <summary>Sparse: Dense(U -> U) + sigmoid on that state, so the coding units are activations in (0, 1) that the
+    /// sparsity penalties push towards a target mean (Géron, Hands-on ML, ch. 17).</summary>
+    Sparse,
+
+    /// <summary>Variational: two Dense(U -> U) layers on that state give the mean and the log-variance of a diagonal
+    /// Gaussian; training samples the coding by the reparameterisation, evaluation and encoding use the mean
+    /// (Kingma and Welling 2014; Bowman et al. 2016 for recurrent ones).</summary>
+    Variational,
 }

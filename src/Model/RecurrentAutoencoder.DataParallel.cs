@@ -59,14 +59,24 @@ public sealed partial class RecurrentAutoencoder
     public double DataParallelEvaluate(DeviceDataset data, ICommunicator communicator, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(communicator);
-        if (communicator.Size == 1) return Evaluate(data, batchSize);
-        if (data.Count == 0) return double.NaN;
+        return DataParallelEvaluateTerms(data, communicator, batchSize).Reconstruction;
+    }
+
+    /// <summary><see cref="DataParallelEvaluate"/> with a variational model's KL per value beside it (NaN otherwise), as
+    /// <see cref="EvaluateTerms"/> gives them.</summary>
+    public (double Reconstruction, double Kl) DataParallelEvaluateTerms(DeviceDataset data, ICommunicator communicator, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (communicator.Size == 1) return EvaluateTerms(data, batchSize);
+        if (data.Count == 0) return (double.NaN, double.NaN);
         long values = 0;
         for (int i = 0; i < data.Count; i++) values += data.LengthOf(i);
         var shard = Shard.Of(data.Count, communicator.Rank, communicator.Size);
-        Span<double> sum = [shard.Count > 0 ? EvaluateRange(data, shard.Start, shard.Count, 1f / ((float)values * data.Features), batchSize) : 0];
+        var part = shard.Count > 0 ? EvaluateRange(data, shard.Start, shard.Count, 1f / ((float)values * data.Features), batchSize) : (0, 0);
+        bool variational = Spec.Coding == CodingKind.Variational;
+        Span<double> sum = [part.Reconstruction, variational ? part.Kl : 0];
         communicator.AllReduceSum(sum);
-        return sum[0];
+        return (sum[0], variational ? sum[1] : double.NaN);
     }
 
     /// <summary>Teacher-forcing dropout of a rank's shard: the global batch's mask (what one process would draw), cut to
@@ -74,7 +84,7 @@ public sealed partial class RecurrentAutoencoder
     private void DrawShardMask(Span<float> scales, int rows, int batch, (int Offset, int GlobalBatch) shard)
     {
         var global = new float[rows * shard.GlobalBatch];
-        DrawMask(global, _seed, _adam.Step, _teacherForcingDropout);
+        DrawMask(global, DrawSeed, _adam.Step, _teacherForcingDropout);
         for (int t = 0; t < rows; t++)
             global.AsSpan(t * shard.GlobalBatch + shard.Offset, batch).CopyTo(scales.Slice(t * batch, batch));
     }

@@ -39,7 +39,7 @@ public sealed partial class RecurrentAutoencoder
         if (_hostScales.Length < rows) _hostScales = new float[rows];
         var scales = _hostScales.AsSpan(0, rows);
         if (_dropoutShard is { } shard) DrawShardMask(scales, steps - 1, batch, shard);
-        else DrawMask(scales, _seed, _adam.Step, _teacherForcingDropout);
+        else DrawMask(scales, DrawSeed, _adam.Step, _teacherForcingDropout);
         TeacherForcingMaskHook?.Invoke(scales, steps - 1, batch);
         return scales;
     }

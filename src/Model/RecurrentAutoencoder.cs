@@ -56,6 +56,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         }
         if (spec.TeacherForcing) _conditioned = new ConditionedDecoderInput(backend, _decoder[0], spec.CodingSize, spec.Features);
         _head = new DenseHead(backend, layout, "decoder.dense", inputSize, spec.Features, spec.Head);
+        if (spec.Coding != CodingKind.State) _coding = new CodingLayer(backend, layout, spec.Coding, spec.CodingSize);
         Parameters = layout.Items;
         ParameterCount = layout.Total;
 
@@ -63,6 +64,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         var init = new Initializers(seed);
         foreach (var layer in _encoder.Concat(_decoder)) layer.Initialize(init, initial);
         _head.Initialize(init, initial);
+        _coding?.Initialize(init, initial);
 
         _parameters = backend.Allocate(ParameterCount);
         _gradients = backend.Allocate(ParameterCount);
@@ -72,6 +74,8 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _input = new GrowableBuffer(backend);
         _codings = new GrowableBuffer(backend);
         _reversedTarget = new GrowableBuffer(backend);
+        _corrupted = new GrowableBuffer(backend);
+        _regularizer = backend.Allocate(1);
         _batchLengths = backend.AllocateIndices(maxBatch);
         _hostBatchLengths = new int[maxBatch];
         backend.Upload(initial, _parameters.All);
@@ -168,16 +172,22 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
 
     /// <summary>The mean loss over every value of a data set (its own steps only, when lengths differ).</summary>
-    public double Evaluate(DeviceDataset data, int batchSize = 256)
+    public double Evaluate(DeviceDataset data, int batchSize = 256) => EvaluateTerms(data, batchSize).Reconstruction;
+
+    /// <summary>The mean reconstruction loss over every value of a data set and, for a variational model, its KL divergence
+    /// to N(0, I) per value (in the loss's unit; NaN otherwise), the coding being the mean; with <paramref name="corruption"/>
+    /// the inputs are corrupted (repeatably, from its seed) and compared with the clean data.</summary>
+    public (double Reconstruction, double Kl) EvaluateTerms(DeviceDataset data, int batchSize = 256, InputCorruption? corruption = null)
     {
         long values = 0;
         for (int i = 0; i < data.Count; i++) values += data.LengthOf(i);
-        return EvaluateRange(data, 0, data.Count, 1f / ((float)values * data.Features), batchSize);
+        return EvaluateRange(data, 0, data.Count, 1f / ((float)values * data.Features), batchSize, corruption);
     }
 
-    /// <summary>The loss of items [from, from + count) scaled by <paramref name="scale"/> (1 / the values of the whole
-    /// set: a part's share of the mean); NaN when count is 0.</summary>
-    private double EvaluateRange(DeviceDataset data, int from, int count, float scale, int batchSize)
+    /// <summary>The loss (and a variational model's KL) of items [from, from + count) scaled by <paramref name="scale"/>
+    /// (1 / the values of the whole set: a part's share of the mean); NaN when count is 0.</summary>
+    private (double Reconstruction, double Kl) EvaluateRange(DeviceDataset data, int from, int count, float scale, int batchSize,
+        InputCorruption? corruption = null)
     {
         batchSize = Math.Clamp(batchSize, 1, _maxBatch);
         bool first = true;
@@ -186,11 +196,14 @@ public sealed partial class RecurrentAutoencoder : IDisposable
             int batch = Math.Min(batchSize, from + count - start);
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
+            if (corruption is { } c) x = Corrupt(x, data.Steps * batch * data.Features, c.NoiseStd, c.Dropout, c.Seed, start);
             Forward(x, target, data.Steps, batch, lengths, training: false);
             Loss(data.Steps, batch, target, lengths, scale, accumulate: !first, withGradient: false);
+            if (Spec.Coding == CodingKind.Variational) _coding!.Regularizer(_regularizer.All, !first, LossScale(scale), Sparsity);
             first = false;
         }
-        return first ? double.NaN : Download(_loss.All)[0];
+        if (first) return (double.NaN, double.NaN);
+        return (Download(_loss.All)[0], Spec.Coding == CodingKind.Variational ? Download(_regularizer.All)[0] : double.NaN);
     }
 
     /// <summary>Forward, loss and backward of a batch: the loss and gradients are sums over the batch times
@@ -202,12 +215,15 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         int steps = data.Steps;
         var (x, lengths, values) = Prepare(data, order, start, batch);
         var target = Target(data, order, start, batch, x);
+        if (InputNoise > 0 || InputDropout > 0) x = Corrupt(x, steps * batch * data.Features, InputNoise, InputDropout, DrawSeed, DrawStep);
         Forward(x, target, steps, batch, lengths, training: true);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
-        Loss(steps, batch, target, lengths, scale ?? 1f / ((float)values * Spec.Features), accumulate: false, withGradient: true);
+        float lossScale = scale ?? 1f / ((float)values * Spec.Features); // a data-parallel rank's: 1 / the global batch's values
+        Loss(steps, batch, target, lengths, lossScale, accumulate: false, withGradient: true);
+        _coding?.Regularizer(_regularizer.All, false, LossScale(lossScale), Sparsity);
         Backend.Fill(_gradients.All, 0f);
-        Backward(x, steps, batch);
-        return Download(_loss.All)[0];
+        Backward(x, steps, batch, LossScale(lossScale) * KlFactor);
+        return TotalLoss();
     }
 
     /// <summary>Gathers a batch into the input workspace and, for sequences of different lengths, uploads the batch's
@@ -236,11 +252,14 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         return target;
     }
 
+    /// <summary>The factor of the head's loss: the mean over values, or over steps for softmax (one-hot symbols).</summary>
+    private float LossScale(float perValue) => Spec.Head == OutputHead.Softmax ? perValue * Spec.Features : perValue;
+
     private void Loss(int steps, int batch, Slice targets, DeviceIndexArray? lengths, float scale, bool accumulate, bool withGradient) =>
         Backend.HeadLossAndGradient(new HeadLossArgs
         {
             Head = Spec.Head, Output = _head.Output, Targets = targets, Steps = steps, Batch = batch, Cols = Spec.Features,
-            Scale = Spec.Head == OutputHead.Softmax ? scale * Spec.Features : scale, // softmax: the mean over steps, not values
+            Scale = LossScale(scale), // softmax: the mean over steps, not values
             Loss = _loss.All, AccumulateLoss = accumulate, Lengths = lengths,
             LogitGradient = withGradient ? _head.LogitGradient : default,
         });
@@ -249,11 +268,12 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     /// decoder is fed, one step late (in <paramref name="training"/>, with <see cref="TeacherForcingDropout"/>'s rows blanked).</summary>
     private void Forward(Slice x, Slice target, int steps, int batch, DeviceIndexArray? lengths, bool training)
     {
-        EncodeBatch(x, steps, batch, lengths);
+        EncodeBatch(x, steps, batch, lengths, training);
         DecodeBatch(CodingOf(steps, batch), target, steps, batch, training ? PreviousStepScales(steps, batch) : default);
     }
 
-    private void EncodeBatch(Slice x, int steps, int batch, DeviceIndexArray? lengths)
+    /// <summary>The encoder over a batch, and a sparse or variational model's coding layer (sampling in <paramref name="training"/>).</summary>
+    private void EncodeBatch(Slice x, int steps, int batch, DeviceIndexArray? lengths, bool training = false)
     {
         var p = _parameters.All;
         var input = x;
@@ -262,10 +282,14 @@ public sealed partial class RecurrentAutoencoder : IDisposable
             layer.Forward(p, input, steps, batch, repeated: false, lengths);
             input = layer.Hidden;
         }
+        _coding?.Forward(p, LastState(steps, batch), batch, training ? ReparameterizationKey() : null);
     }
 
-    /// <summary>The coding is the last encoder layer's state at the last step (with lengths: carried from each sequence's own last step).</summary>
-    private Slice CodingOf(int steps, int batch)
+    /// <summary>The coding: the last encoder layer's state, or the coding layer's output on it.</summary>
+    private Slice CodingOf(int steps, int batch) => _coding?.Output ?? LastState(steps, batch);
+
+    /// <summary>The last encoder layer's state at the last step (with lengths: carried from each sequence's own last step).</summary>
+    private Slice LastState(int steps, int batch)
     {
         var last = _encoder[^1];
         return last.Hidden.Sub((steps - 1) * batch * last.Units, batch * last.Units);
@@ -283,7 +307,8 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _head.Forward(p, _decoder[^1].Hidden, steps * batch);
     }
 
-    private void Backward(Slice x, int steps, int batch)
+    /// <summary>Backpropagation through the whole model; <paramref name="klGradientScale"/>: the KL term's factor in the loss (variational).</summary>
+    private void Backward(Slice x, int steps, int batch, float klGradientScale = 0f)
     {
         Slice p = _parameters.All, g = _gradients.All;
         _head.Backward(p, g, _decoder[^1].Hidden, _decoder[^1].HiddenGradient);
@@ -294,9 +319,11 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         // (With lengths, the masked backward carries it back to each sequence's own last step.)
         var top = _encoder[^1];
         Backend.Fill(top.HiddenGradient, 0f);
-        var codingGrad = top.HiddenGradient.Sub((steps - 1) * batch * top.Units, batch * top.Units);
+        var stateGrad = top.HiddenGradient.Sub((steps - 1) * batch * top.Units, batch * top.Units);
+        var codingGrad = _coding?.CodingGradient ?? stateGrad;
         if (_conditioned is null) _decoder[0].Backward(p, g, CodingOf(steps, batch), codingGrad);
         else _conditioned.Backward(p, g, CodingOf(steps, batch), codingGrad);
+        _coding?.Backward(p, g, LastState(steps, batch), stateGrad, klGradientScale, Sparsity);
 
         for (int l = _encoder.Length - 1; l >= 1; l--)
             _encoder[l].Backward(p, g, _encoder[l - 1].Hidden, _encoder[l - 1].HiddenGradient);
@@ -320,5 +347,6 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _staging?.Dispose(); _inferenceOrder?.Dispose();
         _parameters.Dispose(); _gradients.Dispose(); _loss.Dispose(); _gradientNormSquared.Dispose();
         _adam.Dispose(); _input.Dispose(); _codings.Dispose(); _reversedTarget.Dispose(); _batchLengths.Dispose();
+        _coding?.Dispose(); _corrupted.Dispose(); _regularizer.Dispose();
     }
 }

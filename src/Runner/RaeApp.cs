@@ -99,6 +99,8 @@ internal static class RaeApp
         root.Subcommands.Add(DevicesCommand.Create(ctx));
         root.Subcommands.Add(BenchCommand.Create(ctx));
         root.Subcommands.Add(ExportCommand.Create(ctx));
+        root.Subcommands.Add(SampleCommand.Create(ctx));
+        root.Subcommands.Add(InterpolateCommand.Create(ctx));
         return root;
     }
 

@@ -86,4 +86,39 @@ public interface IComputeBackend : IDisposable
     /// <c>global_clipnorm</c>, i.e. <c>tf.clip_by_global_norm</c>). The factor is read on the device, so clipping needs no
     /// round-trip to the host; it is exactly 1 (x unchanged) when the norm is at most maxNorm.</summary>
     void ClipByGlobalNorm(Slice x, Slice sumOfSquares, float maxNorm);
+
+    // ---- Denoising, sparse and variational autoencoders (issue 15): inputs corrupted in training, the reparameterisation
+    // and its KL term, the sparsity penalties. Draws come from counter-based streams (CounterKey), so a resumed run repeats them.
+
+    /// <summary>Denoising's input corruption (training only): y[i] = x[i] * keep_i / (1 - dropout) + noiseStd * z_i for
+    /// i &lt; count, with keep_i = 0 when uniform draw i of <paramref name="dropoutKey"/> is below dropout (else 1; Keras
+    /// Dropout, kept values rescaled) and z_i draw i of <paramref name="noiseKey"/> (<see cref="CounterRandom.Gaussian"/>;
+    /// Keras GaussianNoise). Forward only: the data gets no gradient. y may not be x.</summary>
+    void CorruptInputs(Slice x, int count, float noiseStd, float dropout, CounterKey noiseKey, CounterKey dropoutKey, Slice y);
+
+    /// <summary>The reparameterisation (Kingma and Welling 2014): coding[i] = mean[i] + exp(logVar[i] / 2) * eps_i for
+    /// i &lt; count, eps_i = <see cref="CounterRandom.Gaussian"/>(key, i).</summary>
+    void Reparameterize(Slice mean, Slice logVar, int count, CounterKey key, Slice coding);
+
+    /// <summary>The reparameterisation's backward, eps redrawn from the key: meanGradient[i] = codingGradient[i],
+    /// logVarGradient[i] = codingGradient[i] * exp(logVar[i] / 2) * eps_i / 2 (both overwritten).</summary>
+    void ReparameterizeBackward(Slice logVar, Slice codingGradient, int count, CounterKey key, Slice meanGradient, Slice logVarGradient);
+
+    /// <summary>The KL divergence of N(mean, exp(logVar)) to N(0, I) (Kingma and Welling 2014, appendix B), reduced on the
+    /// device: loss[0] (+)= scale * sum_i -0.5 (1 + logVar[i] - mean[i]^2 - exp(logVar[i])) over i &lt; count.
+    /// Deterministic (a fixed order).</summary>
+    void KlDivergence(Slice mean, Slice logVar, int count, float scale, Slice loss, bool accumulate);
+
+    /// <summary>The KL term's gradient, added: meanGradient[i] += scale * mean[i], logVarGradient[i] += scale * (exp(logVar[i]) - 1) / 2.</summary>
+    void KlDivergenceBackward(Slice mean, Slice logVar, int count, float scale, Slice meanGradient, Slice logVarGradient);
+
+    /// <summary>The sparsity penalties of sigmoid codings (rows x cols, a coding a row; see <see cref="SparsityPenalty"/>),
+    /// reduced on the device: loss[0] (+)= W sum_j [P ln(P / q_j) + (1 - P) ln((1 - P) / (1 - q_j))] + L1 sum |c| / rows,
+    /// q_j = mean_r coding[r, j] clamped to [Floor, 1 - Floor]. Deterministic.</summary>
+    void SparsityPenalty(Slice coding, int rows, int cols, SparsityPenalty penalty, Slice loss, bool accumulate);
+
+    /// <summary>The gradient through the penalties and the sigmoid, overwriting logitGradient: with g = codingGradient[r, j]
+    /// + W (-P / q_j + (1 - P) / (1 - q_j)) / rows + L1 sign(c) / rows, logitGradient[r, j] = g c (1 - c), c = coding[r, j]
+    /// (the clamp's derivative is taken as 1). With W = L1 = 0 it is the plain sigmoid backward.</summary>
+    void SparsityBackward(Slice coding, Slice codingGradient, int rows, int cols, SparsityPenalty penalty, Slice logitGradient);
 }

@@ -355,4 +355,74 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         else job.Execute(0, 1, 0);
         KeepAlive(parameters, gradients, firstMoment, secondMoment);
     }
+
+    // ---- Denoising, sparse and variational autoencoders (issue 15): InputCorruption.cs, Variational.cs, Sparsity.cs.
+
+    public void CorruptInputs(Slice x, int count, float noiseStd, float dropout, CounterKey noiseKey, CounterKey dropoutKey, Slice y)
+    {
+        if (count <= 0) return;
+        Need(x, 1, 0, count, nameof(x));
+        Need(y, 1, 0, count, nameof(y));
+        InputCorruption.Forward(x.Span()[..count], noiseStd, dropout, noiseKey, dropoutKey, y.Span()[..count]);
+    }
+
+    public void Reparameterize(Slice mean, Slice logVar, int count, CounterKey key, Slice coding)
+    {
+        if (count <= 0) return;
+        NeedAll(count, mean, logVar, coding);
+        Variational.ReparameterizeForward(mean.Span()[..count], logVar.Span()[..count], key, coding.Span()[..count]);
+    }
+
+    public void ReparameterizeBackward(Slice logVar, Slice codingGradient, int count, CounterKey key, Slice meanGradient, Slice logVarGradient)
+    {
+        if (count <= 0) return;
+        NeedAll(count, logVar, codingGradient, meanGradient, logVarGradient);
+        Variational.ReparameterizeBackward(logVar.Span()[..count], codingGradient.Span()[..count], key, meanGradient.Span()[..count], logVarGradient.Span()[..count]);
+    }
+
+    public void KlDivergence(Slice mean, Slice logVar, int count, float scale, Slice loss, bool accumulate)
+    {
+        Need(loss, 1, 0, 1, nameof(loss));
+        double sum = count <= 0 ? 0 : KlSum(mean, logVar, count);
+        var l = loss.Span();
+        l[0] = (float)((accumulate ? l[0] : 0) + scale * sum);
+    }
+
+    private static double KlSum(Slice mean, Slice logVar, int count)
+    {
+        NeedAll(count, mean, logVar);
+        return Variational.KlForward(mean.Span()[..count], logVar.Span()[..count]);
+    }
+
+    public void KlDivergenceBackward(Slice mean, Slice logVar, int count, float scale, Slice meanGradient, Slice logVarGradient)
+    {
+        if (count <= 0) return;
+        NeedAll(count, mean, logVar, meanGradient, logVarGradient);
+        Variational.KlBackward(mean.Span()[..count], logVar.Span()[..count], scale, meanGradient.Span()[..count], logVarGradient.Span()[..count]);
+    }
+
+    public void SparsityPenalty(Slice coding, int rows, int cols, SparsityPenalty penalty, Slice loss, bool accumulate)
+    {
+        Need(loss, 1, 0, 1, nameof(loss));
+        double sum = 0;
+        if (rows > 0 && cols > 0)
+        {
+            Need(coding, rows, cols, cols, nameof(coding));
+            sum = Sparsity.Forward(coding.Span(), rows, cols, penalty);
+        }
+        var l = loss.Span();
+        l[0] = (float)((accumulate ? l[0] : 0) + sum);
+    }
+
+    public void SparsityBackward(Slice coding, Slice codingGradient, int rows, int cols, SparsityPenalty penalty, Slice logitGradient)
+    {
+        if (rows <= 0 || cols <= 0) return;
+        NeedAll(rows * cols, coding, codingGradient, logitGradient);
+        Sparsity.Backward(coding.Span(), codingGradient.Span(), rows, cols, penalty, logitGradient.Span());
+    }
+
+    private static void NeedAll(int count, params ReadOnlySpan<Slice> slices)
+    {
+        foreach (var s in slices) Need(s, 1, 0, count, "slice");
+    }
 }

@@ -35,6 +35,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         (Method(typeof(MemoryKernels), nameof(MemoryKernels.ScaleRows_forward)), false),
         (Method(typeof(GlobalNormKernels), nameof(GlobalNormKernels.SumOfSquares_forward)), true),
         (Method(typeof(GlobalNormKernels), nameof(GlobalNormKernels.ClipByGlobalNorm_backward)), false),
+        .. CodingKernelMethods,
     ];
 
     /// <summary>
@@ -131,6 +132,7 @@ internal sealed class IlgpuBackend : IComputeBackend
             _scaleRows = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MemoryKernels.ScaleRows_forward);
             _sumOfSquares = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GlobalNormKernels.SumOfSquares_forward);
             _clipByGlobalNorm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(GlobalNormKernels.ClipByGlobalNorm_backward);
+            LoadCodingKernels(a);
         }
         catch
         {
@@ -474,6 +476,117 @@ internal sealed class IlgpuBackend : IComputeBackend
         _accelerator.Dispose();
         if (_ownsContext) _context.Dispose();
     }
+
+    // ---- Denoising, sparse and variational autoencoders (issue 15): DenoisingKernels.cs, VariationalKernels.cs, SparsityKernels.cs.
+
+    // A property, not a field: KernelMethods (initialised earlier in the file) reads it.
+    private static (MethodInfo Method, bool ExplicitlyGrouped)[] CodingKernelMethods =>
+    [
+        (Method(typeof(DenoisingKernels), nameof(DenoisingKernels.CorruptInputs_forward)), false),
+        (Method(typeof(VariationalKernels), nameof(VariationalKernels.Reparameterize_forward)), false),
+        (Method(typeof(VariationalKernels), nameof(VariationalKernels.Reparameterize_backward)), false),
+        (Method(typeof(VariationalKernels), nameof(VariationalKernels.KlDivergence_forward)), true),
+        (Method(typeof(VariationalKernels), nameof(VariationalKernels.KlDivergence_backward)), false),
+        (Method(typeof(SparsityKernels), nameof(SparsityKernels.SparsityPenalty_forward)), true),
+        (Method(typeof(SparsityKernels), nameof(SparsityKernels.SparsityPenalty_backward)), false),
+    ];
+
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, CorruptParams> _corruptInputs = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong> _reparameterize = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong> _reparameterizeBackward = null!;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, KlParams> _kl = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> _klBackward = null!;
+    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, SparsityParams> _sparsity = null!;
+    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SparsityParams> _sparsityBackward = null!;
+
+    private void LoadCodingKernels(Accelerator a)
+    {
+        _corruptInputs = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, CorruptParams>(DenoisingKernels.CorruptInputs_forward);
+        _reparameterize = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong>(VariationalKernels.Reparameterize_forward);
+        _reparameterizeBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong>(VariationalKernels.Reparameterize_backward);
+        _kl = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, KlParams>(VariationalKernels.KlDivergence_forward);
+        _klBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(VariationalKernels.KlDivergence_backward);
+        _sparsity = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, SparsityParams>(SparsityKernels.SparsityPenalty_forward);
+        _sparsityBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SparsityParams>(SparsityKernels.SparsityPenalty_backward);
+    }
+
+    private static void NeedAll(int count, params ReadOnlySpan<Slice> slices)
+    {
+        foreach (var s in slices)
+            if (s.Length < count) throw new ArgumentException($"a slice of {s.Length} floats given for {count} values");
+    }
+
+    public void CorruptInputs(Slice x, int count, float noiseStd, float dropout, CounterKey noiseKey, CounterKey dropoutKey, Slice y)
+    {
+        if (count <= 0) return;
+        NeedAll(count, x, y);
+        LaunchCount++;
+        _corruptInputs(count, x.View(), y.View(), new CorruptParams { NoiseStd = noiseStd, Dropout = dropout, NoiseKey = noiseKey.Value, DropoutKey = dropoutKey.Value });
+    }
+
+    public void Reparameterize(Slice mean, Slice logVar, int count, CounterKey key, Slice coding)
+    {
+        if (count <= 0) return;
+        NeedAll(count, mean, logVar, coding);
+        LaunchCount++;
+        _reparameterize(count, mean.View(), logVar.View(), coding.View(), key.Value);
+    }
+
+    public void ReparameterizeBackward(Slice logVar, Slice codingGradient, int count, CounterKey key, Slice meanGradient, Slice logVarGradient)
+    {
+        if (count <= 0) return;
+        NeedAll(count, logVar, codingGradient, meanGradient, logVarGradient);
+        LaunchCount++;
+        _reparameterizeBackward(count, logVar.View(), codingGradient.View(), meanGradient.View(), logVarGradient.View(), key.Value);
+    }
+
+    public void KlDivergence(Slice mean, Slice logVar, int count, float scale, Slice loss, bool accumulate)
+    {
+        NeedAll(1, loss);
+        if (count <= 0)
+        {
+            if (!accumulate) Fill(loss.Sub(0, 1), 0f);
+            return;
+        }
+        NeedAll(count, mean, logVar);
+        LaunchCount++;
+        _kl(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), mean.View(), logVar.View(), loss.View(),
+            new KlParams { Count = count, Scale = scale, Accumulate = accumulate ? 1 : 0 });
+    }
+
+    public void KlDivergenceBackward(Slice mean, Slice logVar, int count, float scale, Slice meanGradient, Slice logVarGradient)
+    {
+        if (count <= 0) return;
+        NeedAll(count, mean, logVar, meanGradient, logVarGradient);
+        LaunchCount++;
+        _klBackward(count, mean.View(), logVar.View(), meanGradient.View(), logVarGradient.View(), scale);
+    }
+
+    public void SparsityPenalty(Slice coding, int rows, int cols, SparsityPenalty penalty, Slice loss, bool accumulate)
+    {
+        NeedAll(1, loss);
+        if (rows <= 0 || cols <= 0)
+        {
+            if (!accumulate) Fill(loss.Sub(0, 1), 0f);
+            return;
+        }
+        NeedAll(rows * cols, coding);
+        LaunchCount++;
+        _sparsity(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), coding.View(), loss.View(), Params(rows, cols, penalty, accumulate));
+    }
+
+    public void SparsityBackward(Slice coding, Slice codingGradient, int rows, int cols, SparsityPenalty penalty, Slice logitGradient)
+    {
+        if (rows <= 0 || cols <= 0) return;
+        NeedAll(rows * cols, coding, codingGradient, logitGradient);
+        LaunchCount++;
+        _sparsityBackward(rows * cols, coding.View(), codingGradient.View(), logitGradient.View(), Params(rows, cols, penalty, false));
+    }
+
+    private static SparsityParams Params(int rows, int cols, SparsityPenalty p, bool accumulate) => new()
+    {
+        Rows = rows, Cols = cols, Accumulate = accumulate ? 1 : 0, Target = p.Target, Weight = p.Weight, L1 = p.L1,
+    };
 }
 
 /// <summary>Which LSTM kernels <see cref="IlgpuBackend"/> launches.</summary>

@@ -171,7 +171,7 @@ public static class OnnxExport
                 int units = spec.EncoderUnits[l];
                 bool last = l == spec.EncoderUnits.Count - 1;
                 var (y, yh, _) = Lstm($"encoder.lstm{l}", x, inputSize, units, seqLens, "", "", needY: !last, needC: false);
-                if (last) return g.Op("Squeeze", yh, g.Int64s("axis0", 0));
+                if (last) return Coding(g.Op("Squeeze", yh, g.Int64s("axis0", 0)));
                 x = g.Op("Squeeze", y, g.Int64s("axis1", 1)); // Y is [steps, directions = 1, batch, units]
                 inputSize = units;
             }
@@ -202,6 +202,18 @@ public static class OnnxExport
         }
 
         /// <summary>Dense over the last axis (MatMul broadcasts over the leading ones), then the head's activation.</summary>
+        /// <summary>The coding from the last state: itself, a sparse model's sigmoid Dense layer, or a variational model's
+        /// mean (what it encodes and decodes at evaluation; the log-variance is not exported).</summary>
+        private string Coding(string state)
+        {
+            if (spec.Coding == CodingKind.State) return state;
+            string name = spec.Coding == CodingKind.Sparse ? "encoder.coding" : "encoder.mean";
+            int size = spec.CodingSize;
+            var z = g.Op("Add", g.Op("MatMul", state, g.Floats($"{name}.kernel", weight($"{name}.kernel"), size, size)),
+                g.Floats($"{name}.bias", weight($"{name}.bias"), size));
+            return spec.Coding == CodingKind.Sparse ? g.Op("Sigmoid", z) : z;
+        }
+
         private string Head(string hidden)
         {
             int units = spec.DecoderUnits[^1];

@@ -40,6 +40,8 @@ public sealed class Trainer
         if (train.Count < 1) throw new ArgumentException("the training set is empty");
         if (options.TeacherForcingDropout > 0 && !model.Spec.TeacherForcing)
             throw new ArgumentException("teacher-forcing dropout needs a teacher-forced model");
+        if ((options.Sparsity is not null || options.L1Coding > 0) && model.Spec.Coding != CodingKind.Sparse)
+            throw new ArgumentException("the sparsity penalties need a sparse model (CodingKind.Sparse)");
         _model = model;
         _train = train;
         _valid = valid;
@@ -112,6 +114,13 @@ public sealed class Trainer
         int batchSize = Math.Min(o.BatchSize, _train.Count);
         _model.TeacherForcingDropout = o.TeacherForcingDropout;
         _model.GradientClipNorm = o.ClipNorm;
+        _model.DrawSeed = o.Seed;
+        _model.InputNoise = o.InputNoise;
+        _model.InputDropout = o.InputDropout;
+        _model.Sparsity = o.SparsityPenalty;
+        if (Communicator.Size > 1 && (o.Sparsity is not null || o.L1Coding > 0))
+            throw new ArgumentException("the sparsity penalties are not data-parallel (each rank's shard would have its own mean activations): train a sparse model in one process");
+        bool regularized = _model.Spec.Coding != CodingKind.State;
         LastWeights = null;
         var stopwatch = Stopwatch.StartNew();
         _elapsed = Clock ?? (() => stopwatch.Elapsed);
@@ -126,7 +135,7 @@ public sealed class Trainer
             order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
             _crops?.Apply(epoch);
             var epochClock = Stopwatch.StartNew();
-            double lossSum = Position.LossSum;
+            double lossSum = Position.LossSum, reconstructionSum = Position.ReconstructionSum, regularizerSum = Position.RegularizerSum;
             int lossCount = Position.LossCount;
             int firstStep = Position.Step;
             float rate = o.LearningRate;
@@ -136,22 +145,36 @@ public sealed class Trainer
                 int batch = Math.Min(batchSize, _train.Count - start);
                 rate = LearningRateSchedules.Rate(o, (long)epoch * StepsPerEpoch + step, StepsPerEpoch, plateau);
                 _model.Adam = _model.Adam with { LearningRate = rate };
+                _model.KlFactor = o.KlFactor((long)epoch * StepsPerEpoch + step, StepsPerEpoch);
                 float loss = _model.DataParallelTrainStep(_train, order, start, batch, Communicator);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch + 1, step + 1, loss);
                 // Keras averages the loss over the epoch weighted by batch size.
                 lossSum += (double)loss * batch;
                 lossCount += batch;
+                if (regularized)
+                {
+                    reconstructionSum += (double)_model.LastReconstruction * batch;
+                    regularizerSum += (double)_model.LastRegularizer * batch;
+                }
                 StepCompleted?.Invoke(epoch + 1, step + 1, StepsPerEpoch, lossSum / lossCount);
                 if (step + 1 < StepsPerEpoch && StopRequested(cancel) is StopReason reason)
                 {
-                    Position = new TrainingPosition(epoch, step + 1, lossSum, lossCount);
+                    Position = new TrainingPosition(epoch, step + 1, lossSum, lossCount, reconstructionSum, regularizerSum);
                     return Finish(reason);
                 }
             }
             double trainMs = epochClock.Elapsed.TotalMilliseconds;
-            double valLoss = _valid.Count > 0 ? _model.DataParallelEvaluate(_valid, Communicator) : double.NaN;
+            var (valReconstruction, valKl) = _valid.Count > 0 ? _model.DataParallelEvaluateTerms(_valid, Communicator) : (double.NaN, double.NaN);
+            bool variational = _model.Spec.Coding == CodingKind.Variational;
+            double valLoss = variational ? valReconstruction + _model.KlFactor * valKl : valReconstruction;
             var result = new EpochResult(epoch + 1, lossSum / lossCount, valLoss, epochClock.Elapsed.TotalSeconds,
-                trainMs / Math.Max(1, StepsPerEpoch - firstStep), rate);
+                trainMs / Math.Max(1, StepsPerEpoch - firstStep), rate)
+            {
+                Reconstruction = regularized ? reconstructionSum / lossCount : double.NaN,
+                Kl = variational ? regularizerSum / lossCount : double.NaN,
+                ValReconstruction = regularized ? valReconstruction : double.NaN,
+                ValKl = variational ? valKl : double.NaN,
+            };
             History.Add(result);
             Position = new TrainingPosition(epoch + 1, 0, 0, 0);
             if (o.EarlyStoppingPatience is not null && Monitor.BestEpoch == result.Epoch) BestWeights = _model.GetParameters();

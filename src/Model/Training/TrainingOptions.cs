@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using RecurrentAE.Kernels;
 
 namespace RecurrentAE.Model;
 
@@ -11,7 +12,7 @@ namespace RecurrentAE.Model;
 /// <param name="Epochs">The epoch cap.</param>
 /// <param name="BatchSize">Sequences a step (the last batch of an epoch is the remainder).</param>
 /// <param name="LearningRate">Adam's base learning rate; <see cref="Schedule"/> and <see cref="WarmupSteps"/> shape it.</param>
-/// <param name="Seed">Seed of the initial weights, the shuffling and the teacher-forcing dropout.</param>
+/// <param name="Seed">Seed of the initial weights, the shuffling and the training draws (teacher-forcing dropout, input noise and dropout, eps).</param>
 /// <param name="MaxStepsPerEpoch">At most this many steps an epoch (quick runs); null: the whole training set.</param>
 /// <param name="TeacherForcingDropout">See <see cref="RecurrentAutoencoder.TeacherForcingDropout"/>: in [0, 1).</param>
 /// <param name="EarlyStoppingPatience">Keras <c>EarlyStopping(patience, restore_best_weights=True)</c> on the monitored loss
@@ -27,11 +28,32 @@ namespace RecurrentAE.Model;
 /// <param name="TimeLimit">Stop at the end of the first step after this much training time in one invocation; null: none.</param>
 /// <param name="CropProbability">Random crops (<see cref="SequenceCrops"/>): each epoch, each training sequence is replaced
 /// with this probability, in [0, 1], by a random part of itself at least half as long; 0: off.</param>
+/// <param name="InputNoise">Denoising: the deviation of the Gaussian noise added to the encoder's inputs in training (<see cref="RecurrentAutoencoder.InputNoise"/>); 0: off.</param>
+/// <param name="InputDropout">Denoising: the input dropout rate in training, in [0, 1) (<see cref="RecurrentAutoencoder.InputDropout"/>); 0: off.</param>
+/// <param name="Sparsity">A sparse model's target mean activation P, in (0, 1); null: no KL sparsity penalty.</param>
+/// <param name="SparsityWeight">The weight of the KL sparsity penalty (with <see cref="Sparsity"/>).</param>
+/// <param name="L1Coding">A sparse model's L1 activity penalty on the codings; 0: off.</param>
+/// <param name="KlWeight">A variational model's weight of the KL term (after the warm-up).</param>
+/// <param name="KlWarmupEpochs">A variational model's KL warm-up: the KL weight ramps linearly from 0 over this many
+/// epochs' steps (step s uses (s + 1) / (epochs x steps an epoch) of it; Bowman et al. 2016); 0: the full weight from the start.</param>
 public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float LearningRate = 1e-3f, int Seed = 42, int? MaxStepsPerEpoch = null,
     float TeacherForcingDropout = 0f, int? EarlyStoppingPatience = null, double MinDelta = 0,
     LearningRateSchedule Schedule = LearningRateSchedule.Constant, float? MinLearningRate = null, float PlateauFactor = 0.5f,
-    int PlateauPatience = 10, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null, float CropProbability = 0f)
+    int PlateauPatience = 10, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null, float CropProbability = 0f,
+    float InputNoise = 0f, float InputDropout = 0f, float? Sparsity = null, float SparsityWeight = TrainingOptions.DefaultSparsityWeight,
+    float L1Coding = 0f, float KlWeight = 1f, int KlWarmupEpochs = 0)
 {
+    /// <summary>The KL sparsity penalty's default weight (Géron's sparse autoencoder uses 0.05).</summary>
+    public const float DefaultSparsityWeight = 0.05f;
+
+    /// <summary>The sparse model's penalties as the kernels take them.</summary>
+    [JsonIgnore]
+    public SparsityPenalty SparsityPenalty => new(Sparsity ?? 0.5f, Sparsity is null ? 0f : SparsityWeight, L1Coding);
+
+    /// <summary>The KL term's factor at global step <paramref name="step"/> (0-based) of a run of <paramref name="stepsPerEpoch"/> steps an epoch.</summary>
+    public float KlFactor(long step, int stepsPerEpoch) =>
+        KlWarmupEpochs <= 0 ? KlWeight : KlWeight * (float)Math.Min(1.0, (step + 1) / ((double)KlWarmupEpochs * stepsPerEpoch));
+
     /// <summary>The floor of the decaying schedules.</summary>
     [JsonIgnore]
     public float LearningRateFloor => MinLearningRate ?? LearningRate / 20f;
@@ -62,6 +84,13 @@ public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float 
         Need(ClipNorm is null || (ClipNorm > 0 && float.IsFinite(ClipNorm.Value)), nameof(ClipNorm), "the clipping norm", $"must be a positive number, not {F(ClipNorm ?? 0)}");
         Need(TimeLimit is null || TimeLimit > TimeSpan.Zero, nameof(TimeLimit), "the time limit", $"must be positive, not {TimeLimit}");
         Need(CropProbability >= 0 && CropProbability <= 1, nameof(CropProbability), "the crop probability", $"must be at least 0 and at most 1, not {F(CropProbability)}");
+        Need(InputNoise >= 0 && float.IsFinite(InputNoise), nameof(InputNoise), "the input noise", $"must be a number at least 0, not {F(InputNoise)}");
+        Need(InputDropout >= 0 && InputDropout < 1, nameof(InputDropout), "the input dropout", $"must be at least 0 and below 1, not {F(InputDropout)}");
+        Need(Sparsity is null || (Sparsity > 0 && Sparsity < 1), nameof(Sparsity), "the sparsity target", $"must be above 0 and below 1, not {F(Sparsity ?? 0)}");
+        Need(SparsityWeight >= 0 && float.IsFinite(SparsityWeight), nameof(SparsityWeight), "the sparsity weight", $"must be a number at least 0, not {F(SparsityWeight)}");
+        Need(L1Coding >= 0 && float.IsFinite(L1Coding), nameof(L1Coding), "the L1 coding penalty", $"must be a number at least 0, not {F(L1Coding)}");
+        Need(KlWeight >= 0 && float.IsFinite(KlWeight), nameof(KlWeight), "the KL weight", $"must be a number at least 0, not {F(KlWeight)}");
+        Need(KlWarmupEpochs >= 0, nameof(KlWarmupEpochs), "the KL warm-up", $"must be at least 0 epochs, not {KlWarmupEpochs}");
     }
 }
 
@@ -91,11 +120,17 @@ public enum LearningRateSchedule
 }
 
 /// <summary>One epoch's figures, as Keras prints them. Seconds is the whole epoch with validation; ms/step is training
-/// only; LearningRate is the rate of the epoch's last step (NaN in checkpoints written before it was recorded).</summary>
-public sealed record EpochResult(int Epoch, double Loss, double ValLoss, double Seconds, double MsPerStep, double LearningRate = double.NaN);
+/// only; LearningRate is the rate of the epoch's last step (NaN in checkpoints written before it was recorded).
+/// For sparse and variational models Loss is the reconstruction plus the regulariser and <see cref="Reconstruction"/> the
+/// head's loss alone; a variational model's <see cref="Kl"/> is its KL divergence to N(0, I) per value (the loss's unit,
+/// unweighted) and its ValLoss is ValReconstruction + the epoch's KL factor x ValKl (the mean coding); a sparse model's
+/// ValLoss is its reconstruction (the penalties depend on the batch). NaN where a figure does not apply.</summary>
+public sealed record EpochResult(int Epoch, double Loss, double ValLoss, double Seconds, double MsPerStep, double LearningRate = double.NaN,
+    double Reconstruction = double.NaN, double Kl = double.NaN, double ValReconstruction = double.NaN, double ValKl = double.NaN);
 
-/// <summary>Where training stands: the next epoch (0-based), the next step in it, and the running loss of that epoch so far.</summary>
-public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int LossCount)
+/// <summary>Where training stands: the next epoch (0-based), the next step in it, and the running loss of that epoch so far
+/// (and of its reconstruction and regulariser, for sparse and variational models).</summary>
+public sealed record TrainingPosition(int Epoch, int Step, double LossSum, int LossCount, double ReconstructionSum = 0, double RegularizerSum = 0)
 {
     /// <summary>The start of a run.</summary>
     public static TrainingPosition Start { get; } = new(0, 0, 0, 0);

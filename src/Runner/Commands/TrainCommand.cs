@@ -50,12 +50,16 @@ internal static class TrainCommand
             Description = "The decoder also sees its previous target step (teacher forcing); reconstructions then decode greedily, each step fed the model's own previous output (default for --text)",
         };
         var noTeacher = new Option<bool>("--no-teacher-forcing") { Description = "The decoder sees only the coding, repeated at every step (default except for --text)" };
+        var variational = new Option<bool>("--variational")
+        {
+            Description = "A variational autoencoder: the encoder's last state gives a mean and a log-variance (two Dense layers); training samples the coding, evaluation and encoding use the mean; the loss adds --kl-weight x the KL divergence to N(0, I) per value; 'rae sample' and 'rae interpolate' decode new codings",
+        };
         var output = new Option<string?>("--out", "-o") { Description = "Run directory (default: runs/<yyyyMMdd-HHmmss>; with --resume: the resumed directory)" };
         var resume = new Option<string?>("--resume") { Description = "Continue the run saved in this directory (weights, Adam state, position, history, best weights)" };
 
         var command = new Command("train", "Train the LSTM autoencoder on Fashion-MNIST (defaults = the reference Keras run), on sequences from --csv/--npy, or on lines of --text; other sources than Fashion-MNIST train until val_loss stops improving")
         {
-            accelerator, threads, output, resume, validFraction, loss, encoder, decoder, order, teacher, noTeacher,
+            accelerator, threads, output, resume, validFraction, loss, encoder, decoder, order, teacher, noTeacher, variational,
         };
         training.AddTo(command);
         data.AddTo(command);
@@ -69,7 +73,7 @@ internal static class TrainCommand
                 parse.GetValue(validFraction), parse.GetValue(loss) is string l ? AutoencoderSpec.ParseHead(l) : null,
                 ParseUnits(parse.GetValue(encoder), "--encoder"), ParseUnits(parse.GetValue(decoder), "--decoder"),
                 parse.GetValue(order) is string d ? d == "reverse" : null,
-                TeacherForcing(parse.GetValue(teacher), parse.GetValue(noTeacher)));
+                TeacherForcing(parse.GetValue(teacher), parse.GetValue(noTeacher)), parse.GetValue(variational));
             return Run(ctx, settings, training);
         });
         return command;
@@ -77,7 +81,7 @@ internal static class TrainCommand
 
     internal sealed record Settings(TrainingOverrides Training, string Accelerator, int Threads, DataSource? Data, string? Out, string? Resume,
         double? ValidFraction = null, OutputHead? Loss = null, int[]? Encoder = null, int[]? Decoder = null, bool? Reverse = null,
-        bool? TeacherForcing = null);
+        bool? TeacherForcing = null, bool Variational = false);
 
     /// <summary>The teacher-forcing flags: null when neither is given (the data kind's default).</summary>
     static bool? TeacherForcing(bool on, bool off) => (on, off) switch
@@ -119,6 +123,7 @@ internal static class TrainCommand
     {
         Checkpoint? resumed = s.Resume is null ? null : Checkpoint.Load(s.Resume);
         TrainingOptions? options = null;
+        var coding = RegularizedCoding.Kind(s.Training, s.Variational, resumed?.Spec);
         if (resumed is not null)
         {
             options = flags.Validate(ResumeChecks.Options(resumed, s.Training, flags));
@@ -138,6 +143,7 @@ internal static class TrainCommand
             : new AutoencoderSpec(dataset.Info.Features,
             s.Encoder ?? [.. AutoencoderSpec.Reference.EncoderUnits], s.Decoder ?? [.. AutoencoderSpec.Reference.DecoderUnits], dataset.Head,
             ReverseOutput: s.Reverse ?? !dataset.Info.IsFashionMnist, TeacherForcing: s.TeacherForcing ?? false));
+        spec = spec with { Coding = coding };
         options ??= flags.Validate(NewRunOptions(s, dataset.Info.Kind, spec.TeacherForcing, dataset.Train.Count));
         var info = dataset.Info;
         bool writer = ctx.World.Rank == 0; // under mpirun only rank 0 writes the run directory
@@ -158,7 +164,7 @@ internal static class TrainCommand
         var o = ctx.Out;
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(resumed is null ? "Training" : $"Resuming at epoch {resumed.Position!.Epoch + 1} step {resumed.Position.Step + 1}:")} {model.ParameterCount:N0} parameters on {backend.Description}; {dataset.Description}; {MemoryFootprint.Describe(model, train, valid)}; run directory {outDir}{DataParallelDescription.Of(ctx.World, options.BatchSize)}"));
-        o.WriteLine(Describe(options, trainer.StepsPerEpoch));
+        o.WriteLine(Describe(options, trainer.StepsPerEpoch, spec.Coding));
         var progress = new TrainingProgress(o, ctx.Interactive, options.Epochs, trainer.StepsPerEpoch);
         trainer.StepCompleted = progress.OnStep;
         bool saved = resumed is not null;
@@ -211,7 +217,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The second line of a run: the settings that shape it.</summary>
-    static string Describe(TrainingOptions o, int stepsPerEpoch)
+    static string Describe(TrainingOptions o, int stepsPerEpoch, CodingKind coding)
     {
         static string F(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
         var parts = new List<string> { $"batch {o.BatchSize}, {stepsPerEpoch} steps an epoch, at most {o.Epochs} epochs" };
@@ -226,6 +232,7 @@ internal static class TrainCommand
         if (o.TeacherForcingDropout > 0) parts.Add($"teacher-forcing dropout {F(o.TeacherForcingDropout)}");
         if (o.CropProbability > 0) parts.Add($"random crops {F(o.CropProbability)}");
         if (o.TimeLimit is TimeSpan t) parts.Add($"time limit {Durations.Format(t)}");
+        parts.AddRange(RegularizedCoding.Describe(o, coding));
         return "Settings: " + string.Join("; ", parts);
     }
 }

@@ -9,7 +9,9 @@ namespace RecurrentAE.Runner.Training;
 internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = null, float? LearningRate = null, int? Seed = null,
     int? MaxStepsPerEpoch = null, float? TeacherForcingDropout = null, int? EarlyStoppingPatience = null, double? MinDelta = null,
     LearningRateSchedule? Schedule = null, float? MinLearningRate = null, float? PlateauFactor = null, int? PlateauPatience = null,
-    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null, float? CropProbability = null)
+    int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null, float? CropProbability = null,
+    float? InputNoise = null, float? InputDropout = null, float? Sparsity = null, float? SparsityWeight = null, float? L1Coding = null,
+    float? KlWeight = null, int? KlWarmupEpochs = null)
 {
     /// <summary>The options: these settings over <paramref name="defaults"/>.</summary>
     public TrainingOptions Over(TrainingOptions defaults) => defaults with
@@ -30,6 +32,13 @@ internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = nu
         ClipNorm = ClipNorm is float c ? (c == 0 ? null : c) : defaults.ClipNorm,
         TimeLimit = TimeLimit ?? defaults.TimeLimit,
         CropProbability = CropProbability ?? defaults.CropProbability,
+        InputNoise = InputNoise ?? defaults.InputNoise,
+        InputDropout = InputDropout ?? defaults.InputDropout,
+        Sparsity = Sparsity ?? defaults.Sparsity,
+        SparsityWeight = SparsityWeight ?? defaults.SparsityWeight,
+        L1Coding = L1Coding ?? defaults.L1Coding,
+        KlWeight = KlWeight ?? defaults.KlWeight,
+        KlWarmupEpochs = KlWarmupEpochs ?? defaults.KlWarmupEpochs,
     };
 }
 
@@ -47,7 +56,7 @@ internal sealed class TrainingFlags
     public Option<int?> Epochs { get; } = new("--epochs") { Description = $"The epoch cap (default {Describe(o => o.Epochs.ToString(CultureInfo.InvariantCulture))}, or for --text as many epochs as {TrainingDefaults.TextStepBudget:N0} steps take, up to 300); with --resume: the new total" };
     public Option<int?> BatchSize { get; } = new("--batch-size") { Description = "Batch size (default 32; the last batch of an epoch is the remainder)" };
     public Option<float?> LearningRate { get; } = new("--lr") { Description = $"Adam's (peak) learning rate (default {Describe(o => F(o.LearningRate))})" };
-    public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the teacher-forcing dropout (default 42)" };
+    public Option<int?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights, the shuffling and the training draws (teacher-forcing dropout, input noise and dropout, the variational coding's eps; default 42)" };
     public Option<int?> MaxSteps { get; } = new("--max-steps") { Description = "At most this many steps per epoch (quick runs)" };
     public Option<float?> TeacherForcingDropout { get; } = new("--teacher-forcing-dropout")
     {
@@ -76,6 +85,13 @@ internal sealed class TrainingFlags
     {
         Description = $"Random-crop augmentation: each epoch, each training sequence is replaced with probability P (0-1) by a random part of itself at least half as long, so a small file shows the model many more distinct sequences; the threshold and scores use the sequences as given (default {Describe(o => F(o.CropProbability))})",
     };
+    public Option<float?> InputNoise { get; } = new("--noise") { Description = "Denoising: the deviation of Gaussian noise added to the encoder's inputs in training (Keras GaussianNoise); the loss compares with the clean sequence (default 0: off)" };
+    public Option<float?> InputDropout { get; } = new("--input-dropout") { Description = "Denoising: the probability P (0 <= P < 1) that a training step zeroes an input value, the others scaled by 1/(1-P) (Keras Dropout; default 0: off)" };
+    public Option<float?> Sparsity { get; } = new("--sparsity") { Description = "A sparse autoencoder: sigmoid codings and a KL-divergence penalty between P (0 < P < 1) and each coding unit's mean activation over the batch (Géron's sparse autoencoder)" };
+    public Option<float?> SparsityWeight { get; } = new("--sparsity-weight") { Description = $"With --sparsity: the weight of its KL penalty (default {F(TrainingOptions.DefaultSparsityWeight)})" };
+    public Option<float?> L1Coding { get; } = new("--l1-coding") { Description = "A sparse autoencoder (sigmoid codings) with an L1 activity penalty of weight W on the codings (sum |coding| / batch; default 0: off)" };
+    public Option<float?> KlWeight { get; } = new("--kl-weight") { Description = "With --variational: the weight of the KL term (default 1: the ELBO)" };
+    public Option<int?> KlWarmup { get; } = new("--kl-warmup") { Description = "With --variational: the KL weight ramps up linearly over this many epochs (Bowman et al. 2016; default 0: the full weight from the start)" };
 
     /// <summary>Every flag, with the property of <see cref="TrainingOptions"/> it sets.</summary>
     public IEnumerable<(Option Flag, string Setting)> All =>
@@ -87,6 +103,9 @@ internal sealed class TrainingFlags
         (PlateauFactor, nameof(TrainingOptions.PlateauFactor)), (PlateauPatience, nameof(TrainingOptions.PlateauPatience)),
         (Warmup, nameof(TrainingOptions.WarmupSteps)), (ClipNorm, nameof(TrainingOptions.ClipNorm)), (TimeLimit, nameof(TrainingOptions.TimeLimit)),
         (Crops, nameof(TrainingOptions.CropProbability)),
+        (InputNoise, nameof(TrainingOptions.InputNoise)), (InputDropout, nameof(TrainingOptions.InputDropout)), (Sparsity, nameof(TrainingOptions.Sparsity)),
+        (SparsityWeight, nameof(TrainingOptions.SparsityWeight)), (L1Coding, nameof(TrainingOptions.L1Coding)), (KlWeight, nameof(TrainingOptions.KlWeight)),
+        (KlWarmup, nameof(TrainingOptions.KlWarmupEpochs)),
     ];
 
     public TrainingFlags() => Schedule.AcceptOnlyFromAmong("constant", "cosine", "plateau");
@@ -110,7 +129,9 @@ internal sealed class TrainingFlags
             parse.GetValue(MaxSteps), parse.GetValue(TeacherForcingDropout), patience, parse.GetValue(MinDelta),
             parse.GetValue(Schedule) is string s ? Enum.Parse<LearningRateSchedule>(s, ignoreCase: true) : null,
             parse.GetValue(MinLearningRate), parse.GetValue(PlateauFactor), parse.GetValue(PlateauPatience), parse.GetValue(Warmup), clip,
-            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null, parse.GetValue(Crops));
+            parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null, parse.GetValue(Crops),
+            parse.GetValue(InputNoise), parse.GetValue(InputDropout), parse.GetValue(Sparsity), parse.GetValue(SparsityWeight),
+            parse.GetValue(L1Coding), parse.GetValue(KlWeight), parse.GetValue(KlWarmup));
     }
 
     /// <summary><see cref="TrainingOptions.Validate"/>, its one-line message naming the flag.</summary>

@@ -15,8 +15,8 @@ public class OnnxExportTests
     private const double Tolerance = 1e-5;
 
     /// <summary>Reference-shaped (two encoder LSTMs, one decoder LSTM, sigmoid), a standardised linear model decoding in
-    /// reverse, and a softmax model.</summary>
-    public static TheoryData<string> Models => new() { "reference", "csv", "softmax" };
+    /// reverse, a softmax model, and a variational and a sparse model (their coding layers).</summary>
+    public static TheoryData<string> Models => new() { "reference", "csv", "softmax", "variational", "sparse" };
 
     private static (AutoencoderSpec Spec, Standardizer? Scaler) Case(string name, Random random) => name switch
     {
@@ -24,6 +24,9 @@ public class OnnxExportTests
         "csv" => (new AutoencoderSpec(3, [6, 4], [5, 4], OutputHead.Linear, ReverseOutput: true),
             new Standardizer([.. Enumerable.Range(0, 3).Select(_ => (float)(random.NextDouble() * 4 - 2))],
                 [.. Enumerable.Range(0, 3).Select(_ => (float)(0.5 + random.NextDouble() * 2))])),
+        // a variational model exports its mean path; a sparse one its sigmoid coding layer
+        "variational" => (new AutoencoderSpec(4, [6, 5], [7], Coding: CodingKind.Variational), null),
+        "sparse" => (new AutoencoderSpec(4, [6, 5], [7], ReverseOutput: true, Coding: CodingKind.Sparse), null),
         _ => (new AutoencoderSpec(5, [6], [7], OutputHead.Softmax), null),
     };
 

@@ -23,6 +23,21 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
     /// <summary>Input dropout with a fixed mask: (sequence n, step t) is true where y_{t-1} is replaced by zeros (t >= 1).</summary>
     public Func<int, int, bool>? DroppedPrevious { get; init; }
 
+    /// <summary>Denoising: what the encoder sees instead of the batch (same layout); the targets stay the batch.</summary>
+    public float[]? EncoderInput { get; init; }
+
+    /// <summary>Variational: eps of (sequence n, coding unit j), fixed; null: the coding is the mean (evaluation).</summary>
+    public Func<int, int, double>? Noise { get; init; }
+
+    /// <summary>Variational: the KL term's factor (weight x warm-up ramp); the KL is per value, like the loss.</summary>
+    public double KlFactor { get; init; } = 1;
+
+    /// <summary>Sparse: the penalties (target, KL weight, L1 weight) on the batch's sigmoid codings.</summary>
+    public SparsityPenalty Sparsity { get; init; }
+
+    /// <summary>The coding layer's values for one sequence: the last state, and mean, log-variance and the coding.</summary>
+    private sealed record CodingTrace(double[] State, double[] Mean, double[] LogVar, double[] Eps, double[] Coding);
+
     public double Loss(double[] w, float[] batch, int count, int steps, int[]? lengths = null) => Run(w, batch, count, steps, null, lengths);
 
     public double LossAndGradient(double[] w, float[] batch, int count, int steps, double[] grad, int[]? lengths = null) =>
@@ -35,12 +50,43 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         long values = lengths?.Sum() ?? (long)count * steps;
         // The mean over every value (softmax: over every step, its values being one one-hot symbol).
         double scale = spec.Head == OutputHead.Softmax ? 1.0 / values : 1.0 / (values * D);
+        int C = spec.CodingSize;
+        var encoded = new (List<LstmTrace> Traces, CodingTrace Coding)[count];
+        for (int n = 0; n < count; n++)
+        {
+            int length = lengths?[n] ?? padded;
+            var (traces, state) = Encode(w, Sequence(EncoderInput ?? batch, n, padded, length));
+            encoded[n] = (traces, CodingOf(w, state, Noise is null ? null : j => Noise(n, j)));
+        }
+        // The regulariser: the variational KL (per value, like the loss), or the sparse penalties over the batch.
+        var dRegularizer = new double[count][];
+        for (int n = 0; n < count; n++) dRegularizer[n] = new double[C];
+        if (spec.Coding == CodingKind.Variational)
+            for (int n = 0; n < count; n++)
+            {
+                var (m, lv) = (encoded[n].Coding.Mean, encoded[n].Coding.LogVar);
+                for (int j = 0; j < C; j++) total += KlFactor * scale * -0.5 * (1 + lv[j] - m[j] * m[j] - Math.Exp(lv[j]));
+            }
+        if (spec.Coding == CodingKind.Sparse)
+            for (int j = 0; j < C; j++)
+            {
+                double q = Math.Clamp(encoded.Average(e => e.Coding.Coding[j]), SparsityPenalty.Floor, 1 - SparsityPenalty.Floor), t = Sparsity.Target;
+                if (Sparsity.Weight != 0) total += Sparsity.Weight * (t * Math.Log(t / q) + (1 - t) * Math.Log((1 - t) / (1 - q)));
+                double dq = Sparsity.Weight == 0 ? 0 : Sparsity.Weight * (-t / q + (1 - t) / (1 - q)) / count;
+                for (int n = 0; n < count; n++)
+                {
+                    double c = encoded[n].Coding.Coding[j];
+                    total += Sparsity.L1 * Math.Abs(c) / count;
+                    dRegularizer[n][j] = dq + Sparsity.L1 * Math.Sign(c) / count;
+                }
+            }
         for (int n = 0; n < count; n++)
         {
             steps = lengths?[n] ?? padded;
             var x = Sequence(batch, n, padded, steps);
             var y = Targets(x);
-            var (encTraces, coding) = Encode(w, x);
+            var (encTraces, codingTrace) = encoded[n];
+            var coding = codingTrace.Coding;
             // Decoder
             var decTraces = new List<LstmTrace>();
             var input = Enumerable.Range(0, steps).Select(t => DecoderInput(coding, t > 0 && DroppedPrevious?.Invoke(n, t) != true ? y[t - 1] : null)).ToArray();
@@ -100,7 +146,8 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
             // RepeatVector backward: sum over steps (of the coding's part of [coding ; y_{t-1}]; y gets no gradient).
             var dCoding = new double[spec.CodingSize];
             foreach (var d in dIn) for (int u = 0; u < dCoding.Length; u++) dCoding[u] += d[u];
-            var dEnc = Enumerable.Range(0, steps).Select(t => t == steps - 1 ? dCoding : new double[dCoding.Length]).ToArray();
+            var dState = CodingBackward(w, codingTrace, dCoding, dRegularizer[n], scale, grad);
+            var dEnc = Enumerable.Range(0, steps).Select(t => t == steps - 1 ? dState : new double[dState.Length]).ToArray();
             for (int l = spec.EncoderUnits.Count - 1; l >= 0; l--)
                 dEnc = LstmBackward($"encoder.lstm{l}", w, encTraces[l], dEnc, grad);
         }
@@ -122,7 +169,8 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         for (int n = 0; n < count; n++)
         {
             int length = lengths?[n] ?? padded;
-            var (_, coding) = Encode(w, Sequence(batch, n, padded, length));
+            var (_, state) = Encode(w, Sequence(batch, n, padded, length));
+            var coding = CodingOf(w, state, null).Coding;
             var h = spec.DecoderUnits.Select(u => new double[u]).ToArray();
             var c = spec.DecoderUnits.Select(u => new double[u]).ToArray();
             double[]? previous = null;
@@ -203,6 +251,79 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
     }
 
     private ParameterInfo P(string name) => layout.Single(p => p.Name == name);
+
+    /// <summary>Dense(U -> U) of the last state: z_j = b_j + sum_u state_u k[u, j].</summary>
+    private double[] Dense(double[] w, string name, double[] state)
+    {
+        var k = P(name + ".kernel"); var b = P(name + ".bias");
+        int C = state.Length;
+        var z = new double[C];
+        for (int j = 0; j < C; j++)
+        {
+            z[j] = w[b.Offset + j];
+            for (int u = 0; u < C; u++) z[j] += state[u] * w[k.Offset + u * C + j];
+        }
+        return z;
+    }
+
+    /// <summary>dz of a Dense(U -> U) of the state: adds the kernel's and bias's gradients and dz k^T to dState.</summary>
+    private void DenseBackward(double[] w, string name, double[] state, double[] dz, double[] dState, double[] grad)
+    {
+        var k = P(name + ".kernel"); var b = P(name + ".bias");
+        int C = state.Length;
+        for (int j = 0; j < C; j++)
+        {
+            grad[b.Offset + j] += dz[j];
+            for (int u = 0; u < C; u++)
+            {
+                grad[k.Offset + u * C + j] += state[u] * dz[j];
+                dState[u] += w[k.Offset + u * C + j] * dz[j];
+            }
+        }
+    }
+
+    /// <summary>The coding from the last state: the state itself, sigmoid(Dense) (sparse), or mean + exp(logvar / 2) eps
+    /// (variational; the mean when <paramref name="eps"/> is null).</summary>
+    private CodingTrace CodingOf(double[] w, double[] state, Func<int, double>? eps)
+    {
+        switch (spec.Coding)
+        {
+            case CodingKind.Sparse:
+                var c = Dense(w, "encoder.coding", state).Select(Sig).ToArray();
+                return new(state, c, [], [], c);
+            case CodingKind.Variational:
+                var m = Dense(w, "encoder.mean", state);
+                var lv = Dense(w, "encoder.log_var", state);
+                var e = Enumerable.Range(0, m.Length).Select(j => eps?.Invoke(j) ?? 0).ToArray();
+                return new(state, m, lv, e, [.. Enumerable.Range(0, m.Length).Select(j => m[j] + Math.Exp(lv[j] / 2) * e[j])]);
+            default:
+                return new(state, state, [], [], state);
+        }
+    }
+
+    /// <summary>Back through the coding layer (and the regulariser: <paramref name="dRegularizer"/> for the sparse
+    /// penalties, the KL's gradient for a variational coding) to the last state.</summary>
+    private double[] CodingBackward(double[] w, CodingTrace tr, double[] dCoding, double[] dRegularizer, double scale, double[] grad)
+    {
+        int C = dCoding.Length;
+        var dState = new double[C];
+        switch (spec.Coding)
+        {
+            case CodingKind.Sparse:
+                var dz = Enumerable.Range(0, C).Select(j => (dCoding[j] + dRegularizer[j]) * tr.Coding[j] * (1 - tr.Coding[j])).ToArray();
+                DenseBackward(w, "encoder.coding", tr.State, dz, dState, grad);
+                return dState;
+            case CodingKind.Variational:
+                double k = KlFactor * scale;
+                var dm = Enumerable.Range(0, C).Select(j => dCoding[j] + k * tr.Mean[j]).ToArray();
+                var dlv = Enumerable.Range(0, C).Select(j => dCoding[j] * 0.5 * Math.Exp(tr.LogVar[j] / 2) * tr.Eps[j] + k * 0.5 * (Math.Exp(tr.LogVar[j]) - 1)).ToArray();
+                DenseBackward(w, "encoder.mean", tr.State, dm, dState, grad);
+                DenseBackward(w, "encoder.log_var", tr.State, dlv, dState, grad);
+                return dState;
+            default:
+                return dCoding;
+        }
+    }
 
     private LstmTrace LstmForward(string name, double[] w, double[][] x, int U)
     {
