@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.IO;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 
 namespace RecurrentAE.Runner.Commands;
 

@@ -4,7 +4,7 @@ using System.Text;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.IO;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Output;
 
 namespace RecurrentAE.Runner.Commands;

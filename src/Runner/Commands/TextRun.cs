@@ -5,7 +5,7 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Model.Text;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 
 namespace RecurrentAE.Runner.Commands;
 
