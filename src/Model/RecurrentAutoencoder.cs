@@ -1,6 +1,7 @@
 using RecurrentAE.Kernels;
 using RecurrentAE.Model.Layers;
 using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Model;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Runner.Commands;
 
 namespace RecurrentAE.Runner;

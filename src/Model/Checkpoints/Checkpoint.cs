@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Model.Checkpoints;
 

@@ -1,4 +1,4 @@
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Optimization;
 
 /// <summary>Adam's hyper-parameters; the defaults are Keras's, with its epsilon of 1e-7.</summary>
 /// <param name="LearningRate">lr.</param>

@@ -1,6 +1,7 @@
+using RecurrentAE.Model.Optimization;
 using System.Diagnostics;
 
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>Why <see cref="Trainer.Run"/> returned.</summary>
 public enum StopReason

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>
 /// Every training setting, validated in one place (<see cref="Validate"/>); <see cref="Trainer"/> applies them. The

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecurrentAE.Kernels;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Model;
 
 namespace RecurrentAE.Runner.Benchmarks;

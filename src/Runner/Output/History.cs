@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using RecurrentAE.Model;
 using RecurrentAE.Model.IO;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Runner.Output;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Runner.Training;
 

@@ -1,5 +1,6 @@
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Runner.Training;
 

@@ -1,3 +1,4 @@
+using RecurrentAE.Model.Training;
 using System.CommandLine;
 using System.Globalization;
 using RecurrentAE.Model;

@@ -1,4 +1,5 @@
 using RecurrentAE.Kernels;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Model;
 using Xunit.Abstractions;
 

@@ -2,6 +2,7 @@ using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Tests.Data;
 using Xunit.Abstractions;
 

@@ -2,6 +2,8 @@ using RecurrentAE.Kernels.Cpu;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Runner;
 using RecurrentAE.Tests.Data;
 using Xunit;

@@ -1,6 +1,7 @@
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Runner;
 using RecurrentAE.Runner.Training;
 using RecurrentAE.Tests.Data;

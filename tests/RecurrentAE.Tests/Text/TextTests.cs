@@ -3,6 +3,7 @@ using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
+using RecurrentAE.Model.Training;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Text;
