@@ -223,13 +223,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
 
     private void Loss(int steps, int batch, Slice targets, DeviceIndexArray? lengths, float scale, bool accumulate, bool withGradient) =>
-        Backend.HeadLossAndGradient(new HeadLossArgs
-        {
-            Head = Spec.Head, Output = _head.Output, Targets = targets, Steps = steps, Batch = batch, Cols = Spec.Features,
-            Scale = Spec.Head == OutputHead.Softmax ? scale * Spec.Features : scale, // softmax: the mean over steps, not values
-            Loss = _loss.All, AccumulateLoss = accumulate, Lengths = lengths,
-            LogitGradient = withGradient ? _head.LogitGradient : default,
-        });
+        _head.Loss(targets, steps, batch, lengths, scale, _loss.All, accumulate, withGradient);
 
     /// <summary>The whole model over a batch; <paramref name="target"/> (time-major, like x) is what a teacher-forced
     /// decoder is fed, one step late (in <paramref name="training"/>, with <see cref="TeacherForcingDropout"/>'s rows blanked).</summary>

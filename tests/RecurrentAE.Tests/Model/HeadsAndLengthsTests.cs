@@ -1,5 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;
@@ -28,14 +26,7 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
 
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
-        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
-        model.SetParameters(w);
-        float loss = model.ComputeGradients(data);
-        var gradient = model.GetGradients();
-
-        var reference = new ReferenceAutoencoder(spec, model.Parameters);
-        var refGrad = new double[model.ParameterCount];
-        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
+        var (_, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data, values, lengths);
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
         double worst = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");
         output.WriteLine($"{backendName} {head} ragged={ragged} seed {seed}: loss {loss} vs {refLoss}, worst gradient error {worst:E2}");

@@ -1,7 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Tests.Data;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;
@@ -72,16 +68,9 @@ public class TeacherForcingTests(ITestOutputHelper output)
 
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
-        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
-        model.SetParameters(w);
-        float loss = model.ComputeGradients(data);
-        var gradient = model.GetGradients();
+        var (_, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data, values, lengths);
         double evaluated;
         using (var device = model.Upload(data)) evaluated = model.Evaluate(device, batchSize: 3); // two batches
-
-        var reference = new ReferenceAutoencoder(spec, model.Parameters);
-        var refGrad = new double[model.ParameterCount];
-        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
         Assert.True(Math.Abs(evaluated - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: Evaluate {evaluated} vs reference {refLoss}");
         double worst = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");
