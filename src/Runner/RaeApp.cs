@@ -1,8 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Model.Training;
 using RecurrentAE.Runner.Commands;
 
 namespace RecurrentAE.Runner;

@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model.Training;
-using RecurrentAE.Model;
 
 namespace RecurrentAE.Runner.Benchmarks;
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Runner.DataSources;
 

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Onnx;
 

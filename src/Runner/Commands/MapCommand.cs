@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;
 

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;
 

@@ -1,9 +1,5 @@
-using System.Globalization;
 using System.Text;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Commands;
 
 namespace RecurrentAE.Runner.DataSources;

@@ -1,7 +1,4 @@
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Commands;
 
 namespace RecurrentAE.Runner.DataSources;

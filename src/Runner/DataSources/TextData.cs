@@ -1,10 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
 using RecurrentAE.Runner.Commands;
 

@@ -1,9 +1,4 @@
-using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Runner.DataSources;
 

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using RecurrentAE.Model;
 using RecurrentAE.Model.IO;
-using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Runner.Output;
 

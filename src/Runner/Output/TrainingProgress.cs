@@ -1,7 +1,4 @@
-using RecurrentAE.Model.Training;
 using System.Diagnostics;
-using System.Globalization;
-using RecurrentAE.Model;
 
 namespace RecurrentAE.Runner.Output;
 

@@ -1,5 +1,3 @@
-using RecurrentAE.Model.Training;
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace RecurrentAE.Runner.Training;

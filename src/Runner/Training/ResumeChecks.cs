@@ -1,9 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Runner.Training;
 

@@ -1,7 +1,3 @@
-using System.Globalization;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Training;
 using RecurrentAE.Runner.Commands;
 using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Output;

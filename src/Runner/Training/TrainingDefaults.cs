@@ -1,7 +1,3 @@
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Training;
-
 namespace RecurrentAE.Runner.Training;
 
 /// <summary>

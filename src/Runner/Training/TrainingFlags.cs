@@ -1,7 +1,4 @@
-using RecurrentAE.Model.Training;
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Model;
 
 namespace RecurrentAE.Runner.Training;
 

@@ -1,11 +1,5 @@
 using RecurrentAE.Kernels.Cpu;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Optimization;
-using RecurrentAE.Model.Training;
-using RecurrentAE.Tests.Data;
-using Xunit;
 
 namespace RecurrentAE.Tests.Checkpoints;
 

@@ -1,9 +1,4 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Model.Training;
 using RecurrentAE.Tests.Model;
-using Xunit;
 
 namespace RecurrentAE.Tests.LongSeries;
 

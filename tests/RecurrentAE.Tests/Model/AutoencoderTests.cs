@@ -1,6 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model.Training;
-using RecurrentAE.Model;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;

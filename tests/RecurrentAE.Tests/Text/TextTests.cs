@@ -1,9 +1,5 @@
 using System.Text;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
-using RecurrentAE.Model.Training;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Text;
