@@ -2,11 +2,20 @@ namespace RecurrentAE.Tests.Model;
 
 internal static class ModelTestData
 {
+    /// <summary>Four sequences of six steps for <paramref name="spec"/>'s head (<see cref="ForHead"/>), of lengths 6, 2, 5
+    /// and 1 when <paramref name="ragged"/>.</summary>
+    public static SequenceDataset FourSequences(Random random, AutoencoderSpec spec, bool ragged)
+    {
+        const int count = 4, steps = 6;
+        int[]? lengths = ragged ? [6, 2, 5, 1] : null;
+        return new SequenceDataset(ForHead(random, spec.Head, count, steps, spec.Features, lengths), count, steps, spec.Features, lengths: lengths);
+    }
+
     /// <summary>Sets the model's weights to its initial ones nudged by up to +-0.1 (from <paramref name="random"/>) and
-    /// returns its loss and gradient on <paramref name="data"/> (whose values are <paramref name="values"/>) beside the
-    /// float64 reference's at the same weights: the gradient tests' common start.</summary>
+    /// returns its loss and gradient on <paramref name="data"/> beside the float64 reference's at the same weights: the
+    /// gradient tests' common start.</summary>
     public static (float[] Weights, float Loss, float[] Gradient, double RefLoss, double[] RefGradient) GradientsBesideReference(
-        RecurrentAutoencoder model, Random random, SequenceDataset data, float[] values, int[]? lengths)
+        RecurrentAutoencoder model, Random random, SequenceDataset data)
     {
         var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
         model.SetParameters(w);
@@ -14,7 +23,7 @@ internal static class ModelTestData
         var gradient = model.GetGradients();
         var reference = new ReferenceAutoencoder(model.Spec, model.Parameters);
         var refGrad = new double[model.ParameterCount];
-        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, data.Count, data.Steps, refGrad, lengths);
+        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), data.Values, data.Count, data.Steps, refGrad, data.Lengths);
         return (w, loss, gradient, refLoss, refGrad);
     }
 

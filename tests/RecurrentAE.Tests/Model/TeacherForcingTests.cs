@@ -61,14 +61,11 @@ public class TeacherForcingTests(ITestOutputHelper output)
         int seed = ModelTestData.FreshSeed();
         var random = new Random(seed);
         var spec = Spec(head, reverse);
-        int count = 4, steps = 6, f = spec.Features;
-        int[]? lengths = ragged ? [6, 2, 5, 1] : null;
-        var values = ModelTestData.ForHead(random, head, count, steps, f, lengths);
-        var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
+        var data = ModelTestData.FourSequences(random, spec, ragged);
 
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
-        var (_, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data, values, lengths);
+        var (_, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data);
         double evaluated;
         using (var device = model.Upload(data)) evaluated = model.Evaluate(device, batchSize: 3); // two batches
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
