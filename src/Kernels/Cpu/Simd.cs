@@ -48,12 +48,6 @@ internal unsafe interface ISimd<TV> where TV : struct
     static abstract TV ExpNonPositive(TV x);
     static abstract TV Log(TV a);
 
-    /// <summary>To the nearest whole number, ties to even.</summary>
-    static abstract TV Round(TV a);
-
-    /// <summary>2^n for whole n in [-126, 127], built in the exponent field.</summary>
-    static abstract TV Pow2(TV n);
-
     /// <summary>A mask of all-ones lanes where a &gt;= b / a &lt; b / a &gt; b.</summary>
     static abstract TV GreaterOrEqual(TV a, TV b);
     static abstract TV LessThan(TV a, TV b);
@@ -88,11 +82,23 @@ internal unsafe struct V512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> ExpNonPositive(Vector512<float> x) => CephesExp.NonPositive<V512, Vector512<float>>(x);
+    public static Vector512<float> ExpNonPositive(Vector512<float> x)
+    {
+        var under = Vector512.LessThan(x, Vector512.Create(-87.33654f));
+        x = Vector512.Max(x, Vector512.Create(-87.33654f));
+        var n = Vector512.Round(x * Vector512.Create(1.44269504088896341f));
+        var r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-0.693359375f), x);
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(2.12194440e-4f), r);
+        var p = Vector512.FusedMultiplyAdd(Vector512.Create(1.9875691500E-4f), r, Vector512.Create(1.3981999507E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(8.3334519073E-3f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(4.1665795894E-2f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(1.6666665459E-1f));
+        p = Vector512.FusedMultiplyAdd(p, r, Vector512.Create(5.0000001201E-1f));
+        var e = Vector512.FusedMultiplyAdd(p * r, r, r) + Vector512.Create(1f);
+        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle(); // 2^n, n in [-126, 0]
+        return Vector512.ConditionalSelect(under, Vector512<float>.Zero, e * scale);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Round(Vector512<float> a) => Vector512.Round(a);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Pow2(Vector512<float> n) =>
-        Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterOrEqual(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThanOrEqual(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
@@ -124,11 +130,23 @@ internal unsafe struct V256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> ExpNonPositive(Vector256<float> x) => CephesExp.NonPositive<V256, Vector256<float>>(x);
+    public static Vector256<float> ExpNonPositive(Vector256<float> x)
+    {
+        var under = Vector256.LessThan(x, Vector256.Create(-87.33654f));
+        x = Vector256.Max(x, Vector256.Create(-87.33654f));
+        var n = Vector256.Round(x * Vector256.Create(1.44269504088896341f));
+        var r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-0.693359375f), x);
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(2.12194440e-4f), r);
+        var p = Vector256.FusedMultiplyAdd(Vector256.Create(1.9875691500E-4f), r, Vector256.Create(1.3981999507E-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(8.3334519073E-3f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(4.1665795894E-2f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(1.6666665459E-1f));
+        p = Vector256.FusedMultiplyAdd(p, r, Vector256.Create(5.0000001201E-1f));
+        var e = Vector256.FusedMultiplyAdd(p * r, r, r) + Vector256.Create(1f);
+        var scale = Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle(); // 2^n, n in [-126, 0]
+        return Vector256.ConditionalSelect(under, Vector256<float>.Zero, e * scale);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> a) => Vector256.Log(a);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Round(Vector256<float> a) => Vector256.Round(a);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Pow2(Vector256<float> n) =>
-        Vector256.ShiftLeft(Vector256.ConvertToInt32(n) + Vector256.Create(127), 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterOrEqual(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThanOrEqual(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
@@ -164,8 +182,6 @@ internal unsafe struct Scalar1 : ISimd<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp(float a) => MathF.Exp(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Log(float a) => MathF.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ExpNonPositive(float a) => MathF.Exp(a);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Round(float a) => MathF.Round(a);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Pow2(float n) => BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GreaterOrEqual(float a, float b) => a >= b ? AllOnes : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => a < b ? AllOnes : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float GreaterThan(float a, float b) => a > b ? AllOnes : 0f;
@@ -173,26 +189,4 @@ internal unsafe struct Scalar1 : ISimd<float>
         BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(a) | BitConverter.SingleToInt32Bits(b));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Select(float m, float a, float b) => BitConverter.SingleToInt32Bits(m) != 0 ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float a) => a;
-}
-
-/// <summary>Cephes' expf for x &lt;= 0 over any width (see <see cref="ISimd{TV}.ExpNonPositive"/>): Cody-Waite reduction
-/// x = n ln2 + r, a degree-6 polynomial in r, times 2^n; 0 below -87.3.</summary>
-internal static class CephesExp
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV NonPositive<S, TV>(TV x) where S : struct, ISimd<TV> where TV : struct
-    {
-        TV under = S.LessThan(x, S.Splat(-87.33654f));
-        x = S.Max(x, S.Splat(-87.33654f));
-        TV n = S.Round(S.Mul(x, S.Splat(1.44269504088896341f)));
-        TV r = S.Fma(n, S.Splat(-0.693359375f), x);
-        r = S.Fma(n, S.Splat(2.12194440e-4f), r);
-        TV p = S.Fma(S.Splat(1.9875691500E-4f), r, S.Splat(1.3981999507E-3f));
-        p = S.Fma(p, r, S.Splat(8.3334519073E-3f));
-        p = S.Fma(p, r, S.Splat(4.1665795894E-2f));
-        p = S.Fma(p, r, S.Splat(1.6666665459E-1f));
-        p = S.Fma(p, r, S.Splat(5.0000001201E-1f));
-        TV e = S.Add(S.Fma(S.Mul(p, r), r, r), S.Splat(1f));
-        return S.Select(under, S.Zero, S.Mul(e, S.Pow2(n))); // 2^n, n in [-126, 0]
-    }
 }
