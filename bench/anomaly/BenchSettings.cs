@@ -9,7 +9,7 @@ internal sealed record BenchSettings(bool Full, IReadOnlyList<Family> Families, 
     int? Epochs, int Seed, int Threads, string Out, float? LearningRate = null, int? BatchSize = null)
 {
     /// <summary>The epoch cap as the report states it.</summary>
-    public string EpochsText => Epochs is int e ? $"at most {e}" : $"at most {RecurrentAE.Model.TrainingDefaults.Sequences.Epochs} (the --csv default)";
+    public string EpochsText => Epochs is int e ? $"at most {e}" : $"at most {RecurrentAE.Model.Training.TrainingDefaults.Sequences.Epochs} (the --csv default)";
 
     /// <summary>Every family; the quick mode runs the first four.</summary>
     public static readonly Family[] AllFamilies =

@@ -1,6 +1,7 @@
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Bench.Anomaly;
 

@@ -6,6 +6,7 @@ using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Rendering;
 
 string? checkpointPath = args.Length > 0 ? args[0] : null;

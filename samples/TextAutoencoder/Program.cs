@@ -15,6 +15,7 @@ using System.Globalization;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Text;
+using RecurrentAE.Model.Training;
 
 const string FortuneDir = "/usr/share/games/fortunes";
 var opt = Options.Parse(args);

@@ -19,6 +19,7 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Rendering;
 
 string outDir = args.Length > 0 ? args[0] : "time-series-anomaly";

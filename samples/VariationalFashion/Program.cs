@@ -6,6 +6,7 @@
 // The coding is a Gaussian: training samples it (mean + exp(logvar / 2) * eps) and adds the KL divergence to N(0, I);
 // new garments are decoded from codings drawn from N(0, I), and an interpolation decodes the line between two
 // validation images' mean codings.
+using RecurrentAE.Model.Training;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;

@@ -98,7 +98,7 @@ public sealed class DeviceDataset : IDisposable
     /// the reversed targets of ragged sequences when the model decodes in reverse, and the identity order.</summary>
     public long ResidentBytes => (long)sizeof(float) * (Data.Length + (_reversedCopy?.Length ?? 0)) + (long)sizeof(int) * Count;
 
-    /// <summary>For sequence crops (<see cref="SequenceCrops"/>): gives an equal-length data set a length per item, so its
+    /// <summary>For sequence crops (<see cref="Training.SequenceCrops"/>): gives an equal-length data set a length per item, so its
     /// items can be shortened. A reversed decoder of equal-length items reads its targets back to front over the full
     /// length, which a shortened item would break: refused.</summary>
     internal void MakeRagged()

@@ -1,3 +1,5 @@
+using RecurrentAE.Kernels;
+
 namespace RecurrentAE.Model;
 
 /// <summary>One named tensor inside the flat parameter buffer (Keras-style name, row-major shape).</summary>
@@ -9,6 +11,9 @@ public sealed record ParameterInfo(string Name, int[] Shape, int Offset, int Len
 {
     /// <summary>The shape as text, e.g. <c>(28, 400)</c>.</summary>
     public string ShapeText => "(" + string.Join(", ", Shape) + ")";
+
+    /// <summary>This tensor's range of a flat buffer laid out like the parameters (the parameters, their gradients).</summary>
+    internal Slice In(Slice flat) => flat.Sub(Offset, Length);
 }
 
 /// <summary>Hands out consecutive ranges of the flat parameter buffer, in registration order.</summary>

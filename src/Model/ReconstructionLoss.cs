@@ -7,13 +7,9 @@ namespace RecurrentAE.Model;
 /// softmax). For outputs computed elsewhere, e.g. an exported graph run by another runtime.</summary>
 public static class ReconstructionLoss
 {
-    /// <summary>One value's loss: binary cross-entropy with Keras's clipping, squared error, or -y log p (cross-entropy).</summary>
-    public static double Element(OutputHead head, float p, float y) => head switch
-    {
-        OutputHead.Sigmoid => -(y * Math.Log(BceClip.Clamp(p)) + (1 - y) * Math.Log(1 - BceClip.Clamp(p))),
-        OutputHead.Linear => (p - y) * (double)(p - y),
-        _ => y == 0 ? 0 : -y * Math.Log(Math.Max(p, HeadNumerics.LogFloor)),
-    };
+    /// <summary>One value's loss: binary cross-entropy with Keras's clipping, squared error, or -y log p (cross-entropy),
+    /// the kernels' own <see cref="ElementLoss"/>.</summary>
+    public static double Element(OutputHead head, float p, float y) => ElementLoss.Of((int)head, p, y, out _);
 
     /// <summary>One step's loss: the mean of its values' losses over the step's features for bce and mse, their sum (the
     /// cross-entropy of the step's symbol) for softmax; summed in float64.</summary>

@@ -1,3 +1,5 @@
+using RecurrentAE.Model.Training;
+
 namespace RecurrentAE.Model;
 
 /// <summary>

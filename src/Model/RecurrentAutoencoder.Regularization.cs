@@ -1,3 +1,4 @@
+using RecurrentAE.Model.Training;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model.Layers;
 

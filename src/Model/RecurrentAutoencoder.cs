@@ -1,6 +1,7 @@
 using RecurrentAE.Kernels;
 using RecurrentAE.Model.Layers;
 using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Model;
 
@@ -253,16 +254,10 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
 
     /// <summary>The factor of the head's loss: the mean over values, or over steps for softmax (one-hot symbols).</summary>
-    private float LossScale(float perValue) => Spec.Head == OutputHead.Softmax ? perValue * Spec.Features : perValue;
+    private float LossScale(float perValue) => _head.LossScale(perValue);
 
     private void Loss(int steps, int batch, Slice targets, DeviceIndexArray? lengths, float scale, bool accumulate, bool withGradient) =>
-        Backend.HeadLossAndGradient(new HeadLossArgs
-        {
-            Head = Spec.Head, Output = _head.Output, Targets = targets, Steps = steps, Batch = batch, Cols = Spec.Features,
-            Scale = LossScale(scale), // softmax: the mean over steps, not values
-            Loss = _loss.All, AccumulateLoss = accumulate, Lengths = lengths,
-            LogitGradient = withGradient ? _head.LogitGradient : default,
-        });
+        _head.Loss(targets, steps, batch, lengths, scale, _loss.All, accumulate, withGradient);
 
     /// <summary>The whole model over a batch; <paramref name="target"/> (time-major, like x) is what a teacher-forced
     /// decoder is fed, one step late (in <paramref name="training"/>, with <see cref="TeacherForcingDropout"/>'s rows blanked).</summary>

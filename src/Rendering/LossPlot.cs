@@ -1,3 +1,4 @@
+using RecurrentAE.Model.Training;
 using System.Globalization;
 using RecurrentAE.Model;
 using SkiaSharp;

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Distributed;
 using RecurrentAE.Model.Distributed.OpenMpi;
 using RecurrentAE.Runner.Commands;

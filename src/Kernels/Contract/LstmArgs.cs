@@ -98,16 +98,3 @@ public readonly record struct LstmBackwardArgs
     /// <summary>Optional sequence lengths, as in the forward pass.</summary>
     public DeviceIndexArray? Lengths { get; init; }
 }
-
-/// <summary>One Adam update in Keras's form (docs/reference.md): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-/// w -= a m / (sqrt(v) + eps) with a = <see cref="StepSize"/>.</summary>
-/// <param name="LearningRate">lr.</param>
-/// <param name="Beta1">b1, the first moment's decay.</param>
-/// <param name="Beta2">b2, the second moment's decay.</param>
-/// <param name="Epsilon">eps, added to sqrt(v).</param>
-/// <param name="Step">t, counted from 1.</param>
-public readonly record struct AdamStep(float LearningRate, float Beta1, float Beta2, float Epsilon, int Step)
-{
-    /// <summary>a = lr * sqrt(1 - b2^t) / (1 - b1^t), computed in double on the host.</summary>
-    public float StepSize => (float)(LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, Step)) / (1 - Math.Pow(Beta1, Step)));
-}

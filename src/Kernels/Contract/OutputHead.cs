@@ -55,10 +55,3 @@ public readonly record struct HeadLossArgs
     /// <summary>Optional (batch) sequence lengths; null means every row counts.</summary>
     public DeviceIndexArray? Lengths { get; init; }
 }
-
-/// <summary>Constants both backends' heads share.</summary>
-internal static class HeadNumerics
-{
-    /// <summary>A softmax probability that underflowed to 0 has its log taken at the smallest normal float instead of -inf.</summary>
-    public const float LogFloor = 1.17549435e-38f;
-}

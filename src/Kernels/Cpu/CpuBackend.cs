@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-
 namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
@@ -16,7 +14,10 @@ internal sealed unsafe class CpuBackend : IComputeBackend
     private readonly GemmJob _gemm;
     private readonly LstmForwardJob _forward;
     private readonly LstmBackwardJob _backward;
-    private readonly RangeJob _range;
+    private readonly RangeJob<AdamOp> _adam = new();
+    private readonly RangeJob<ColumnSumOp> _columnSum = new();
+    private readonly RangeJob<FillOp> _fill = new();
+    private readonly RangeJob<BceOp> _bce = new();
 
     public CpuBackend(int threads = 0) : this(threads, CpuFeatures.Best) { }
 
@@ -31,7 +32,7 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         _gemm = new GemmJob(_scratch);
         _forward = new LstmForwardJob(_scratch);
         _backward = new LstmBackwardJob(_scratch);
-        _range = new RangeJob(Threads);
+        _bce.Op.Partial = new double[Threads];
     }
 
     public int Threads { get; }
@@ -58,19 +59,25 @@ internal sealed unsafe class CpuBackend : IComputeBackend
             destination.Span().Fill(value);
             return;
         }
-        var job = _range;
-        job.Kind = RangeJob.Op.Fill; job.Length = n; job.X = destination.Ptr(); job.Value = value;
-        job.Chunks = _pool.Count;
-        _pool.Run(job);
+        var job = _fill;
+        job.Length = n;
+        job.Op = new FillOp { Destination = destination.Ptr(), Value = value };
+        Run(job, parallel: true);
         GC.KeepAlive(destination.Array);
     }
     public void Copy(Slice source, Slice destination) => source.Span().CopyTo(destination.Span());
     public void Synchronize() { }
     public void Dispose() => _pool.Dispose();
 
-    private int TileRows => Level switch { SimdLevel.Vector512 => V512.TileRows, SimdLevel.Vector256 => V256.TileRows, _ => Scalar1.TileRows };
-    private int TileCols => Level switch { SimdLevel.Vector512 => 2 * V512.Count, SimdLevel.Vector256 => 2 * V256.Count, _ => 2 };
     private bool Parallel(long work) => _pool.Count > 1 && work >= MinParallelWork;
+
+    /// <summary>Runs a job split over the pool, or whole on the calling thread.</summary>
+    private void Run(ParallelJob job, bool parallel)
+    {
+        job.Chunks = parallel ? _pool.Count : 1;
+        if (job.Chunks > 1) _pool.Run(job);
+        else job.Execute(0, 1, 0);
+    }
 
     /// <summary>Kernels use raw pointers, so every extent is checked up front (the scalar version got this from spans).</summary>
     private static void Need(Slice s, long rows, long ld, long cols, string name)
@@ -110,8 +117,7 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         job.Alpha = alpha; job.Beta = beta;
         job.A = a; job.Lda = lda; job.B = b; job.Ldb = ldb; job.C = c; job.Ldc = ldc;
         job.SplitRows = m >= n;
-        if (Parallel(2L * m * n * k)) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
+        Run(job, Parallel(2L * m * n * k));
     }
 
     public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
@@ -125,11 +131,10 @@ internal sealed unsafe class CpuBackend : IComputeBackend
 
     private void ColumnSumCore(float* x, int rows, int cols, float* sums, bool accumulate)
     {
-        var job = _range;
-        job.Level = Level; job.Kind = RangeJob.Op.ColumnSum;
-        job.X = x; job.Rows = rows; job.Length = cols; job.Sums = sums; job.Accumulate = accumulate;
-        if (Parallel((long)rows * cols) && cols >= 64) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
+        var job = _columnSum;
+        job.Level = Level; job.Length = cols;
+        job.Op = new ColumnSumOp { X = x, Rows = rows, Cols = cols, Sums = sums, Accumulate = accumulate };
+        Run(job, Parallel((long)rows * cols) && cols >= 64);
     }
 
     public void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y)
@@ -233,7 +238,7 @@ internal sealed unsafe class CpuBackend : IComputeBackend
     /// and the op's work pays for the hand-off (see <see cref="LstmJob"/>).</summary>
     private void RunLstm(LstmJob job, int B, int U)
     {
-        job.Chunks = Parallel(2L * B * U * 4 * U * job.Steps) && B > TileRows ? _pool.Count : 1;
+        job.Chunks = Parallel(2L * B * U * 4 * U * job.Steps) && B > SimdDispatch.Shape(Level).TileRows ? _pool.Count : 1;
         job.PackedKernel = _packedKernel.Ensure(job.PackedSize());
         (job as LstmBackwardJob)?.EnsurePartials();
         job.Reset();
@@ -276,17 +281,8 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         Need(logits, rows, cols, cols, nameof(logits));
         Need(bias, 1, 0, cols, nameof(bias));
         Need(probabilities, rows, cols, cols, nameof(probabilities));
-        float* l = logits.Ptr(), bs = bias.Ptr(), p = probabilities.Ptr();
-        for (int r = 0; r < rows; r++)
-        {
-            long o = (long)r * cols;
-            switch (Level)
-            {
-                case SimdLevel.Vector512: Pointwise.BiasSigmoid<V512, Vector512<float>>(0, cols, l + o, bs, p + o); break;
-                case SimdLevel.Vector256: Pointwise.BiasSigmoid<V256, Vector256<float>>(0, cols, l + o, bs, p + o); break;
-                default: Pointwise.BiasSigmoid<Scalar1, float>(0, cols, l + o, bs, p + o); break;
-            }
-        }
+        var op = new BiasSigmoidOp { Logits = logits.Ptr(), Bias = bias.Ptr(), Probabilities = probabilities.Ptr(), Rows = rows, Cols = cols };
+        SimdDispatch.Run(Level, ref op);
         KeepAlive(logits, bias, probabilities);
     }
 
@@ -299,14 +295,12 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         if (!logitGradient.IsEmpty) Need(logitGradient, 1, 0, count, nameof(logitGradient));
         float* p = probabilities.Ptr(), y = targets.Ptr(), g = logitGradient.IsEmpty ? null : logitGradient.Ptr();
         int n = Math.Max(count, 0);
-        var job = _range;
-        job.Level = Level; job.Kind = RangeJob.Op.Bce; job.Length = n;
-        job.X = p; job.G = y; job.M = g; job.Value = scale;
-        job.Chunks = Parallel(64L * n) ? _pool.Count : 1;
-        if (job.Chunks > 1) _pool.Run(job);
-        else job.Execute(0, 1, 0);
+        var job = _bce;
+        job.Level = Level; job.Length = n;
+        job.Op = job.Op with { Probabilities = p, Targets = y, Gradient = g, Scale = scale };
+        Run(job, Parallel(64L * n));
         double sum = 0;
-        for (int c = 0; c < job.Chunks; c++) sum += job.Partial[c]; // in chunk order: a thread count always gives the same sum
+        for (int c = 0; c < job.Chunks; c++) sum += job.Op.Partial[c]; // in chunk order: a thread count always gives the same sum
         KeepAlive(probabilities, targets, logitGradient);
         var l = loss.Span();
         l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);
@@ -315,12 +309,13 @@ internal sealed unsafe class CpuBackend : IComputeBackend
     public void SumOfSquares(Slice x, Slice sumOfSquares)
     {
         Need(sumOfSquares, 1, 0, 1, nameof(sumOfSquares));
-        double sum = x.Length == 0 ? 0 : Level switch
+        var op = new SumOfSquaresOp { Length = x.Length };
+        if (x.Length > 0)
         {
-            SimdLevel.Vector512 => GlobalNorm.SumOfSquares<V512, Vector512<float>>(x.Ptr(), x.Length),
-            SimdLevel.Vector256 => GlobalNorm.SumOfSquares<V256, Vector256<float>>(x.Ptr(), x.Length),
-            _ => GlobalNorm.SumOfSquares<Scalar1, float>(x.Ptr(), x.Length),
-        };
+            op.X = x.Ptr();
+            SimdDispatch.Run(Level, ref op);
+        }
+        double sum = op.Sum;
         sumOfSquares.Span()[0] = (float)sum;
         KeepAlive(x, sumOfSquares);
     }
@@ -331,12 +326,8 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"the clipping norm must be positive, not {maxNorm}");
         float factor = GlobalNorm.Factor(sumOfSquares.Span()[0], maxNorm);
         if (factor == 1f || x.Length == 0) return;
-        switch (Level)
-        {
-            case SimdLevel.Vector512: GlobalNorm.Scale<V512, Vector512<float>>(x.Ptr(), x.Length, factor); break;
-            case SimdLevel.Vector256: GlobalNorm.Scale<V256, Vector256<float>>(x.Ptr(), x.Length, factor); break;
-            default: GlobalNorm.Scale<Scalar1, float>(x.Ptr(), x.Length, factor); break;
-        }
+        var op = new ScaleOp { X = x.Ptr(), Length = x.Length, Factor = factor };
+        SimdDispatch.Run(Level, ref op);
         KeepAlive(x, sumOfSquares);
     }
 
@@ -347,12 +338,14 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         Need(firstMoment, 1, 0, n, nameof(firstMoment));
         Need(secondMoment, 1, 0, n, nameof(secondMoment));
         if (n == 0) return;
-        var job = _range;
-        job.Level = Level; job.Kind = RangeJob.Op.Adam; job.Length = n;
-        job.X = parameters.Ptr(); job.G = gradients.Ptr(); job.M = firstMoment.Ptr(); job.V = secondMoment.Ptr();
-        job.StepSize = step.StepSize; job.Beta1 = step.Beta1; job.Beta2 = step.Beta2; job.Epsilon = step.Epsilon;
-        if (Parallel(16L * n)) { job.Chunks = _pool.Count; _pool.Run(job); }
-        else job.Execute(0, 1, 0);
+        var job = _adam;
+        job.Level = Level; job.Length = n;
+        job.Op = new AdamOp
+        {
+            Weights = parameters.Ptr(), Gradients = gradients.Ptr(), FirstMoment = firstMoment.Ptr(), SecondMoment = secondMoment.Ptr(),
+            Settings = step.Settings, StepSize = step.StepSize,
+        };
+        Run(job, Parallel(16L * n));
         KeepAlive(parameters, gradients, firstMoment, secondMoment);
     }
 

@@ -48,24 +48,7 @@ internal static class CpuHeads
             }
             for (int j = 0; j < cols; j++)
             {
-                float p = output[o + j], y = targets[o + j], g;
-                switch (a.Head)
-                {
-                    case OutputHead.Sigmoid:
-                        float pc = BceClip.Clamp(p);
-                        sum += -(y * MathF.Log(pc) + (1 - y) * MathF.Log(1 - pc));
-                        g = BceClip.IsClipped(p) ? 0f : p - y;
-                        break;
-                    case OutputHead.Linear:
-                        float d = p - y;
-                        sum += d * d;
-                        g = 2f * d;
-                        break;
-                    default:
-                        if (y != 0f) sum += -y * MathF.Log(MathF.Max(p, HeadNumerics.LogFloor));
-                        g = p - y;
-                        break;
-                }
+                sum += ElementLoss.Of((int)a.Head, output[o + j], targets[o + j], out float g);
                 if (withGradient) gradient[o + j] = a.Scale * g;
             }
         }

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-
 namespace RecurrentAE.Kernels.Cpu;
 
 /// <summary>
@@ -7,25 +5,14 @@ namespace RecurrentAE.Kernels.Cpu;
 /// panels/strips: each thread then packs all of the other dimension's operand, which is the smaller one to repeat
 /// (896x400x28 splits rows; the weight gradient 100x400x896 splits columns).
 /// </summary>
-internal sealed unsafe class GemmJob(ThreadScratch[] scratch) : ParallelJob
+internal sealed unsafe class GemmJob(ThreadScratch[] scratch) : SimdJob
 {
-    public SimdLevel Level;
     public bool TransA, TransB, SplitRows;
     public int M, N, K, Lda, Ldb, Ldc;
     public float Alpha, Beta;
     public float* A, B, C;
 
-    public override void Execute(int chunk, int chunks, int thread)
-    {
-        switch (Level)
-        {
-            case SimdLevel.Vector512: Run<V512, Vector512<float>>(chunk, chunks, thread); break;
-            case SimdLevel.Vector256: Run<V256, Vector256<float>>(chunk, chunks, thread); break;
-            default: Run<Scalar1, float>(chunk, chunks, thread); break;
-        }
-    }
-
-    private void Run<S, TV>(int index, int count, int thread) where S : struct, ISimd<TV> where TV : struct
+    protected override void Run<S, TV>(int index, int count, int thread)
     {
         int i0 = 0, i1 = M, j0 = 0, j1 = N;
         if (count > 1)

@@ -25,7 +25,7 @@ internal static unsafe class GemmMicroKernel
     private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        int w = S.Count, rows = S.TileRows;
+        int rows = S.TileRows;
         TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
         if (rows == 8)
         {
@@ -123,11 +123,10 @@ internal static unsafe class GemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float* Row(float* a, int lda, int r, int mr) => r < mr ? a + (long)r * lda : a;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void NarrowDirect<S, TV>(int kc, float* a, int lda, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        int w = S.Count;
         float* a0 = a, a1 = Row(a, lda, 1, mr), a2 = Row(a, lda, 2, mr), a3 = Row(a, lda, 3, mr);
         float* a4 = Row(a, lda, 4, mr), a5 = Row(a, lda, 5, mr), a6 = Row(a, lda, 6, mr), a7 = Row(a, lda, 7, mr);
         TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;

@@ -43,3 +43,23 @@ internal static unsafe class GlobalNorm
         for (; i < n; i++) x[i] *= factor;
     }
 }
+
+/// <summary><see cref="GlobalNorm.SumOfSquares{S, TV}"/> of x[0, n) into <see cref="Sum"/>.</summary>
+internal unsafe struct SumOfSquaresOp : ISimdOp
+{
+    public float* X;
+    public int Length;
+    public double Sum;
+
+    public void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct => Sum = GlobalNorm.SumOfSquares<S, TV>(X, Length);
+}
+
+/// <summary><see cref="GlobalNorm.Scale{S, TV}"/>: x[0, n) *= factor.</summary>
+internal unsafe struct ScaleOp : ISimdOp
+{
+    public float* X;
+    public int Length;
+    public float Factor;
+
+    public readonly void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct => GlobalNorm.Scale<S, TV>(X, Length, Factor);
+}

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace RecurrentAE.Kernels.Cpu;
 
@@ -15,10 +14,9 @@ namespace RecurrentAE.Kernels.Cpu;
 /// shares take 1.25x the time one 16-row share takes alone (the machine, not the split), so the batch split is near
 /// what two cores give here.</para>
 /// </summary>
-internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
+internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
 {
     protected readonly ThreadScratch[] Scratch = scratch;
-    public SimdLevel Level;
     public int Steps, Batch, Units;
     public int[]? Lengths;
 
@@ -36,7 +34,7 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
         [FieldOffset(128)] public int Done;
     }
 
-    protected int Width => Level switch { SimdLevel.Vector512 => V512.Count, SimdLevel.Vector256 => V256.Count, _ => Scalar1.Count };
+    protected int Width => SimdDispatch.Shape(Level).Count;
 
     /// <summary>Depth and columns of the packed recurrent kernel.</summary>
     protected abstract (int Depth, int Columns) PackedShape { get; }
@@ -60,18 +58,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : ParallelJob
         _packChunks = Math.Min(Strips, 4 * Chunks);
     }
 
-    public override void Execute(int index, int count, int thread)
+    protected override void Run<S, TV>(int index, int count, int thread)
     {
-        switch (Level)
-        {
-            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, count, Scratch[thread]); break;
-            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, count, Scratch[thread]); break;
-            default: Run<Scalar1, float>(index, count, Scratch[thread]); break;
-        }
-    }
-
-    private void Run<S, TV>(int index, int count, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct
-    {
+        var scratch = Scratch[thread];
         int chunks = _packChunks, strips = Strips;
         for (int k; (k = Interlocked.Increment(ref _progress.Next) - 1) < chunks;)
         {
@@ -211,12 +200,13 @@ internal sealed unsafe class LstmBackwardJob : LstmJob
     /// <summary>After the op: adds the shares' partial bias sums, in share order, into the bias gradient.</summary>
     public void AddPartials()
     {
-        switch (Level)
-        {
-            case SimdLevel.Vector512: AddPartials<V512, Vector512<float>>(); break;
-            case SimdLevel.Vector256: AddPartials<V256, Vector256<float>>(); break;
-            default: AddPartials<Scalar1, float>(); break;
-        }
+        var op = new AddPartialsOp(this);
+        SimdDispatch.Run(Level, ref op);
+    }
+
+    private readonly struct AddPartialsOp(LstmBackwardJob job) : ISimdOp
+    {
+        public void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct => job.AddPartials<S, TV>();
     }
 
     private void AddPartials<S, TV>() where S : struct, ISimd<TV> where TV : struct

@@ -1,47 +1,97 @@
-using System.Runtime.Intrinsics;
-
 namespace RecurrentAE.Kernels.Cpu;
 
-/// <summary>Adam, the column sum, fills and the BCE loss split over the pool in contiguous ranges cut at multiples of
-/// 16 floats (the BCE at multiples of its 1024-value blocks). Each chunk's BCE sum goes to its own slot, summed in chunk
-/// order by the caller.</summary>
-internal sealed unsafe class RangeJob(int threads) : ParallelJob
+/// <summary>An elementwise op over ranges [from, to) of [0, length), written once over the vector width; its fields
+/// name its operands.</summary>
+internal interface IRangeOp
 {
-    public enum Op { Adam, ColumnSum, Fill, Bce }
+    /// <summary>Chunks are cut at multiples of this many floats (a whole number of vectors, or of an op's summing blocks).</summary>
+    int Align { get; }
 
-    public SimdLevel Level;
-    public Op Kind;
-    public int Length, Rows;
-    public bool Accumulate;
-    public float* X, G, M, V, Sums;
-    public float StepSize, Beta1, Beta2, Epsilon, Value;
+    /// <summary>The op over [from, to), the range of chunk <paramref name="chunk"/>.</summary>
+    void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct;
+}
 
-    /// <summary>Per-chunk results of <see cref="Op.Bce"/>.</summary>
-    public readonly double[] Partial = new double[Math.Max(1, threads)];
+/// <summary>The one driver of the elementwise ops: [0, <see cref="Length"/>) split over the pool in contiguous ranges cut
+/// at multiples of the op's <see cref="IRangeOp.Align"/>.</summary>
+internal sealed class RangeJob<TOp> : SimdJob where TOp : struct, IRangeOp
+{
+    public TOp Op;
+    public int Length;
 
-    public override void Execute(int index, int count, int thread)
+    protected override void Run<S, TV>(int chunk, int chunks, int thread)
     {
-        int align = Kind == Op.Bce ? 1024 : 16;
-        int lo = (int)((long)Length * index / count) / align * align;
-        int hi = index + 1 == count ? Length : (int)((long)Length * (index + 1) / count) / align * align;
-        if (Kind == Op.Bce) Partial[index] = 0;
-        if (hi <= lo) return;
-        switch (Level)
-        {
-            case SimdLevel.Vector512: Run<V512, Vector512<float>>(index, lo, hi); break;
-            case SimdLevel.Vector256: Run<V256, Vector256<float>>(index, lo, hi); break;
-            default: Run<Scalar1, float>(index, lo, hi); break;
-        }
+        int align = Op.Align;
+        int lo = (int)((long)Length * chunk / chunks) / align * align;
+        int hi = chunk + 1 == chunks ? Length : (int)((long)Length * (chunk + 1) / chunks) / align * align;
+        Op.Run<S, TV>(chunk, lo, hi);
     }
+}
 
-    private void Run<S, TV>(int index, int lo, int hi) where S : struct, ISimd<TV> where TV : struct
+/// <summary>Keras Adam (see <see cref="AdamStep"/>) over a flat parameter buffer.</summary>
+internal unsafe struct AdamOp : IRangeOp
+{
+    public float* Weights, Gradients, FirstMoment, SecondMoment;
+    public AdamSettings Settings;
+    public float StepSize;
+
+    public readonly int Align => 16;
+
+    public readonly void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct =>
+        Pointwise.Adam<S, TV>(from, to, Weights, Gradients, FirstMoment, SecondMoment, StepSize, Settings.Beta1, Settings.Beta2, Settings.Epsilon);
+}
+
+/// <summary>sums[j] (+)= sum_i x[i * cols + j], split over the columns.</summary>
+internal unsafe struct ColumnSumOp : IRangeOp
+{
+    public float* X, Sums;
+    public int Rows, Cols;
+    public bool Accumulate;
+
+    public readonly int Align => 16;
+
+    public readonly void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct =>
+        Pointwise.ColumnSum<S, TV>(from, to, X, Rows, Cols, Sums, Accumulate);
+}
+
+/// <summary>destination[i] = value.</summary>
+internal unsafe struct FillOp : IRangeOp
+{
+    public float* Destination;
+    public float Value;
+
+    public readonly int Align => 16;
+
+    public readonly void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct =>
+        new Span<float>(Destination + from, to - from).Fill(Value);
+}
+
+/// <summary>The clipped BCE sum of each chunk into its own slot of <see cref="Partial"/> (summed in chunk order by the
+/// caller, so the sum does not depend on the threads), and the gradient through the sigmoid unless it is null. Chunks
+/// are cut at the sum's 1024-value blocks.</summary>
+internal unsafe struct BceOp : IRangeOp
+{
+    public float* Probabilities, Targets, Gradient;
+    public float Scale;
+    public double[] Partial;
+
+    public readonly int Align => 1024;
+
+    public readonly void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct =>
+        Partial[chunk] = Pointwise.Bce<S, TV>(from, to, Probabilities, Targets, Scale, Gradient);
+}
+
+/// <summary>p = sigmoid(logits + bias) row by row (see <see cref="Pointwise.BiasSigmoid{S, TV}"/>).</summary>
+internal unsafe struct BiasSigmoidOp : ISimdOp
+{
+    public float* Logits, Bias, Probabilities;
+    public int Rows, Cols;
+
+    public readonly void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct
     {
-        switch (Kind)
+        for (int r = 0; r < Rows; r++)
         {
-            case Op.Adam: Pointwise.Adam<S, TV>(lo, hi, X, G, M, V, StepSize, Beta1, Beta2, Epsilon); break;
-            case Op.ColumnSum: Pointwise.ColumnSum<S, TV>(lo, hi, X, Rows, Length, Sums, Accumulate); break;
-            case Op.Fill: new Span<float>(X + lo, hi - lo).Fill(Value); break;
-            case Op.Bce: Partial[index] = Pointwise.Bce<S, TV>(lo, hi, X, G, Value, M); break;
+            long o = (long)r * Cols;
+            Pointwise.BiasSigmoid<S, TV>(0, Cols, Logits + o, Bias, Probabilities + o);
         }
     }
 }

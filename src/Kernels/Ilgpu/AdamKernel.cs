@@ -2,21 +2,19 @@ using ILGPU;
 
 namespace RecurrentAE.Kernels.Ilgpu;
 
-internal struct AdamParams
-{
-    public float StepSize, Beta1, Beta2, Epsilon;
-}
-
-/// <summary>Adam (Keras form) over flat buffers, one thread per parameter, one launch.</summary>
+/// <summary>Adam (Keras form, see <see cref="AdamStep"/>) over flat buffers, one thread per parameter, one launch. The
+/// settings arrive as plain floats: a kernel takes no managed objects.</summary>
 internal static class AdamKernel
 {
-    public static void Adam_update(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v, AdamParams p)
+    [IlgpuKernel]
+    public static void Adam(Index1D i, ArrayView<float> w, ArrayView<float> g, ArrayView<float> m, ArrayView<float> v,
+        float stepSize, float beta1, float beta2, float epsilon)
     {
         float gi = g[i];
-        float mi = p.Beta1 * m[i] + (1 - p.Beta1) * gi;
-        float vi = p.Beta2 * v[i] + (1 - p.Beta2) * gi * gi;
+        float mi = beta1 * m[i] + (1 - beta1) * gi;
+        float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
         m[i] = mi;
         v[i] = vi;
-        w[i] -= p.StepSize * mi / (MathF.Sqrt(vi) + p.Epsilon);
+        w[i] -= stepSize * mi / (MathF.Sqrt(vi) + epsilon);
     }
 }

@@ -12,7 +12,8 @@ internal struct CorruptParams
 /// draws a pure function of (key, index). Forward only: the data gets no gradient.</summary>
 internal static class DenoisingKernels
 {
-    public static void CorruptInputs_forward(Index1D i, ArrayView<float> x, ArrayView<float> y, CorruptParams p)
+    [IlgpuKernel]
+    public static void CorruptInputs(Index1D i, ArrayView<float> x, ArrayView<float> y, CorruptParams p)
     {
         float v = x[i];
         if (p.Dropout > 0f) v = CounterRandom.Uniform(new CounterKey(p.DropoutKey), i) < p.Dropout ? 0f : v * (1f / (1f - p.Dropout));

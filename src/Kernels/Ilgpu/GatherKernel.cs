@@ -14,7 +14,8 @@ internal static class GatherKernel
     /// <summary>x[t, b, f] = data[min(i * itemStride, maxOffset) + first + t * stepStride + f] with i = indices[start + b],
     /// one thread per element of x. The item start is computed in 64 bits before the clamp (i * itemStride may pass 2^31
     /// only for the clamped last window, but it must not wrap).</summary>
-    public static void Gather_forward(Index1D index, ArrayView<float> data, ArrayView<int> indices, ArrayView<float> x, GatherParams p)
+    [IlgpuKernel]
+    public static void Gather(Index1D index, ArrayView<float> data, ArrayView<int> indices, ArrayView<float> x, GatherParams p)
     {
         int bf = p.Batch * p.Features;
         int t = index / bf;

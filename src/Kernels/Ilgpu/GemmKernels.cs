@@ -19,7 +19,8 @@ internal static class GemmKernels
     /// <summary>Shared tiles are allocated at the largest tile size; smaller tiles use the top-left corner.</summary>
     public const int MaxTile = 16;
 
-    public static void Gemm_forward(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmParams p)
+    [IlgpuKernel(ExplicitlyGrouped = true)]
+    public static void Gemm(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmParams p)
     {
         var sA = SharedMemory.Allocate<float>(MaxTile * MaxTile);
         var sB = SharedMemory.Allocate<float>(MaxTile * MaxTile);

@@ -11,7 +11,8 @@ internal static class GlobalNormKernels
     /// Kahan compensation (float64 is optional on OpenCL devices), then a shared-memory tree adds the partials pairwise.
     /// No atomics: the same bits on every run. result[0] = sum x[i]^2.
     /// </summary>
-    public static void SumOfSquares_forward(ArrayView<float> x, ArrayView<float> result, int n)
+    [IlgpuKernel(ExplicitlyGrouped = true)]
+    public static void SumOfSquares(ArrayView<float> x, ArrayView<float> result, int n)
     {
         var partial = SharedMemory.Allocate<float>(HeadKernels.MaxReduceGroup);
         int tid = Group.IdxX, size = Group.DimX;
@@ -35,7 +36,8 @@ internal static class GlobalNormKernels
 
     /// <summary>x[i] *= maxNorm / max(sqrt(sumOfSquares[0]), maxNorm) (Keras <c>global_clipnorm</c>); a NaN norm makes x NaN
     /// (the loss check then stops the run) instead of hiding it.</summary>
-    public static void ClipByGlobalNorm_backward(Index1D i, ArrayView<float> x, ArrayView<float> sumOfSquares, float maxNorm)
+    [IlgpuKernel]
+    public static void ClipByGlobalNorm(Index1D i, ArrayView<float> x, ArrayView<float> sumOfSquares, float maxNorm)
     {
         float norm = MathF.Sqrt(sumOfSquares[0]);
         float factor = float.IsNaN(norm) ? norm : maxNorm / (norm > maxNorm ? norm : maxNorm);

@@ -18,6 +18,7 @@ internal static class HeadKernels
     public const int MaxReduceGroup = 256;
 
     /// <summary>Sigmoid and linear heads: one thread per element.</summary>
+    [IlgpuKernel]
     public static void HeadPointwise_forward(Index1D index, ArrayView<float> logits, ArrayView<float> bias, ArrayView<float> output, int cols, int head)
     {
         float z = logits[index] + bias[index % cols];
@@ -25,6 +26,7 @@ internal static class HeadKernels
     }
 
     /// <summary>Softmax head: one thread per row; the row maximum is subtracted before exp so nothing overflows.</summary>
+    [IlgpuKernel]
     public static void Softmax_forward(Index1D row, ArrayView<float> logits, ArrayView<float> bias, ArrayView<float> output, int cols)
     {
         int o = row * cols;
@@ -46,6 +48,7 @@ internal static class HeadKernels
     /// zero gradient and add no loss), writing the gradient and summing its share of the loss; a shared-memory tree
     /// reduces the sums (deterministic, no atomics) and thread 0 writes loss[0] (+)= scale * sum.
     /// </summary>
+    [IlgpuKernel(ExplicitlyGrouped = true)]
     public static void HeadLoss_backward(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> loss,
         ArrayView<float> gradient, ArrayView<int> lengths, HeadLossParams p)
     {
@@ -58,28 +61,8 @@ internal static class HeadKernels
             bool masked = p.HasLengths != 0 && r / p.Batch >= lengths[r % p.Batch];
             for (int j = 0; j < cols; j++)
             {
-                float prob = output[o + j], y = targets[o + j];
                 float g = 0f;
-                if (!masked)
-                {
-                    if (p.Head == (int)OutputHead.Sigmoid)
-                    {
-                        float pc = BceClip.Clamp(prob);
-                        sum += -(y * MathF.Log(pc) + (1f - y) * MathF.Log(1f - pc));
-                        g = BceClip.IsClipped(prob) ? 0f : prob - y;
-                    }
-                    else if (p.Head == (int)OutputHead.Linear)
-                    {
-                        float d = prob - y;
-                        sum += d * d;
-                        g = 2f * d;
-                    }
-                    else
-                    {
-                        if (y != 0f) sum += -y * MathF.Log(prob > HeadNumerics.LogFloor ? prob : HeadNumerics.LogFloor);
-                        g = prob - y;
-                    }
-                }
+                if (!masked) sum += ElementLoss.Of(p.Head, output[o + j], targets[o + j], out g);
                 if (p.HasGradient != 0) gradient[o + j] = p.Scale * g;
             }
         }

@@ -4,38 +4,33 @@ using ILGPU.Runtime;
 namespace RecurrentAE.Kernels.Ilgpu;
 
 /// <summary>Float device memory of the ILGPU backend.</summary>
-internal sealed class IlgpuArray : DeviceArray
+internal sealed class IlgpuArray(Accelerator accelerator, int length) : DeviceArray
 {
-    public IlgpuArray(Accelerator accelerator, int length)
-    {
-        // ILGPU refuses zero-length buffers on some accelerators; keep one float behind an empty array.
-        Buffer = accelerator.Allocate1D<float>(Math.Max(length, 1));
-        Buffer.MemSetToZero();
-        LengthValue = length;
-    }
-
-    public MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; }
-    private int LengthValue { get; }
-    public override int Length => LengthValue;
+    public MemoryBuffer1D<float, Stride1D.Dense> Buffer { get; } = IlgpuMemory.Zeros<float>(accelerator, length);
+    public override int Length => length;
     public override void Dispose() => Buffer.Dispose();
 }
 
 /// <summary>Int device memory of the ILGPU backend.</summary>
-internal sealed class IlgpuIndexArray : DeviceIndexArray
+internal sealed class IlgpuIndexArray(Accelerator accelerator, int length) : DeviceIndexArray
 {
-    public IlgpuIndexArray(Accelerator accelerator, int length)
-    {
-        Buffer = accelerator.Allocate1D<int>(Math.Max(length, 1));
-        Buffer.MemSetToZero();
-        LengthValue = length;
-    }
-
-    public MemoryBuffer1D<int, Stride1D.Dense> Buffer { get; }
-    private int LengthValue { get; }
-    public override int Length => LengthValue;
+    public MemoryBuffer1D<int, Stride1D.Dense> Buffer { get; } = IlgpuMemory.Zeros<int>(accelerator, length);
+    public override int Length => length;
     public override void Dispose() => Buffer.Dispose();
 
     public ArrayView<int> View => Buffer.View;
+}
+
+internal static class IlgpuMemory
+{
+    /// <summary>A zero-filled buffer of <paramref name="length"/> values; ILGPU refuses zero-length buffers on some
+    /// accelerators, so an empty array keeps one value behind it.</summary>
+    public static MemoryBuffer1D<T, Stride1D.Dense> Zeros<T>(Accelerator accelerator, int length) where T : unmanaged
+    {
+        var buffer = accelerator.Allocate1D<T>(Math.Max(length, 1));
+        buffer.MemSetToZero();
+        return buffer;
+    }
 }
 
 internal static class IlgpuSliceExtensions

@@ -16,27 +16,8 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// </summary>
 internal sealed class IlgpuBackend : IComputeBackend
 {
-    /// <summary>Every kernel method and whether it is explicitly grouped (the PTX and OpenCL compile tests cover this list).</summary>
-    internal static readonly IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods =
-    [
-        (Method(typeof(GemmKernels), nameof(GemmKernels.Gemm_forward)), true),
-        (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_forward)), false),
-        (Method(typeof(LstmKernels), nameof(LstmKernels.LstmStep_backward)), false),
-        (Method(typeof(LstmPersistentKernels), nameof(LstmPersistentKernels.LstmPersistent_forward)), true),
-        (Method(typeof(LstmPersistentKernels), nameof(LstmPersistentKernels.LstmPersistent_backward)), true),
-        (Method(typeof(HeadKernels), nameof(HeadKernels.HeadPointwise_forward)), false),
-        (Method(typeof(HeadKernels), nameof(HeadKernels.Softmax_forward)), false),
-        (Method(typeof(HeadKernels), nameof(HeadKernels.HeadLoss_backward)), true),
-        (Method(typeof(ReductionKernels), nameof(ReductionKernels.ColumnSum_forward)), false),
-        (Method(typeof(AdamKernel), nameof(AdamKernel.Adam_update)), false),
-        (Method(typeof(GatherKernel), nameof(GatherKernel.Gather_forward)), false),
-        (Method(typeof(MemoryKernels), nameof(MemoryKernels.Fill)), false),
-        (Method(typeof(MemoryKernels), nameof(MemoryKernels.Copy)), false),
-        (Method(typeof(MemoryKernels), nameof(MemoryKernels.ScaleRows_forward)), false),
-        (Method(typeof(GlobalNormKernels), nameof(GlobalNormKernels.SumOfSquares_forward)), true),
-        (Method(typeof(GlobalNormKernels), nameof(GlobalNormKernels.ClipByGlobalNorm_backward)), false),
-        .. CodingKernelMethods,
-    ];
+    /// <summary>Every kernel method and whether it is explicitly grouped (see <see cref="KernelLauncher.Declared"/>).</summary>
+    internal static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods => KernelLauncher.Declared;
 
     /// <summary>
     /// Whether the persistent LSTM backward kernel can exist on a device: it reduces each dot product across a warp
@@ -54,10 +35,6 @@ internal sealed class IlgpuBackend : IComputeBackend
         KernelMethods.Where(k => SupportsPersistentBackward(type, capabilities)
                                  || k.Method.Name != nameof(LstmPersistentKernels.LstmPersistent_backward));
 
-    private static MethodInfo Method(Type type, string name) =>
-        type.GetMethod(name, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
-        ?? throw new MissingMethodException(type.Name, name);
-
     private readonly Context _context;
     private readonly bool _ownsContext;
     private readonly Accelerator _accelerator;
@@ -66,23 +43,8 @@ internal sealed class IlgpuBackend : IComputeBackend
     private readonly MemoryBuffer1D<int, Stride1D.Dense> _noLengths;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _noState;
 
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams> _gemm;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmForward;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams> _lstmBackward;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int> _headPointwise;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _softmax;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, HeadLossParams> _headLoss;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _columnSum;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams> _adam;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams> _gather;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams> _lstmPersistentForward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>? _lstmPersistentBackward;
+    private readonly KernelLauncher _kernels;
     private bool _persistentBackwardAvailable;
-    private readonly Action<Index1D, ArrayView<float>, float> _fill;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>> _copy;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> _scaleRows;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _sumOfSquares;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, float> _clipByGlobalNorm;
 
     /// <summary>Runs on <paramref name="device"/> of <paramref name="context"/>; disposes the context too when <paramref name="ownsContext"/>.</summary>
     public IlgpuBackend(Context context, Device device, string name, bool ownsContext = true)
@@ -104,20 +66,10 @@ internal sealed class IlgpuBackend : IComputeBackend
             _noState.MemSetToZero();
 
             var a = _accelerator;
-            _gemm = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(GemmKernels.Gemm_forward);
-            _lstmForward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_forward);
-            _lstmBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmStepParams>(LstmKernels.LstmStep_backward);
-            _headPointwise = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int>(HeadKernels.HeadPointwise_forward);
-            _softmax = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(HeadKernels.Softmax_forward);
-            _headLoss = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, HeadLossParams>(HeadKernels.HeadLoss_backward);
-            _columnSum = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(ReductionKernels.ColumnSum_forward);
-            _adam = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamParams>(AdamKernel.Adam_update);
-            _gather = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, GatherParams>(GatherKernel.Gather_forward);
-            _lstmPersistentForward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_forward);
-            // not loaded where it cannot compile (an OpenCL device without sub-groups): the backward runs per step there
-            _persistentBackwardAvailable = SupportsPersistentBackward(a.AcceleratorType, a.Capabilities);
-            if (_persistentBackwardAvailable)
-                _lstmPersistentBackward = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, LstmPersistentParams>(LstmPersistentKernels.LstmPersistent_backward);
+            // the persistent backward is not loaded where it cannot compile (an OpenCL device without sub-groups): the
+            // backward runs per step there
+            _kernels = new KernelLauncher(a, KernelMethodsFor(a.AcceleratorType, a.Capabilities));
+            _persistentBackwardAvailable = _kernels.IsLoaded(LstmPersistentKernels.LstmPersistent_backward);
             // GPUs get the persistent LSTM kernels; ILGPU's CPU accelerator keeps the per-step ones by default
             // (a Group.Barrier costs ~86 µs there, and tests force the persistent path explicitly).
             // RAE_ILGPU_LSTM=per-step|persistent overrides it, so `rae bench` can compare both paths on one GPU.
@@ -127,12 +79,6 @@ internal sealed class IlgpuBackend : IComputeBackend
                 "persistent" => IlgpuLstmPath.Persistent,
                 _ => _accelerator.AcceleratorType == AcceleratorType.CPU ? IlgpuLstmPath.PerStep : IlgpuLstmPath.Persistent,
             };
-            _fill = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(MemoryKernels.Fill);
-            _copy = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MemoryKernels.Copy);
-            _scaleRows = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int>(MemoryKernels.ScaleRows_forward);
-            _sumOfSquares = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(GlobalNormKernels.SumOfSquares_forward);
-            _clipByGlobalNorm = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(GlobalNormKernels.ClipByGlobalNorm_backward);
-            LoadCodingKernels(a);
         }
         catch
         {
@@ -153,7 +99,7 @@ internal sealed class IlgpuBackend : IComputeBackend
     internal bool PersistentBackwardAvailable
     {
         get => _persistentBackwardAvailable;
-        set => _persistentBackwardAvailable = value && _lstmPersistentBackward is not null;
+        set => _persistentBackwardAvailable = value && _kernels.IsLoaded(LstmPersistentKernels.LstmPersistent_backward);
     }
 
     /// <summary>Batch rows per group of the persistent kernels; 0 chooses (see <see cref="PersistentLayout"/>).</summary>
@@ -198,9 +144,9 @@ internal sealed class IlgpuBackend : IComputeBackend
             : Math.Max(1, (batch + Math.Max(1, _accelerator.NumMultiprocessors) - 1) / Math.Max(1, _accelerator.NumMultiprocessors));
         rows = Math.Min(rows, batch);
         long budget = SharedBudgetBytes / sizeof(float);
-        while (rows > 1 && Math.Max(LstmPersistentKernels.ForwardSharedFloats(rows, units), LstmPersistentKernels.BackwardSharedFloats(rows, units)) > budget)
+        while (rows > 1 && LstmPersistentKernels.SharedFloats(rows, units) > budget)
             rows--;
-        if (Math.Max(LstmPersistentKernels.ForwardSharedFloats(rows, units), LstmPersistentKernels.BackwardSharedFloats(rows, units)) > budget)
+        if (LstmPersistentKernels.SharedFloats(rows, units) > budget)
             return null;
         return (rows, GroupSize(rows * 4 * units), GroupSize(rows * 4 * units));
     }
@@ -210,7 +156,7 @@ internal sealed class IlgpuBackend : IComputeBackend
     /// <summary>The persistent kernels' launch shape for a layer, in words (for tests, benchmarks and reports).</summary>
     internal string DescribePersistentLayout(int batch, int units) => PersistentLayout(batch, units) is { } l
         ? $"{(batch + l.Rows - 1) / l.Rows} group(s) of {l.Rows} row(s); {l.ForwardGroup} threads forward, {l.BackwardGroup} backward; " +
-          $"{LstmPersistentKernels.ForwardSharedFloats(l.Rows, units) * sizeof(float)} B shared forward, {LstmPersistentKernels.BackwardSharedFloats(l.Rows, units) * sizeof(float)} B backward"
+          $"{LstmPersistentKernels.SharedFloats(l.Rows, units) * sizeof(float)} B shared forward, the same backward"
         : "does not fit: per-step kernels";
 
     private int GroupSize(int items)
@@ -269,7 +215,7 @@ internal sealed class IlgpuBackend : IComputeBackend
     {
         if (destination.IsEmpty) return;
         LaunchCount++;
-        _fill(destination.Length, destination.View(), value);
+        _kernels.Auto(MemoryKernels.Fill)(destination.Length, destination.View(), value);
     }
 
     public void Copy(Slice source, Slice destination)
@@ -278,7 +224,7 @@ internal sealed class IlgpuBackend : IComputeBackend
             throw new ArgumentException($"copy of {source.Length} floats into a slice of {destination.Length}");
         if (source.IsEmpty) return;
         LaunchCount++;
-        _copy(source.Length, source.View(), destination.View());
+        _kernels.Auto(MemoryKernels.Copy)(source.Length, source.View(), destination.View());
     }
 
     public void Synchronize() => _accelerator.Synchronize();
@@ -297,14 +243,14 @@ internal sealed class IlgpuBackend : IComputeBackend
         var grid = new Index2D((n + _tile - 1) / _tile, (m + _tile - 1) / _tile);
         var group = new Index2D(_tile, _tile);
         LaunchCount++;
-        _gemm(new KernelConfig(grid, group), a.View(), b.View(), c.View(), p);
+        _kernels.Grouped(GemmKernels.Gemm, new KernelConfig(grid, group))(a.View(), b.View(), c.View(), p);
     }
 
     public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
     {
         if (cols <= 0) return;
         LaunchCount++;
-        _columnSum(cols, x.View(), sums.View(), rows, cols, accumulate ? 1 : 0);
+        _kernels.Auto(ReductionKernels.ColumnSum)(cols, x.View(), sums.View(), rows, cols, accumulate ? 1 : 0);
     }
 
     public void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y)
@@ -315,7 +261,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (x.Length < count || y.Length < count || scales.Length < rows)
             throw new ArgumentException($"ScaleRows of {rows} x {cols} needs {count} floats in x and y and {rows} scales, not {x.Length}, {y.Length} and {scales.Length}");
         LaunchCount++;
-        _scaleRows((int)count, x.View(), scales.View(), y.View(), cols);
+        _kernels.Auto(MemoryKernels.ScaleRows)((int)count, x.View(), scales.View(), y.View(), cols);
     }
 
     public void GatherSequences(Slice data, GatherLayout layout, DeviceIndexArray indices, int start, int batch, Slice x)
@@ -323,7 +269,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         int count = layout.Steps * batch * layout.Features;
         if (count <= 0) return;
         LaunchCount++;
-        _gather(count, data.View(), ((IlgpuIndexArray)indices).View, x.View(), new GatherParams
+        _kernels.Auto(GatherKernel.Gather)(count, data.View(), ((IlgpuIndexArray)indices).View, x.View(), new GatherParams
         {
             Features = layout.Features, Start = start, Batch = batch, ItemStride = layout.ItemStride,
             MaxOffset = layout.MaxOffset, First = layout.First, StepStride = layout.StepStride,
@@ -351,9 +297,9 @@ internal sealed class IlgpuBackend : IComputeBackend
             };
             int groups = (args.Batch + layout.Rows - 1) / layout.Rows;
             var config = new KernelConfig(new Index1D(groups), new Index1D(layout.ForwardGroup),
-                SharedMemoryConfig.RequestDynamic<float>((int)LstmPersistentKernels.ForwardSharedFloats(layout.Rows, args.Units)));
+                SharedMemoryConfig.RequestDynamic<float>((int)LstmPersistentKernels.SharedFloats(layout.Rows, args.Units)));
             LaunchCount++;
-            _lstmPersistentForward(config, args.InputProjection.View(), args.RecurrentKernel.View(), args.Bias.View(),
+            _kernels.Grouped(LstmPersistentKernels.LstmPersistent_forward, config)(args.InputProjection.View(), args.RecurrentKernel.View(), args.Bias.View(),
                 args.Hidden.View(), args.Cell.View(), args.Gates.View(), lengths, pp);
             return;
         }
@@ -367,11 +313,12 @@ internal sealed class IlgpuBackend : IComputeBackend
             h = args.Hidden.View(), c = args.Cell.View(), gates = args.Gates.View(),
             h0 = args.InitialHidden.IsEmpty ? _noState.View : args.InitialHidden.View(),
             c0 = args.InitialCell.IsEmpty ? _noState.View : args.InitialCell.View();
+        var step = _kernels.Auto(LstmKernels.LstmStep_forward);
         for (int t = 0; t < args.Steps; t++)
         {
             p.Step = t;
             LaunchCount++;
-            _lstmForward(threads, xproj, rk, bias, h, c, gates, h0, c0, lengths, p);
+            step(threads, xproj, rk, bias, h, c, gates, h0, c0, lengths, p);
         }
     }
 
@@ -385,7 +332,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         var lengths = LengthsView(args.Lengths);
         ArrayView<float> rk = args.RecurrentKernel.View(), c = args.Cell.View(), gates = args.Gates.View(),
             dh = args.HiddenGradient.View(), dc = args.CellGradientScratch.View(), dz = args.GateGradient.View();
-        if (LstmPath == IlgpuLstmPath.Persistent && _lstmPersistentBackward is not null && _persistentBackwardAvailable
+        if (LstmPath == IlgpuLstmPath.Persistent && _persistentBackwardAvailable
             && PersistentLayout(B, U) is { } layout)
         {
             var pp = new LstmPersistentParams
@@ -394,18 +341,19 @@ internal sealed class IlgpuBackend : IComputeBackend
             };
             int groups = (B + layout.Rows - 1) / layout.Rows;
             var config = new KernelConfig(new Index1D(groups), new Index1D(layout.BackwardGroup),
-                SharedMemoryConfig.RequestDynamic<float>((int)LstmPersistentKernels.BackwardSharedFloats(layout.Rows, U)));
+                SharedMemoryConfig.RequestDynamic<float>((int)LstmPersistentKernels.SharedFloats(layout.Rows, U)));
             LaunchCount++;
-            _lstmPersistentBackward(config, rk, c, gates, dh, dc, dz, lengths, pp);
+            _kernels.Grouped(LstmPersistentKernels.LstmPersistent_backward, config)(rk, c, gates, dh, dc, dz, lengths, pp);
         }
         else
         {
             var p = new LstmStepParams { Steps = T, Batch = B, Units = U, HasLengths = args.Lengths is null ? 0 : 1 };
+            var step = _kernels.Auto(LstmKernels.LstmStep_backward);
             for (int t = T - 1; t >= 0; t--)
             {
                 p.Step = t;
                 LaunchCount++;
-                _lstmBackward(B * U, rk, c, gates, dh, dc, dz, lengths, p);
+                step(B * U, rk, c, gates, dh, dc, dz, lengths, p);
             }
         }
         // dU += H[0..T-2]^T dZ[1..T-1]: time-major storage makes all steps one GEMM.
@@ -420,8 +368,8 @@ internal sealed class IlgpuBackend : IComputeBackend
     {
         if (rows <= 0 || cols <= 0) return;
         LaunchCount++;
-        if (head == OutputHead.Softmax) _softmax(rows, logits.View(), bias.View(), output.View(), cols);
-        else _headPointwise(rows * cols, logits.View(), bias.View(), output.View(), cols, (int)head);
+        if (head == OutputHead.Softmax) _kernels.Auto(HeadKernels.Softmax_forward)(rows, logits.View(), bias.View(), output.View(), cols);
+        else _kernels.Auto(HeadKernels.HeadPointwise_forward)(rows * cols, logits.View(), bias.View(), output.View(), cols, (int)head);
     }
 
     public void HeadLossAndGradient(in HeadLossArgs a)
@@ -433,7 +381,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         };
         LaunchCount++;
         // An empty (default) gradient slice has no array: pass a view the kernel never writes.
-        _headLoss(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), a.Output.View(), a.Targets.View(), a.Loss.View(),
+        _kernels.Grouped(HeadKernels.HeadLoss_backward, new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)))(a.Output.View(), a.Targets.View(), a.Loss.View(),
             a.LogitGradient.IsEmpty ? a.Output.View() : a.LogitGradient.View(), LengthsView(a.Lengths), p);
     }
 
@@ -441,8 +389,8 @@ internal sealed class IlgpuBackend : IComputeBackend
     {
         if (parameters.IsEmpty) return;
         LaunchCount++;
-        _adam(parameters.Length, parameters.View(), gradients.View(), firstMoment.View(), secondMoment.View(),
-            new AdamParams { StepSize = step.StepSize, Beta1 = step.Beta1, Beta2 = step.Beta2, Epsilon = step.Epsilon });
+        _kernels.Auto(AdamKernel.Adam)(parameters.Length, parameters.View(), gradients.View(), firstMoment.View(), secondMoment.View(),
+            step.StepSize, step.Settings.Beta1, step.Settings.Beta2, step.Settings.Epsilon);
     }
 
     public void SumOfSquares(Slice x, Slice sumOfSquares)
@@ -454,7 +402,7 @@ internal sealed class IlgpuBackend : IComputeBackend
             return;
         }
         LaunchCount++;
-        _sumOfSquares(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), x.View(), sumOfSquares.View(), x.Length);
+        _kernels.Grouped(GlobalNormKernels.SumOfSquares, new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)))(x.View(), sumOfSquares.View(), x.Length);
     }
 
     public void ClipByGlobalNorm(Slice x, Slice sumOfSquares, float maxNorm)
@@ -463,7 +411,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"the clipping norm must be positive, not {maxNorm}");
         if (x.IsEmpty) return;
         LaunchCount++;
-        _clipByGlobalNorm(x.Length, x.View(), sumOfSquares.View(), maxNorm);
+        _kernels.Auto(GlobalNormKernels.ClipByGlobalNorm)(x.Length, x.View(), sumOfSquares.View(), maxNorm);
     }
 
     private ArrayView<int> LengthsView(DeviceIndexArray? lengths) =>
@@ -479,37 +427,6 @@ internal sealed class IlgpuBackend : IComputeBackend
 
     // ---- Denoising, sparse and variational autoencoders (issue 15): DenoisingKernels.cs, VariationalKernels.cs, SparsityKernels.cs.
 
-    // A property, not a field: KernelMethods (initialised earlier in the file) reads it.
-    private static (MethodInfo Method, bool ExplicitlyGrouped)[] CodingKernelMethods =>
-    [
-        (Method(typeof(DenoisingKernels), nameof(DenoisingKernels.CorruptInputs_forward)), false),
-        (Method(typeof(VariationalKernels), nameof(VariationalKernels.Reparameterize_forward)), false),
-        (Method(typeof(VariationalKernels), nameof(VariationalKernels.Reparameterize_backward)), false),
-        (Method(typeof(VariationalKernels), nameof(VariationalKernels.KlDivergence_forward)), true),
-        (Method(typeof(VariationalKernels), nameof(VariationalKernels.KlDivergence_backward)), false),
-        (Method(typeof(SparsityKernels), nameof(SparsityKernels.SparsityPenalty_forward)), true),
-        (Method(typeof(SparsityKernels), nameof(SparsityKernels.SparsityPenalty_backward)), false),
-    ];
-
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, CorruptParams> _corruptInputs = null!;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong> _reparameterize = null!;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong> _reparameterizeBackward = null!;
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, KlParams> _kl = null!;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float> _klBackward = null!;
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, SparsityParams> _sparsity = null!;
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SparsityParams> _sparsityBackward = null!;
-
-    private void LoadCodingKernels(Accelerator a)
-    {
-        _corruptInputs = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, CorruptParams>(DenoisingKernels.CorruptInputs_forward);
-        _reparameterize = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong>(VariationalKernels.Reparameterize_forward);
-        _reparameterizeBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ulong>(VariationalKernels.Reparameterize_backward);
-        _kl = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, KlParams>(VariationalKernels.KlDivergence_forward);
-        _klBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, float>(VariationalKernels.KlDivergence_backward);
-        _sparsity = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, SparsityParams>(SparsityKernels.SparsityPenalty_forward);
-        _sparsityBackward = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SparsityParams>(SparsityKernels.SparsityPenalty_backward);
-    }
-
     private static void NeedAll(int count, params ReadOnlySpan<Slice> slices)
     {
         foreach (var s in slices)
@@ -521,7 +438,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (count <= 0) return;
         NeedAll(count, x, y);
         LaunchCount++;
-        _corruptInputs(count, x.View(), y.View(), new CorruptParams { NoiseStd = noiseStd, Dropout = dropout, NoiseKey = noiseKey.Value, DropoutKey = dropoutKey.Value });
+        _kernels.Auto(DenoisingKernels.CorruptInputs)(count, x.View(), y.View(), new CorruptParams { NoiseStd = noiseStd, Dropout = dropout, NoiseKey = noiseKey.Value, DropoutKey = dropoutKey.Value });
     }
 
     public void Reparameterize(Slice mean, Slice logVar, int count, CounterKey key, Slice coding)
@@ -529,7 +446,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (count <= 0) return;
         NeedAll(count, mean, logVar, coding);
         LaunchCount++;
-        _reparameterize(count, mean.View(), logVar.View(), coding.View(), key.Value);
+        _kernels.Auto(VariationalKernels.Reparameterize_forward)(count, mean.View(), logVar.View(), coding.View(), key.Value);
     }
 
     public void ReparameterizeBackward(Slice logVar, Slice codingGradient, int count, CounterKey key, Slice meanGradient, Slice logVarGradient)
@@ -537,7 +454,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (count <= 0) return;
         NeedAll(count, logVar, codingGradient, meanGradient, logVarGradient);
         LaunchCount++;
-        _reparameterizeBackward(count, logVar.View(), codingGradient.View(), meanGradient.View(), logVarGradient.View(), key.Value);
+        _kernels.Auto(VariationalKernels.Reparameterize_backward)(count, logVar.View(), codingGradient.View(), meanGradient.View(), logVarGradient.View(), key.Value);
     }
 
     public void KlDivergence(Slice mean, Slice logVar, int count, float scale, Slice loss, bool accumulate)
@@ -550,7 +467,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         }
         NeedAll(count, mean, logVar);
         LaunchCount++;
-        _kl(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), mean.View(), logVar.View(), loss.View(),
+        _kernels.Grouped(VariationalKernels.KlDivergence_forward, new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)))(mean.View(), logVar.View(), loss.View(),
             new KlParams { Count = count, Scale = scale, Accumulate = accumulate ? 1 : 0 });
     }
 
@@ -559,7 +476,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (count <= 0) return;
         NeedAll(count, mean, logVar, meanGradient, logVarGradient);
         LaunchCount++;
-        _klBackward(count, mean.View(), logVar.View(), meanGradient.View(), logVarGradient.View(), scale);
+        _kernels.Auto(VariationalKernels.KlDivergence_backward)(count, mean.View(), logVar.View(), meanGradient.View(), logVarGradient.View(), scale);
     }
 
     public void SparsityPenalty(Slice coding, int rows, int cols, SparsityPenalty penalty, Slice loss, bool accumulate)
@@ -572,7 +489,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         }
         NeedAll(rows * cols, coding);
         LaunchCount++;
-        _sparsity(new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)), coding.View(), loss.View(), Params(rows, cols, penalty, accumulate));
+        _kernels.Grouped(SparsityKernels.SparsityPenalty_forward, new KernelConfig(new Index1D(1), new Index1D(_reduceGroup)))(coding.View(), loss.View(), Params(rows, cols, penalty, accumulate));
     }
 
     public void SparsityBackward(Slice coding, Slice codingGradient, int rows, int cols, SparsityPenalty penalty, Slice logitGradient)
@@ -580,7 +497,7 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (rows <= 0 || cols <= 0) return;
         NeedAll(rows * cols, coding, codingGradient, logitGradient);
         LaunchCount++;
-        _sparsityBackward(rows * cols, coding.View(), codingGradient.View(), logitGradient.View(), Params(rows, cols, penalty, false));
+        _kernels.Auto(SparsityKernels.SparsityPenalty_backward)(rows * cols, coding.View(), codingGradient.View(), logitGradient.View(), Params(rows, cols, penalty, false));
     }
 
     private static SparsityParams Params(int rows, int cols, SparsityPenalty p, bool accumulate) => new()

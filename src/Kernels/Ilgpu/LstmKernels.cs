@@ -18,6 +18,7 @@ internal struct LstmStepParams
 /// </summary>
 internal static class LstmKernels
 {
+    [IlgpuKernel]
     public static void LstmStep_forward(Index1D index, ArrayView<float> xproj, ArrayView<float> rk, ArrayView<float> bias,
         ArrayView<float> hidden, ArrayView<float> cell, ArrayView<float> gates, ArrayView<float> initialHidden,
         ArrayView<float> initialCell, ArrayView<int> lengths, LstmStepParams p)
@@ -72,6 +73,7 @@ internal static class LstmKernels
         hidden[row * U + u] = state.H;
     }
 
+    [IlgpuKernel]
     public static void LstmStep_backward(Index1D index, ArrayView<float> rk, ArrayView<float> cell, ArrayView<float> gates,
         ArrayView<float> dHidden, ArrayView<float> dCell, ArrayView<float> dGates, ArrayView<int> lengths, LstmStepParams p)
     {

@@ -43,12 +43,11 @@ internal struct LstmPersistentParams
 /// </summary>
 internal static class LstmPersistentKernels
 {
-    /// <summary>Shared floats the forward kernel needs for <paramref name="rows"/> rows of <paramref name="units"/>.</summary>
-    internal static long ForwardSharedFloats(int rows, int units) => 5L * rows * units;
+    /// <summary>Shared floats either kernel needs for <paramref name="rows"/> rows of <paramref name="units"/>: R x U for
+    /// hs or dhs beside R x 4U for zs or dzs.</summary>
+    internal static long SharedFloats(int rows, int units) => 5L * rows * units;
 
-    /// <summary>Shared floats the backward kernel needs for <paramref name="rows"/> rows of <paramref name="units"/>.</summary>
-    internal static long BackwardSharedFloats(int rows, int units) => 5L * rows * units;
-
+    [IlgpuKernel(ExplicitlyGrouped = true)]
     public static void LstmPersistent_forward(ArrayView<float> xproj, ArrayView<float> rk, ArrayView<float> bias,
         ArrayView<float> hidden, ArrayView<float> cell, ArrayView<float> gates, ArrayView<int> lengths, LstmPersistentParams p)
     {
@@ -104,6 +103,7 @@ internal static class LstmPersistentKernels
         }
     }
 
+    [IlgpuKernel(ExplicitlyGrouped = true)]
     public static void LstmPersistent_backward(ArrayView<float> rk, ArrayView<float> cell, ArrayView<float> gates,
         ArrayView<float> dHidden, ArrayView<float> dCell, ArrayView<float> dGates, ArrayView<int> lengths, LstmPersistentParams p)
     {

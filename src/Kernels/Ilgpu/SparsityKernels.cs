@@ -21,6 +21,7 @@ internal static class SparsityKernels
         return q < SparsityPenalty.Floor ? SparsityPenalty.Floor : q > 1f - SparsityPenalty.Floor ? 1f - SparsityPenalty.Floor : q;
     }
 
+    [IlgpuKernel(ExplicitlyGrouped = true)]
     public static void SparsityPenalty_forward(ArrayView<float> coding, ArrayView<float> loss, SparsityParams p)
     {
         var partial = SharedMemory.Allocate<float>(HeadKernels.MaxReduceGroup);
@@ -51,6 +52,7 @@ internal static class SparsityKernels
     }
 
     /// <summary>logitGradient = (codingGradient + the penalties' gradient) * c (1 - c).</summary>
+    [IlgpuKernel]
     public static void SparsityPenalty_backward(Index1D i, ArrayView<float> coding, ArrayView<float> codingGradient,
         ArrayView<float> logitGradient, SparsityParams p)
     {

@@ -13,10 +13,12 @@ internal struct KlParams
 internal static class VariationalKernels
 {
     /// <summary>coding = mean + exp(logVar / 2) * eps (Kingma and Welling 2014).</summary>
+    [IlgpuKernel]
     public static void Reparameterize_forward(Index1D i, ArrayView<float> mean, ArrayView<float> logVar, ArrayView<float> coding, ulong key) =>
         coding[i] = mean[i] + MathF.Exp(0.5f * logVar[i]) * CounterRandom.Gaussian(new CounterKey(key), i);
 
     /// <summary>dMean = dCoding; dLogVar = dCoding * exp(logVar / 2) * eps / 2.</summary>
+    [IlgpuKernel]
     public static void Reparameterize_backward(Index1D i, ArrayView<float> logVar, ArrayView<float> codingGradient,
         ArrayView<float> meanGradient, ArrayView<float> logVarGradient, ulong key)
     {
@@ -27,6 +29,7 @@ internal static class VariationalKernels
 
     /// <summary>One explicitly grouped launch of a single group: grid-stride partial sums of -0.5 (1 + lv - m^2 - exp(lv)),
     /// a shared-memory tree, and loss[0] (+)= scale * sum from thread 0 (appendix B of Kingma and Welling 2014).</summary>
+    [IlgpuKernel(ExplicitlyGrouped = true)]
     public static void KlDivergence_forward(ArrayView<float> mean, ArrayView<float> logVar, ArrayView<float> loss, KlParams p)
     {
         var partial = SharedMemory.Allocate<float>(HeadKernels.MaxReduceGroup);
@@ -45,6 +48,7 @@ internal static class VariationalKernels
     }
 
     /// <summary>dMean += scale * m; dLogVar += scale * (exp(lv) - 1) / 2.</summary>
+    [IlgpuKernel]
     public static void KlDivergence_backward(Index1D i, ArrayView<float> mean, ArrayView<float> logVar,
         ArrayView<float> meanGradient, ArrayView<float> logVarGradient, float scale)
     {

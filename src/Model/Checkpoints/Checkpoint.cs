@@ -1,7 +1,10 @@
+using RecurrentAE.Kernels;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
 
 namespace RecurrentAE.Model.Checkpoints;
 

@@ -1,3 +1,6 @@
+using RecurrentAE.Model.Optimization;
+using RecurrentAE.Model.Training;
+
 namespace RecurrentAE.Model.Distributed;
 
 /// <summary>What every rank must share before the first step of a data-parallel run (Horovod's

@@ -89,8 +89,8 @@ internal sealed class CodingLayer : IDisposable
 
     private void Dense(Slice parameters, Slice state, ParameterInfo kernel, ParameterInfo bias, OutputHead activation, Slice logits, Slice output)
     {
-        _backend.Gemm(Transpose.No, Transpose.No, _batch, Size, Size, 1f, state, Size, LstmLayer.Of(parameters, kernel), Size, 0f, logits, Size);
-        _backend.HeadForward(activation, logits, LstmLayer.Of(parameters, bias), _batch, Size, output);
+        _backend.Gemm(Transpose.No, Transpose.No, _batch, Size, Size, 1f, state, Size, kernel.In(parameters), Size, 0f, logits, Size);
+        _backend.HeadForward(activation, logits, bias.In(parameters), _batch, Size, output);
     }
 
     /// <summary>The variational KL per value (loss[0] = scale * sum KL), or the sparse penalties (weighted); after <see cref="Forward"/>.</summary>
@@ -126,9 +126,9 @@ internal sealed class CodingLayer : IDisposable
 
     private void DenseBackward(Slice parameters, Slice gradients, Slice state, ParameterInfo kernel, ParameterInfo bias, Slice dLogits, Slice stateGradient, float beta)
     {
-        _backend.Gemm(Transpose.Yes, Transpose.No, Size, Size, _batch, 1f, state, Size, dLogits, Size, 1f, LstmLayer.Of(gradients, kernel), Size);
-        _backend.ColumnSum(dLogits, _batch, Size, LstmLayer.Of(gradients, bias), accumulate: true);
-        _backend.Gemm(Transpose.No, Transpose.Yes, _batch, Size, Size, 1f, dLogits, Size, LstmLayer.Of(parameters, kernel), Size, beta, stateGradient, Size);
+        _backend.Gemm(Transpose.Yes, Transpose.No, Size, Size, _batch, 1f, state, Size, dLogits, Size, 1f, kernel.In(gradients), Size);
+        _backend.ColumnSum(dLogits, _batch, Size, bias.In(gradients), accumulate: true);
+        _backend.Gemm(Transpose.No, Transpose.Yes, _batch, Size, Size, 1f, dLogits, Size, kernel.In(parameters), Size, beta, stateGradient, Size);
     }
 
     public void Dispose()

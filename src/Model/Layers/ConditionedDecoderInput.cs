@@ -42,10 +42,10 @@ internal sealed class ConditionedDecoderInput : IDisposable
     private int Gates => 4 * _lstm.Units;
 
     /// <summary>K[:C], the coding's rows of the kernel (in a parameter or gradient buffer).</summary>
-    private Slice CodingRows(Slice flat) => LstmLayer.Of(flat, _lstm.Kernel).Sub(0, CodingSize * Gates);
+    private Slice CodingRows(Slice flat) => _lstm.Kernel.In(flat).Sub(0, CodingSize * Gates);
 
     /// <summary>K[C:], the previous step's rows.</summary>
-    private Slice PreviousRows(Slice flat) => LstmLayer.Of(flat, _lstm.Kernel).Sub(CodingSize * Gates, Features * Gates);
+    private Slice PreviousRows(Slice flat) => _lstm.Kernel.In(flat).Sub(CodingSize * Gates, Features * Gates);
 
     /// <summary>Teacher forced over all steps: <paramref name="coding"/> (batch, C), <paramref name="targets"/> (steps, batch, F).
     /// <paramref name="previousScales"/>: empty, or input dropout's (steps - 1) x batch scales of the previous-step rows

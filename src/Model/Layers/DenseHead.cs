@@ -61,18 +61,33 @@ internal sealed class DenseHead : IDisposable
     {
         var logits = _logitRows.Sub(first * Outputs, count * Outputs);
         _backend.Gemm(Transpose.No, Transpose.No, count, Outputs, InputSize, 1f, input, InputSize,
-            LstmLayer.Of(parameters, Kernel), Outputs, 0f, logits, Outputs);
-        _backend.HeadForward(Head, logits, LstmLayer.Of(parameters, Bias), count, Outputs, Output.Sub(first * Outputs, count * Outputs));
+            Kernel.In(parameters), Outputs, 0f, logits, Outputs);
+        _backend.HeadForward(Head, logits, Bias.In(parameters), count, Outputs, Output.Sub(first * Outputs, count * Outputs));
     }
+
+    /// <summary>The head loss's factor for a per-value mean: the mean over values, or over steps for softmax (one-hot symbols).</summary>
+    public float LossScale(float perValue) => Head == OutputHead.Softmax ? perValue * Outputs : perValue;
+
+    /// <summary>The head's loss of the last forward call's <paramref name="steps"/> x <paramref name="batch"/> rows against
+    /// <paramref name="targets"/> into loss[0] (see <see cref="HeadLossArgs"/>), the mean over the values given by
+    /// <paramref name="scale"/> (softmax: over the steps); with <paramref name="withGradient"/> also <see cref="LogitGradient"/>.</summary>
+    public void Loss(Slice targets, int steps, int batch, DeviceIndexArray? lengths, float scale, Slice loss, bool accumulate, bool withGradient) =>
+        _backend.HeadLossAndGradient(new HeadLossArgs
+        {
+            Head = Head, Output = Output, Targets = targets, Steps = steps, Batch = batch, Cols = Outputs,
+            Scale = LossScale(scale),
+            Loss = loss, AccumulateLoss = accumulate, Lengths = lengths,
+            LogitGradient = withGradient ? LogitGradient : default,
+        });
 
     /// <summary>From <see cref="LogitGradient"/>: accumulates dW, db and overwrites <paramref name="inputGradient"/>.</summary>
     public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient)
     {
         _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, Outputs, _rows, 1f, input, InputSize,
-            LogitGradient, Outputs, 1f, LstmLayer.Of(gradients, Kernel), Outputs);
-        _backend.ColumnSum(LogitGradient, _rows, Outputs, LstmLayer.Of(gradients, Bias), accumulate: true);
+            LogitGradient, Outputs, 1f, Kernel.In(gradients), Outputs);
+        _backend.ColumnSum(LogitGradient, _rows, Outputs, Bias.In(gradients), accumulate: true);
         _backend.Gemm(Transpose.No, Transpose.Yes, _rows, InputSize, Outputs, 1f, LogitGradient, Outputs,
-            LstmLayer.Of(parameters, Kernel), Outputs, 0f, inputGradient, InputSize);
+            Kernel.In(parameters), Outputs, 0f, inputGradient, InputSize);
     }
 
     public void Dispose()

@@ -64,7 +64,7 @@ internal sealed class LstmLayer : IDisposable
         int g = 4 * Units, projectedRows = repeated ? batch : steps * batch;
         var projection = _projection.Get(projectedRows * g);
         _backend.Gemm(Transpose.No, Transpose.No, projectedRows, g, InputSize,
-            1f, input, InputSize, Of(parameters, Kernel), g, 0f, projection, g);
+            1f, input, InputSize, Kernel.In(parameters), g, 0f, projection, g);
         Recur(parameters, projection, repeated ? 0 : batch * g);
     }
 
@@ -89,7 +89,7 @@ internal sealed class LstmLayer : IDisposable
     {
         int g = 4 * Units;
         var projection = _projection.Get(_batch * g);
-        _backend.Gemm(Transpose.No, Transpose.No, _batch, g, InputSize, 1f, input, InputSize, Of(parameters, Kernel), g, 0f, projection, g);
+        _backend.Gemm(Transpose.No, Transpose.No, _batch, g, InputSize, 1f, input, InputSize, Kernel.In(parameters), g, 0f, projection, g);
         RecurStep(parameters, projection, t);
     }
 
@@ -106,7 +106,7 @@ internal sealed class LstmLayer : IDisposable
         {
             Steps = count, Batch = _batch, Units = Units,
             InputProjection = projection, InputProjectionStepStride = stepStride,
-            RecurrentKernel = Of(parameters, RecurrentKernel), Bias = Of(parameters, Bias),
+            RecurrentKernel = RecurrentKernel.In(parameters), Bias = Bias.In(parameters),
             Hidden = Hidden.Sub(first * n, count * n), Cell = _cellState.Sub(first * n, count * n),
             Gates = _gateValues.Sub(first * _batch * g, count * _batch * g),
             Lengths = _lengths,
@@ -132,9 +132,9 @@ internal sealed class LstmLayer : IDisposable
             _backend.ColumnSum(gateGrad, steps, batch * g, dz, accumulate: false);
             rows = batch;
         }
-        _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, g, rows, 1f, input, InputSize, dz, g, 1f, Of(gradients, Kernel), g);
+        _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, g, rows, 1f, input, InputSize, dz, g, 1f, Kernel.In(gradients), g);
         if (!inputGradient.IsEmpty)
-            _backend.Gemm(Transpose.No, Transpose.Yes, rows, InputSize, g, 1f, dz, g, Of(parameters, Kernel), g, 0f, inputGradient, InputSize);
+            _backend.Gemm(Transpose.No, Transpose.Yes, rows, InputSize, g, 1f, dz, g, Kernel.In(parameters), g, 0f, inputGradient, InputSize);
     }
 
     /// <summary>Backward through time from <see cref="HiddenGradient"/> (consumed): accumulates the recurrent kernel's and
@@ -146,17 +146,15 @@ internal sealed class LstmLayer : IDisposable
         _backend.LstmBackward(new LstmBackwardArgs
         {
             Steps = steps, Batch = batch, Units = Units,
-            RecurrentKernel = Of(parameters, RecurrentKernel),
+            RecurrentKernel = RecurrentKernel.In(parameters),
             Hidden = Hidden, Cell = _cellState, Gates = _gateValues,
             HiddenGradient = HiddenGradient, CellGradientScratch = _cellScratch.Get(batch * Units),
             GateGradient = gateGrad,
-            RecurrentKernelGradient = Of(gradients, RecurrentKernel), BiasGradient = Of(gradients, Bias),
+            RecurrentKernelGradient = RecurrentKernel.In(gradients), BiasGradient = Bias.In(gradients),
             Lengths = _lengths,
         });
         return gateGrad;
     }
-
-    internal static Slice Of(Slice flat, ParameterInfo p) => flat.Sub(p.Offset, p.Length);
 
     public void Dispose()
     {

@@ -20,7 +20,7 @@ internal sealed class AdamOptimizer : IDisposable
     public void Apply(Slice parameters, Slice gradients, AdamSettings s)
     {
         Step++;
-        _backend.Adam(parameters, gradients, _m.All, _v.All, new AdamStep(s.LearningRate, s.Beta1, s.Beta2, s.Epsilon, Step));
+        _backend.Adam(parameters, gradients, _m.All, _v.All, new AdamStep(s, Step));
     }
 
     public OptimizerState GetState()

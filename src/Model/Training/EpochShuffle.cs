@@ -1,4 +1,4 @@
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>The order of the training sequences in an epoch: a pure function of (seed, epoch), so a resumed run sees the
 /// same batches as an uninterrupted one without storing generator state.</summary>

@@ -1,4 +1,5 @@
-namespace RecurrentAE.Model;
+
+namespace RecurrentAE.Model.Training;
 
 /// <summary>
 /// The learning rate of every step, computed in this one place from (the step, the options, the plateau state), and the

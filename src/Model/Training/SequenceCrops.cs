@@ -1,6 +1,6 @@
 using RecurrentAE.Kernels;
 
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>
 /// Random-crop augmentation of a training set (<see cref="TrainingOptions.CropProbability"/>): at the start of every epoch

@@ -1,7 +1,8 @@
+using RecurrentAE.Model.Optimization;
 using System.Diagnostics;
 using RecurrentAE.Model.Distributed;
 
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>Why <see cref="Trainer.Run"/> returned.</summary>
 public enum StopReason

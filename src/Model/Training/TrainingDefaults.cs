@@ -1,6 +1,6 @@
 using RecurrentAE.Model.Checkpoints;
 
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>
 /// Each data kind's training defaults, in this one place: what <c>rae train</c> uses for every setting no flag names, and

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using RecurrentAE.Kernels;
 
-namespace RecurrentAE.Model;
+namespace RecurrentAE.Model.Training;
 
 /// <summary>
 /// Every training setting, validated in one place (<see cref="Validate"/>); <see cref="Trainer"/> applies them. The

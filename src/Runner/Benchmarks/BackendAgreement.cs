@@ -1,6 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-
 namespace RecurrentAE.Runner.Benchmarks;
 
 /// <summary>The same weights and the same batch on two backends: how far apart their loss and gradients are.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Export;
 using RecurrentAE.Runner.Onnx;
 

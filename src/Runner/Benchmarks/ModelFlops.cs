@@ -1,5 +1,3 @@
-using RecurrentAE.Model;
-
 namespace RecurrentAE.Runner.Benchmarks;
 
 /// <summary>The arithmetic of a model the way Keras runs it (each repeated decoder input projected at every step; with

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Runner.Benchmarks;
 

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
 
 namespace RecurrentAE.Runner.Commands;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Kernels;
 
 namespace RecurrentAE.Runner.Commands;
 

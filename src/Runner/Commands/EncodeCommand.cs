@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Distributed;
 using RecurrentAE.Model.IO;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 
 namespace RecurrentAE.Runner.Commands;
 

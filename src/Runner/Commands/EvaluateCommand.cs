@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Onnx;
 
 namespace RecurrentAE.Runner.Commands;

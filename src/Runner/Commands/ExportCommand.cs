@@ -1,5 +1,4 @@
 using System.CommandLine;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Export;
 
 namespace RecurrentAE.Runner.Commands;

@@ -3,7 +3,7 @@ using System.Globalization;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Generation;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Output;
 
 namespace RecurrentAE.Runner.Commands;

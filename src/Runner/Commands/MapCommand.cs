@@ -1,7 +1,6 @@
 using System.CommandLine;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;
 
 namespace RecurrentAE.Runner.Commands;

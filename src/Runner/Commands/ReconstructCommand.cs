@@ -1,7 +1,5 @@
 using System.CommandLine;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;
 
 namespace RecurrentAE.Runner.Commands;

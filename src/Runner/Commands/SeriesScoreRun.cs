@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Text;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.IO;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;
 
 namespace RecurrentAE.Runner.Commands;

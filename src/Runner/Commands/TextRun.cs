@@ -1,11 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.IO;
 using RecurrentAE.Model.Text;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 
 namespace RecurrentAE.Runner.Commands;
 

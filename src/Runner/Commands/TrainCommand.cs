@@ -1,10 +1,5 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Kernels;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Output;
 using RecurrentAE.Runner.Training;
 

@@ -1,6 +1,3 @@
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
-
 namespace RecurrentAE.Runner.Onnx;
 
 /// <summary>The loss <c>rae evaluate</c> prints, computed from an exported autoencoder graph run by ONNX Runtime: the

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using RecurrentAE.Model;
 using RecurrentAE.Model.IO;
 
 namespace RecurrentAE.Runner.Output;

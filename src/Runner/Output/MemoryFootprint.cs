@@ -1,6 +1,3 @@
-using System.Globalization;
-using RecurrentAE.Model;
-
 namespace RecurrentAE.Runner.Output;
 
 /// <summary>What <c>rae train</c>'s first line says about memory: the resident data (training and validation sets) and the

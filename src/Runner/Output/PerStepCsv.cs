@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
 using RecurrentAE.Model.IO;
 

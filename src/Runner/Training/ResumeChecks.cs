@@ -1,8 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Runner.Training;
 

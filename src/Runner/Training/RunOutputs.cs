@@ -1,8 +1,5 @@
-using System.Globalization;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Runner.Commands;
-using RecurrentAE.Runner.Data;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Output;
 using RecurrentAE.Rendering;
 

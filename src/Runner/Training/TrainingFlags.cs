@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Model;
 
 namespace RecurrentAE.Runner.Training;
 

@@ -1,4 +1,3 @@
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
 
 namespace RecurrentAE.Tests.Analysis;

@@ -1,11 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Tests.Checkpoints;
 

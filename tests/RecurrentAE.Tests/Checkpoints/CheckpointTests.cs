@@ -1,9 +1,5 @@
 using RecurrentAE.Kernels.Cpu;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Tests.Data;
-using Xunit;
+using RecurrentAE.Model.Optimization;
 
 namespace RecurrentAE.Tests.Checkpoints;
 

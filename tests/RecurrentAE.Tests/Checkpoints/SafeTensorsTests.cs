@@ -1,10 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Tests.Data;
-using Xunit;
 
 namespace RecurrentAE.Tests.Checkpoints;
 

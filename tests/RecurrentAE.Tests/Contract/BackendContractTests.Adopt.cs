@@ -1,6 +1,3 @@
-using Xunit;
-using RecurrentAE.Kernels;
-
 namespace RecurrentAE.Tests.Contract;
 
 /// <summary>
@@ -140,7 +137,7 @@ public sealed partial class BackendContractTests
                 be.Upload(others.AsSpan(0, 50), parameters);
                 be.Fill(m, 0.01f);
                 be.Fill(v, 0.02f);
-                be.Adam(parameters, In(7, 50), m, v, new AdamStep(1e-3f, 0.9f, 0.999f, 1e-7f, 3));
+                be.Adam(parameters, In(7, 50), m, v, new AdamStep(new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f), 3));
                 return [.. Read(be, parameters), .. Read(be, m), .. Read(be, v)];
             }
             default:

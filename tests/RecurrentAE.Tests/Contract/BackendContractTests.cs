@@ -1,5 +1,3 @@
-using Xunit;
-using RecurrentAE.Kernels;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Contract;
@@ -576,12 +574,12 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
         var g = RandomArray(rng, n, 0.1f);
         var m = RandomArray(rng, n, 0.01f);
         var v = RandomArray(rng, n, 0.001f).Select(MathF.Abs).ToArray();
-        var step = new AdamStep(1e-3f, 0.9f, 0.999f, 1e-7f, 3);
+        var step = new AdamStep(new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f), 3);
         using var buf = be.Allocate(4 * n + 4);
         var sw = buf.Slice(1, n); var sg = buf.Slice(2 + n, n); var sm = buf.Slice(3 + 2 * n, n); var sv = buf.Slice(4 + 3 * n, n);
         be.Upload(w, sw); be.Upload(g, sg); be.Upload(m, sm); be.Upload(v, sv);
         be.Adam(sw, sg, sm, sv, step);
-        var (w2, m2, v2) = ReferenceOps.Adam(D(w), D(g), D(m), D(v), step.LearningRate, step.Beta1, step.Beta2, step.Epsilon, step.Step);
+        var (w2, m2, v2) = ReferenceOps.Adam(D(w), D(g), D(m), D(v), step.Settings.LearningRate, step.Settings.Beta1, step.Settings.Beta2, step.Settings.Epsilon, step.Step);
         Check("Adam.Parameters", backend, w2, Read(be, sw));
         Check("Adam.FirstMoment", backend, m2, Read(be, sm));
         Check("Adam.SecondMoment", backend, v2, Read(be, sv));

@@ -1,6 +1,4 @@
-using Xunit;
 using System.Collections.Concurrent;
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Ilgpu;
 
 namespace RecurrentAE.Tests.Contract;

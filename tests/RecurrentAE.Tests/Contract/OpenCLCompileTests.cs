@@ -7,7 +7,6 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.OpenCL;
 using RecurrentAE.Kernels.Ilgpu;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Contract;

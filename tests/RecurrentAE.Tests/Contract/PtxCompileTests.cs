@@ -6,7 +6,6 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using RecurrentAE.Kernels.Ilgpu;
-using Xunit;
 
 namespace RecurrentAE.Tests.Contract;
 

@@ -1,4 +1,3 @@
-using RecurrentAE.Kernels;
 namespace RecurrentAE.Tests.Contract;
 
 /// <summary>
@@ -11,21 +10,24 @@ public static class ReferenceOps
 
     public static double Tanh(double x) => Math.Tanh(x);
 
-    /// <summary>C = alpha op(A) op(B) + beta C over the m x n window at c[co + i*ldc + j]; beta = 0 ignores C's old values.</summary>
+    /// <summary>C = alpha op(A) op(B) + beta C over the m x n window at c[co + i*ldc + j]; beta = 0 ignores C's old values.
+    /// With <paramref name="absSum"/> (m x n) also alpha sum |a||b| (+ |beta c|) per element, for error bounds.</summary>
     public static void Gemm(bool transA, bool transB, int m, int n, int k, double alpha,
-        double[] a, int ao, int lda, double[] b, int bo, int ldb, double beta, double[] c, int co, int ldc)
+        double[] a, int ao, int lda, double[] b, int bo, int ldb, double beta, double[] c, int co, int ldc, double[]? absSum = null)
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
-                double s = 0;
+                double s = 0, abs = 0;
                 for (int p = 0; p < k; p++)
                 {
                     double av = transA ? a[ao + p * lda + i] : a[ao + i * lda + p];
                     double bv = transB ? b[bo + j * ldb + p] : b[bo + p * ldb + j];
                     s += av * bv;
+                    abs += Math.Abs(av * bv);
                 }
                 int ci = co + i * ldc + j;
+                if (absSum != null) absSum[i * n + j] = Math.Abs(alpha) * abs + (beta == 0 ? 0 : Math.Abs(beta * c[ci]));
                 c[ci] = beta == 0 ? alpha * s : alpha * s + beta * c[ci];
             }
     }

@@ -1,7 +1,5 @@
 using System.Runtime.Intrinsics;
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using Xunit;
 
 namespace RecurrentAE.Tests.Cpu;
 

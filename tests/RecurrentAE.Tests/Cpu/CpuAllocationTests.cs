@@ -1,6 +1,4 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using Xunit;
 
 namespace RecurrentAE.Tests.Cpu;
 
@@ -27,6 +25,7 @@ public class CpuAllocationTests
         var lengths = be.AllocateIndices(B);
         be.UploadIndices(Enumerable.Range(0, B).Select(i => 1 + i % T).ToArray(), lengths);
         var lossHost = new float[1];
+        var adam = new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f);
 
         void Step(int s)
         {
@@ -43,7 +42,7 @@ public class CpuAllocationTests
                 Gates = gates.All, HiddenGradient = dh.All, CellGradientScratch = dc.All, GateGradient = dz.All,
                 RecurrentKernelGradient = grk.All, BiasGradient = gb.All, Lengths = lengths });
             be.Gemm(Transpose.Yes, Transpose.No, D, G, T * B, 1, x.All, D, dz.All, G, 0, gw.All, G);
-            be.Adam(rk.All, grk.All, m.All, v.All, new AdamStep(1e-3f, 0.9f, 0.999f, 1e-7f, s));
+            be.Adam(rk.All, grk.All, m.All, v.All, new AdamStep(adam, s));
             be.Download(loss.All, lossHost);
         }
 

@@ -1,6 +1,5 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using Xunit;
+using RecurrentAE.Tests.Contract;
 
 namespace RecurrentAE.Tests.Cpu;
 
@@ -50,7 +49,7 @@ public class CpuGemmTests
                 c[co + i * ldc + j] = beta == 0 ? float.NaN : (float)(rng.NextDouble() * 2 - 1);
         var cRef = CpuTestUtil.ToDouble(c);
         var abs = new double[m * n];
-        ReferenceKernels.Gemm(ta, tb, m, n, k, alpha, CpuTestUtil.ToDouble(a), ao, lda, CpuTestUtil.ToDouble(b), bo, ldb, beta, cRef, co, ldc, abs);
+        ReferenceOps.Gemm(ta, tb, m, n, k, alpha, CpuTestUtil.ToDouble(a), ao, lda, CpuTestUtil.ToDouble(b), bo, ldb, beta, cRef, co, ldc, abs);
 
         using var da = CpuTestUtil.Upload(be, a);
         using var db = CpuTestUtil.Upload(be, b);

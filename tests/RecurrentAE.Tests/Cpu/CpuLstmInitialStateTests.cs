@@ -1,7 +1,5 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
 using RecurrentAE.Tests.Contract;
-using Xunit;
 
 namespace RecurrentAE.Tests.Cpu;
 

@@ -1,6 +1,4 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using Xunit;
 
 namespace RecurrentAE.Tests.Cpu;
 

@@ -1,6 +1,5 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using Xunit;
+using RecurrentAE.Tests.Contract;
 
 namespace RecurrentAE.Tests.Cpu;
 
@@ -47,7 +46,7 @@ public class CpuPointwiseTests
         var bias = CpuTestUtil.Random(rng, cols, 3f);
         var want = new double[rows * cols];
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < cols; j++) want[r * cols + j] = ReferenceKernels.Sigmoid(logits[r * cols + j] + bias[j]); // the add is float, as in the kernel
+            for (int j = 0; j < cols; j++) want[r * cols + j] = ReferenceOps.Sigmoid(logits[r * cols + j] + bias[j]); // the add is float, as in the kernel
         using var l = CpuTestUtil.Upload(be, logits);
         using var b = CpuTestUtil.Upload(be, bias);
         using var p = be.Allocate(rows * cols);
@@ -109,7 +108,7 @@ public class CpuPointwiseTests
         var w = CpuTestUtil.Random(rng, n); var g = CpuTestUtil.Random(rng, n);
         var m = CpuTestUtil.Random(rng, n, 0.1f); var v = CpuTestUtil.Random(rng, n, 0.01f);
         for (int i = 0; i < n; i++) v[i] = Math.Abs(v[i]);
-        var step = new AdamStep(1e-3f, 0.9f, 0.999f, 1e-7f, 3);
+        var step = new AdamStep(new AdamSettings(1e-3f, 0.9f, 0.999f, 1e-7f), 3);
         var wWant = new double[n]; var mWant = new double[n]; var vWant = new double[n];
         double a = step.StepSize;
         for (int i = 0; i < n; i++)

@@ -1,5 +1,3 @@
-using Xunit;
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
 
 namespace RecurrentAE.Tests.Cpu;

@@ -1,34 +1,14 @@
+using RecurrentAE.Tests.Contract;
+
 namespace RecurrentAE.Tests.Cpu;
 
 /// <summary>
-/// The original scalar CPU backend, converted to double: the reference the SIMD kernels are checked against.
-/// Same loops, same masking rules, same order of gate blocks (i, f, g, o).
+/// The original scalar CPU backend's LSTM, converted to double: the reference the SIMD LSTM kernels are checked against
+/// (the other ops, the GEMM included, against <see cref="ReferenceOps"/>). Same loops, same masking rules, same order of
+/// gate blocks (i, f, g, o).
 /// </summary>
 internal static class ReferenceKernels
 {
-    public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
-
-    /// <summary>C = alpha op(A) op(B) + beta C; beta = 0 overwrites. Also returns sum |a||b| per element for error bounds.</summary>
-    public static void Gemm(bool ta, bool tb, int m, int n, int k, double alpha, double[] A, int ao, int lda,
-        double[] B, int bo, int ldb, double beta, double[] C, int co, int ldc, double[] absSum)
-    {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double s = 0, abs = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    double av = ta ? A[ao + p * lda + i] : A[ao + i * lda + p];
-                    double bv = tb ? B[bo + j * ldb + p] : B[bo + p * ldb + j];
-                    s += av * bv;
-                    abs += Math.Abs(av * bv);
-                }
-                ref double cv = ref C[co + i * ldc + j];
-                absSum[i * n + j] = Math.Abs(alpha) * abs + (beta == 0 ? 0 : Math.Abs(beta * cv));
-                cv = beta == 0 ? alpha * s : alpha * s + beta * cv;
-            }
-    }
-
     public static void LstmForward(int T, int B, int U, double[] xp, int stride, double[] rk, double[] bias,
         double[] H, double[] C, double[] gates, int[]? lengths)
     {
@@ -54,7 +34,7 @@ internal static class ReferenceKernels
                         for (int j = 0; j < G; j++) z[j] += H[hO - B * U + p] * rk[p * G + j];
                 for (int u = 0; u < U; u++)
                 {
-                    double i = Sigmoid(z[u]), f = Sigmoid(z[U + u]), g = Math.Tanh(z[2 * U + u]), o = Sigmoid(z[3 * U + u]);
+                    double i = ReferenceOps.Sigmoid(z[u]), f = ReferenceOps.Sigmoid(z[U + u]), g = Math.Tanh(z[2 * U + u]), o = ReferenceOps.Sigmoid(z[3 * U + u]);
                     double cPrev = t > 0 ? C[hO - B * U + u] : 0;
                     double c = f * cPrev + i * g;
                     C[hO + u] = c;

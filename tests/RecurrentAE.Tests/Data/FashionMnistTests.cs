@@ -1,6 +1,3 @@
-using RecurrentAE.Model.Data;
-using Xunit;
-
 namespace RecurrentAE.Tests.Data;
 
 public class FashionMnistTests

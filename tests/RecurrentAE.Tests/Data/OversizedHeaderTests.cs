@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
 
 namespace RecurrentAE.Tests.Data;

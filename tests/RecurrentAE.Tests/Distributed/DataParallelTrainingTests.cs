@@ -1,3 +1,4 @@
+using RecurrentAE.Model.Optimization;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Distributed;

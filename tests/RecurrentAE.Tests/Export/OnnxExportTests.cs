@@ -1,7 +1,4 @@
 using Microsoft.ML.OnnxRuntime;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Export;
 using RecurrentAE.Runner.Onnx;
 using RecurrentAE.Tests.Model;

@@ -1,5 +1,4 @@
 using RecurrentAE.Fuzz;
-using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Tests.Fuzz;
 

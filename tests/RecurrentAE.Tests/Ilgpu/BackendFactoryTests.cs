@@ -1,6 +1,3 @@
-using RecurrentAE.Kernels;
-using Xunit;
-
 namespace RecurrentAE.Tests.Ilgpu;
 
 public sealed class BackendFactoryTests

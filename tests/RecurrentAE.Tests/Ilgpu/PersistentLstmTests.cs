@@ -1,10 +1,7 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Ilgpu;
-using RecurrentAE.Model;
 using RecurrentAE.Runner.Benchmarks;
 using RecurrentAE.Tests.Contract;
 using RecurrentAE.Tests.Model;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Ilgpu;
@@ -39,14 +36,7 @@ public sealed class PersistentLstmTests(ITestOutputHelper output)
 
         using var backend = Create(IlgpuLstmPath.Persistent);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
-        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
-        model.SetParameters(w);
-        float loss = model.ComputeGradients(data);
-        var gradient = model.GetGradients();
-
-        var reference = new ReferenceAutoencoder(spec, model.Parameters);
-        var refGrad = new double[model.ParameterCount];
-        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
+        var (w, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data);
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
 
         using var cpu = BackendFactory.Create("cpu", 1);

@@ -1,5 +1,4 @@
 using RecurrentAE.Model.Analysis;
-using Xunit;
 
 namespace RecurrentAE.Tests.LongSeries;
 

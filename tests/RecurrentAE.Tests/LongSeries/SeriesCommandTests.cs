@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Text;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Runner;
-using RecurrentAE.Tests.Data;
 using SkiaSharp;
-using Xunit;
 using static RecurrentAE.Tests.Runner.CliTests;
 
 namespace RecurrentAE.Tests.LongSeries;

@@ -1,6 +1,3 @@
-using RecurrentAE.Model.Data;
-using Xunit;
-
 namespace RecurrentAE.Tests.LongSeries;
 
 /// <summary>The long-series CSV reader: columns, timestamps, the missing-value rule, and errors that name the line.</summary>

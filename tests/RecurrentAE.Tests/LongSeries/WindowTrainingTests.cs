@@ -1,8 +1,4 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Tests.Model;
-using Xunit;
 
 namespace RecurrentAE.Tests.LongSeries;
 

@@ -1,9 +1,5 @@
-using RecurrentAE.Kernels;
 using RecurrentAE.Kernels.Cpu;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Data;
-using Xunit;
 
 namespace RecurrentAE.Tests.LongSeries;
 

@@ -1,4 +1,3 @@
-using RecurrentAE.Model;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;

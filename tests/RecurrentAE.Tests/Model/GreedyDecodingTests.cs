@@ -1,5 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;

@@ -1,5 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;
@@ -21,21 +19,11 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
         int seed = ModelTestData.FreshSeed();
         var random = new Random(seed);
         var spec = ModelTestData.SmallSpec with { Head = head };
-        int count = 4, steps = 6, f = spec.Features;
-        int[]? lengths = ragged ? [6, 2, 5, 1] : null;
-        var values = ModelTestData.ForHead(random, head, count, steps, f, lengths);
-        var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
+        var data = ModelTestData.FourSequences(random, spec, ragged);
 
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
-        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
-        model.SetParameters(w);
-        float loss = model.ComputeGradients(data);
-        var gradient = model.GetGradients();
-
-        var reference = new ReferenceAutoencoder(spec, model.Parameters);
-        var refGrad = new double[model.ParameterCount];
-        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
+        var (_, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data);
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
         double worst = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");
         output.WriteLine($"{backendName} {head} ragged={ragged} seed {seed}: loss {loss} vs {refLoss}, worst gradient error {worst:E2}");

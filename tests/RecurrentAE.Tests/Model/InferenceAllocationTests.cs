@@ -1,5 +1,4 @@
 using RecurrentAE.Kernels.Cpu;
-using RecurrentAE.Model;
 
 namespace RecurrentAE.Tests.Model;
 

@@ -1,6 +1,3 @@
-using RecurrentAE.Model;
-using Xunit;
-
 namespace RecurrentAE.Tests.Model;
 
 /// <summary>Each schedule gives its documented rate at given steps (closed-form values), and the monitor and plateau

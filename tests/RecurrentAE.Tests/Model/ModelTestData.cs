@@ -1,10 +1,32 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-
 namespace RecurrentAE.Tests.Model;
 
 internal static class ModelTestData
 {
+    /// <summary>Four sequences of six steps for <paramref name="spec"/>'s head (<see cref="ForHead"/>), of lengths 6, 2, 5
+    /// and 1 when <paramref name="ragged"/>.</summary>
+    public static SequenceDataset FourSequences(Random random, AutoencoderSpec spec, bool ragged)
+    {
+        const int count = 4, steps = 6;
+        int[]? lengths = ragged ? [6, 2, 5, 1] : null;
+        return new SequenceDataset(ForHead(random, spec.Head, count, steps, spec.Features, lengths), count, steps, spec.Features, lengths: lengths);
+    }
+
+    /// <summary>Sets the model's weights to its initial ones nudged by up to +-0.1 (from <paramref name="random"/>) and
+    /// returns its loss and gradient on <paramref name="data"/> beside the float64 reference's at the same weights: the
+    /// gradient tests' common start.</summary>
+    public static (float[] Weights, float Loss, float[] Gradient, double RefLoss, double[] RefGradient) GradientsBesideReference(
+        RecurrentAutoencoder model, Random random, SequenceDataset data)
+    {
+        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
+        model.SetParameters(w);
+        float loss = model.ComputeGradients(data);
+        var gradient = model.GetGradients();
+        var reference = new ReferenceAutoencoder(model.Spec, model.Parameters);
+        var refGrad = new double[model.ParameterCount];
+        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), data.Values, data.Count, data.Steps, refGrad, data.Lengths);
+        return (w, loss, gradient, refLoss, refGrad);
+    }
+
     /// <summary>A small model with two encoder and two decoder layers, so every stacking path is exercised.</summary>
     public static AutoencoderSpec SmallSpec { get; } = new(3, [5, 2], [4, 3]);
 

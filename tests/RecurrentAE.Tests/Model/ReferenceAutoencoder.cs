@@ -1,5 +1,4 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
+using RecurrentAE.Tests.Contract;
 
 namespace RecurrentAE.Tests.Model;
 
@@ -244,7 +243,7 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         double zmax = z.Max(), zsum = z.Sum(v => Math.Exp(v - zmax));
         return spec.Head switch
         {
-            OutputHead.Sigmoid => [.. z.Select(Sig)],
+            OutputHead.Sigmoid => [.. z.Select(ReferenceOps.Sigmoid)],
             OutputHead.Linear => z,
             _ => [.. z.Select(v => Math.Exp(v - zmax) / zsum)],
         };
@@ -289,7 +288,7 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         switch (spec.Coding)
         {
             case CodingKind.Sparse:
-                var c = Dense(w, "encoder.coding", state).Select(Sig).ToArray();
+                var c = Dense(w, "encoder.coding", state).Select(ReferenceOps.Sigmoid).ToArray();
                 return new(state, c, [], [], c);
             case CodingKind.Variational:
                 var m = Dense(w, "encoder.mean", state);
@@ -355,7 +354,7 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         double[] gi = new double[U], gf = new double[U], gg = new double[U], go = new double[U];
         for (int u = 0; u < U; u++)
         {
-            double i = Sig(z[u]), f = Sig(z[U + u]), g = Math.Tanh(z[2 * U + u]), o = Sig(z[3 * U + u]);
+            double i = ReferenceOps.Sigmoid(z[u]), f = ReferenceOps.Sigmoid(z[U + u]), g = Math.Tanh(z[2 * U + u]), o = ReferenceOps.Sigmoid(z[3 * U + u]);
             cn[u] = f * c[u] + i * g;
             hn[u] = o * Math.Tanh(cn[u]);
             gi[u] = i; gf[u] = f; gg[u] = g; go[u] = o;
@@ -413,5 +412,4 @@ internal sealed class ReferenceAutoencoder(AutoencoderSpec spec, IReadOnlyList<P
         return dx;
     }
 
-    private static double Sig(double z) => 1 / (1 + Math.Exp(-z));
 }

@@ -1,6 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-
 namespace RecurrentAE.Tests.Model;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Model.Optimization;
-using RecurrentAE.Tests.Data;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;

@@ -1,7 +1,3 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Tests.Data;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Model;
@@ -65,23 +61,13 @@ public class TeacherForcingTests(ITestOutputHelper output)
         int seed = ModelTestData.FreshSeed();
         var random = new Random(seed);
         var spec = Spec(head, reverse);
-        int count = 4, steps = 6, f = spec.Features;
-        int[]? lengths = ragged ? [6, 2, 5, 1] : null;
-        var values = ModelTestData.ForHead(random, head, count, steps, f, lengths);
-        var data = new SequenceDataset(values, count, steps, f, lengths: lengths);
+        var data = ModelTestData.FourSequences(random, spec, ragged);
 
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
-        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
-        model.SetParameters(w);
-        float loss = model.ComputeGradients(data);
-        var gradient = model.GetGradients();
+        var (_, loss, gradient, refLoss, refGrad) = ModelTestData.GradientsBesideReference(model, random, data);
         double evaluated;
         using (var device = model.Upload(data)) evaluated = model.Evaluate(device, batchSize: 3); // two batches
-
-        var reference = new ReferenceAutoencoder(spec, model.Parameters);
-        var refGrad = new double[model.ParameterCount];
-        double refLoss = reference.LossAndGradient(w.Select(v => (double)v).ToArray(), values, count, steps, refGrad, lengths);
         Assert.True(Math.Abs(loss - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: loss {loss} vs reference {refLoss}");
         Assert.True(Math.Abs(evaluated - refLoss) / Math.Abs(refLoss) < 2e-5, $"seed {seed}: Evaluate {evaluated} vs reference {refLoss}");
         double worst = ModelTestData.AssertGradientsMatch(model.Parameters, gradient, refGrad, refGrad, 1e-4, $"seed {seed}, reference");

@@ -1,5 +1,3 @@
-using RecurrentAE.Kernels;
-
 namespace RecurrentAE.Tests.Model;
 
 /// <summary>The backends every model test runs on: the SIMD CPU backend and ILGPU's CPU accelerator (always present).</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RecurrentAE.Model;
 using RecurrentAE.Runner.Benchmarks;
 
 namespace RecurrentAE.Tests.Runner;

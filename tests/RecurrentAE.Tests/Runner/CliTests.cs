@@ -1,6 +1,4 @@
 using RecurrentAE.Runner;
-using RecurrentAE.Tests.Data;
-using Xunit;
 
 namespace RecurrentAE.Tests.Runner;
 

@@ -1,10 +1,5 @@
 using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Onnx;
-using RecurrentAE.Tests.Data;
 using RecurrentAE.Tests.Export;
 using RecurrentAE.Tests.Model;
 using static RecurrentAE.Tests.Runner.CliTests;

@@ -1,9 +1,5 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Runner.Output;
-using RecurrentAE.Tests.Data;
 using RecurrentAE.Tests.Series;
-using Xunit;
 using static RecurrentAE.Tests.Runner.CliTests;
 
 namespace RecurrentAE.Tests.Runner;

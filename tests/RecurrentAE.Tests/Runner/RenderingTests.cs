@@ -1,9 +1,6 @@
-using RecurrentAE.Model;
 using RecurrentAE.Runner.Output;
 using RecurrentAE.Rendering;
-using RecurrentAE.Tests.Data;
 using SkiaSharp;
-using Xunit;
 
 namespace RecurrentAE.Tests.Runner;
 

@@ -1,10 +1,6 @@
 using RecurrentAE.Kernels.Cpu;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
+using RecurrentAE.Model.Optimization;
 using RecurrentAE.Runner;
-using RecurrentAE.Tests.Data;
-using Xunit;
 
 namespace RecurrentAE.Tests.Runner;
 

@@ -1,10 +1,5 @@
 using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Tests.Data;
 using RecurrentAE.Tests.Series;
 using static RecurrentAE.Tests.Runner.CliTests;
 

@@ -1,13 +1,7 @@
 using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Tests.Data;
 using RecurrentAE.Tests.Series;
 using SkiaSharp;
-using Xunit;
 using static RecurrentAE.Tests.Runner.CliTests;
 
 namespace RecurrentAE.Tests.Runner;

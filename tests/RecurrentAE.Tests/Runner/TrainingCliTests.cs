@@ -1,11 +1,6 @@
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner;
 using RecurrentAE.Runner.Training;
-using RecurrentAE.Tests.Data;
 using RecurrentAE.Tests.Series;
-using Xunit;
 
 namespace RecurrentAE.Tests.Runner;
 

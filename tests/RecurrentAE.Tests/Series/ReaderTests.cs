@@ -1,7 +1,3 @@
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
-using Xunit;
-
 namespace RecurrentAE.Tests.Series;
 
 public class ReaderTests

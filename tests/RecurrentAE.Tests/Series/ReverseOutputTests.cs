@@ -1,7 +1,4 @@
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Tests.Model;
-using Xunit;
 
 namespace RecurrentAE.Tests.Series;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using RecurrentAE.Tests.Data;
 
 namespace RecurrentAE.Tests.Series;
 

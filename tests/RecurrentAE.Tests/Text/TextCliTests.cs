@@ -1,6 +1,4 @@
 using System.Text;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Tests.Data;
 using RecurrentAE.Tests.Runner;
 using Xunit.Abstractions;
 

@@ -1,7 +1,4 @@
 using System.Text;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
 using Xunit.Abstractions;
 

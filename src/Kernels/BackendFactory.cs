@@ -146,16 +146,24 @@ public static class BackendFactory
         }
     }
 
-    private static IReadOnlyList<string> CudaDevices()
+    private static IReadOnlyList<string> CudaDevices() => DeviceLines(
+        () => Context.Create(b => b.Cuda().EnableAlgorithms()),
+        context => Describe(context.GetCudaDevices(), d =>
+            $"cuda: {d.Name}, {d.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, {d.NumMultiprocessors} SMs, compute {d.Architecture}"));
+
+    private static IReadOnlyList<string> OpenCLDevices() => DeviceLines(
+        () => Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU).EnableAlgorithms()),
+        context => Describe(context.GetCLDevices(), d =>
+            $"opencl: {d.Name} ({d.VendorName}, {d.DeviceType}), {d.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB"));
+
+    /// <summary>A line per device of the context <paramref name="create"/> makes; none where its driver is missing or fails.</summary>
+    private static IReadOnlyList<string> DeviceLines(Func<Context> create, Func<Context, IEnumerable<string>> describe)
     {
         EnsureNativeResolver();
         try
         {
-            using var context = Context.Create(b => b.Cuda().EnableAlgorithms());
-            var lines = new List<string>();
-            foreach (var d in context.GetCudaDevices())
-                lines.Add($"cuda: {d.Name}, {d.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB, {d.NumMultiprocessors} SMs, compute {d.Architecture}");
-            return lines;
+            using var context = create();
+            return describe(context).ToList();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -163,21 +171,12 @@ public static class BackendFactory
         }
     }
 
-    private static IReadOnlyList<string> OpenCLDevices()
+    private static IEnumerable<string> Describe<TDevice>(Context.DeviceCollection<TDevice> devices, Func<TDevice, string> line)
+        where TDevice : Device
     {
-        EnsureNativeResolver();
-        try
-        {
-            using var context = Context.Create(b => b.OpenCL(d => d.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU).EnableAlgorithms());
-            var lines = new List<string>();
-            foreach (var d in context.GetCLDevices())
-                lines.Add($"opencl: {d.Name} ({d.VendorName}, {d.DeviceType}), {d.MemorySize / (1024.0 * 1024 * 1024):0.#} GiB");
-            return lines;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return [];
-        }
+        var lines = new List<string>();
+        foreach (var d in devices) lines.Add(line(d));
+        return lines;
     }
 
     private static int _resolverInstalled;

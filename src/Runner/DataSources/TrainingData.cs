@@ -1,11 +1,6 @@
-using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 
-namespace RecurrentAE.Runner.Data;
+namespace RecurrentAE.Runner.DataSources;
 
 /// <summary>
 /// The training and validation sequences of a run, in the space the model trains in (standardised for mse on real values),

@@ -1,14 +1,9 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Text;
 using RecurrentAE.Runner.Commands;
 
-namespace RecurrentAE.Runner.Data;
+namespace RecurrentAE.Runner.DataSources;
 
 /// <summary>How <c>rae train --text</c> reads its lines: the minimum count for a character to get its own symbol, the
 /// maximum line length (null: no limit) and whether longer lines are truncated (else dropped).</summary>

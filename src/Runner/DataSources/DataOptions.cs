@@ -1,10 +1,7 @@
 using System.CommandLine;
-using RecurrentAE.Model;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Commands;
 
-namespace RecurrentAE.Runner.Data;
+namespace RecurrentAE.Runner.DataSources;
 
 /// <summary>Where a command's sequences come from: Fashion-MNIST (Directory = --data or null to search), or a file.</summary>
 internal sealed record DataSource(string Kind, string? Path, int? Features, TextSettings? Text = null, SeriesSettings? Series = null)

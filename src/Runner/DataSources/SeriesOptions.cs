@@ -1,9 +1,7 @@
 using System.CommandLine;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Commands;
 
-namespace RecurrentAE.Runner.Data;
+namespace RecurrentAE.Runner.DataSources;
 
 /// <summary>What the series flags asked for (null: the default, or the checkpoint's when resuming or scoring).</summary>
 internal sealed record SeriesSettings(int? Window = null, int? Stride = null, string? TimeColumn = null, string[]? Columns = null)

@@ -1,10 +1,7 @@
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Runner.Commands;
 
-namespace RecurrentAE.Runner.Data;
+namespace RecurrentAE.Runner.DataSources;
 
 /// <summary>
 /// The anomaly threshold for scores under a chosen rule: the one stored at training when the rule is the one it was

@@ -1,11 +1,6 @@
-using System.Globalization;
-using RecurrentAE.Kernels;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 
-namespace RecurrentAE.Runner.Data;
+namespace RecurrentAE.Runner.DataSources;
 
 /// <summary>A series read for training: the whole table (standardised in place) and its training and validation windows.</summary>
 internal sealed record SeriesParts(TimeSeries Table, SeriesWindows Train, SeriesWindows Valid)
