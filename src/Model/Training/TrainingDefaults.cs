@@ -25,7 +25,7 @@ public static class TrainingDefaults
     /// <summary>Lines of text (--text): the text sample's recipe, Adam 1e-2 with a cosine to 5e-4 over the epoch cap, the
     /// decoder's previous characters blanked with probability 0.25, and early stopping as a guard; and random crops (each
     /// epoch 80% of the lines replaced by a random part of themselves): on 9,000 lines without them the model memorised the
-    /// lines by epoch 16 (held-out accuracy 0.41), with them val_loss still fell at epoch 45 (accuracy 0.56).</summary>
+    /// lines by epoch 16 (held-out accuracy 0.40), with them val_loss fell until epoch 116 (accuracy 0.67).</summary>
     public static TrainingOptions Text { get; } = new(Epochs: 15, LearningRate: 1e-2f, TeacherForcingDropout: 0.25f,
         EarlyStoppingPatience: 10, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f, CropProbability: 0.8f);
 
