@@ -7,7 +7,6 @@ using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
 using RecurrentAE.Rendering;
 
-string? checkpointPath = args.Length > 0 ? args[0] : null;
 string outPath = args.Length > 1 ? args[1] : "reconstructions.png";
 
 if (FashionSample.LoadData() is not { } data)
@@ -15,8 +14,8 @@ if (FashionSample.LoadData() is not { } data)
 
 using IComputeBackend backend = FashionSample.CreateBackend();
 
-RecurrentAutoencoder model = checkpointPath is not null
-    ? FashionSample.Load(Checkpoint.Load(checkpointPath), backend)
+RecurrentAutoencoder model = args.Length > 0
+    ? FashionSample.Load(Checkpoint.Load(args[0]), backend)
     : FashionSample.Train(backend, AutoencoderSpec.Reference, data,
         r => $"epoch {r.Epoch}: loss {r.Loss:F4}, val_loss {r.ValLoss:F4} ({r.MsPerStep:F1} ms/step)");
 
