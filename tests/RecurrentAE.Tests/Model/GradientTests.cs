@@ -8,8 +8,7 @@ public class GradientTests(ITestOutputHelper output)
     [Fact]
     public void Reference_gradient_matches_finite_differences()
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = ModelTestData.SmallSpec;
         using var backend = TestBackends.Create("cpu");
         using var model = new RecurrentAutoencoder(backend, spec, seed);
@@ -27,8 +26,7 @@ public class GradientTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void Model_loss_and_every_gradient_match_the_float64_reference(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = ModelTestData.SmallSpec;
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);

@@ -40,6 +40,13 @@ internal static class ModelTestData
 
     public static int FreshSeed() => Random.Shared.Next();
 
+    /// <summary>A fresh seed (for the failure message) and the random numbers it seeds: a test's start.</summary>
+    public static (int Seed, Random Random) FreshRandom()
+    {
+        int seed = FreshSeed();
+        return (seed, new Random(seed));
+    }
+
     /// <summary>Random data fitting the head: uniform [0, 1) (sigmoid), [-2, 2) (linear), one-hot symbols (softmax);
     /// zeros past each length when lengths are given.</summary>
     public static float[] ForHead(Random random, OutputHead head, int count, int steps, int features, int[]? lengths = null)

@@ -77,8 +77,7 @@ public class RegularizedGradientTests(ITestOutputHelper output)
     [MemberData(nameof(Options))]
     public void Reference_gradient_matches_finite_differences(Option option)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = SpecFor(option);
         using var backend = TestBackends.Create("cpu");
         using var model = new RecurrentAutoencoder(backend, spec, seed);
@@ -100,8 +99,7 @@ public class RegularizedGradientTests(ITestOutputHelper output)
     [MemberData(nameof(BackendsAndOptions))]
     public void Model_loss_and_every_gradient_match_the_float64_reference(string backendName, Option option)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = SpecFor(option);
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
@@ -134,8 +132,7 @@ public class RegularizedGradientTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void Variational_evaluation_uses_the_mean_and_reports_the_kl(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = SpecFor(Option.Variational);
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
