@@ -6,13 +6,7 @@
 #    must not create a second runs/<time> folder), printed once.
 # 3. 'mpirun -np 2 rae score' and 'rae encode' write byte for byte the files of one process.
 # Uses the Release build of the tests' solution build (dotnet test RecurrentAE.sln -c Release); builds rae when missing.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-repo=$(pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rae-mpi-check.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "mpi-check: FAILED: $*" >&2; exit 1; }
-step() { echo "mpi-check: $*"; }
+source "$(dirname "$0")/lib.sh" mpi-check
 command -v mpirun >/dev/null || fail "no mpirun: install Open MPI with scripts/setup.sh --mpi"
 # Open MPI refuses root unless told; --oversubscribe lets 2 ranks share fewer cores.
 [ "$(id -u)" -ne 0 ] || export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1

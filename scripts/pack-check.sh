@@ -6,13 +6,7 @@
 # data. Fails loudly on the first thing that is wrong. Needs no network when the dependencies are in the NuGet cache
 # (~/.nuget/packages, which 'dotnet build' of the repository fills); otherwise it fetches them from nuget.org.
 # Run from anywhere: scripts/pack-check.sh (CI: .ci/run runs it after the tests).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-repo=$(pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rae-pack-check.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "pack-check: FAILED: $*" >&2; exit 1; }
-step() { echo "pack-check: $*"; }
+source "$(dirname "$0")/lib.sh" pack-check
 
 version=$(dotnet msbuild src/Model/RecurrentAE.Model.csproj -getProperty:Version)
 [ -n "$version" ] || fail "no Version in Directory.Build.props"

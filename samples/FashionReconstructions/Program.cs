@@ -5,45 +5,19 @@
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
-using RecurrentAE.Model.Training;
 using RecurrentAE.Rendering;
 
-string? checkpointPath = args.Length > 0 ? args[0] : null;
 string outPath = args.Length > 1 ? args[1] : "reconstructions.png";
 
-FashionMnistData data;
-try
-{
-    data = FashionMnist.Load(includeTest: false);
-}
-catch (DatasetNotFoundException e)
-{
-    Console.Error.WriteLine(e.Message);
+if (FashionSample.LoadData() is not { } data)
     return 2;
-}
 
-using IComputeBackend backend = BackendFactory.Create("auto", threads: 0);
-Console.WriteLine($"Backend: {backend.Description}");
+using IComputeBackend backend = FashionSample.CreateBackend();
 
-RecurrentAutoencoder model;
-if (checkpointPath is not null)
-{
-    var checkpoint = Checkpoint.Load(checkpointPath);
-    model = checkpoint.CreateModel(backend);
-    Console.WriteLine($"Loaded {checkpoint.Path} ({checkpoint.History.Count} epochs trained)");
-}
-else
-{
-    model = new RecurrentAutoencoder(backend, AutoencoderSpec.Reference, seed: 42);
-    using var train = model.Upload(data.Train);
-    using var valid = model.Upload(data.Validation);
-    var trainer = new Trainer(model, train, valid, new TrainingOptions(Epochs: 1, MaxStepsPerEpoch: 300))
-    {
-        EpochCompleted = r => Console.WriteLine($"epoch {r.Epoch}: loss {r.Loss:F4}, val_loss {r.ValLoss:F4} ({r.MsPerStep:F1} ms/step)"),
-    };
-    trainer.Run(CancellationToken.None);
-}
+RecurrentAutoencoder model = args.Length > 0
+    ? FashionSample.Load(Checkpoint.Load(args[0]), backend)
+    : FashionSample.Train(backend, AutoencoderSpec.Reference, data,
+        r => $"epoch {r.Epoch}: loss {r.Loss:F4}, val_loss {r.ValLoss:F4} ({r.MsPerStep:F1} ms/step)");
 
 using (model)
 {

@@ -6,30 +6,19 @@
 // The coding is a Gaussian: training samples it (mean + exp(logvar / 2) * eps) and adds the KL divergence to N(0, I);
 // new garments are decoded from codings drawn from N(0, I), and an interpolation decodes the line between two
 // validation images' mean codings.
-using RecurrentAE.Model.Training;
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
-using RecurrentAE.Model.Data;
 using RecurrentAE.Model.Generation;
 using RecurrentAE.Rendering;
 
 string? checkpointPath = args.Length > 0 ? args[0] : null;
 string outDir = args.Length > 1 ? args[1] : ".";
 
-FashionMnistData data;
-try
-{
-    data = FashionMnist.Load(includeTest: false);
-}
-catch (DatasetNotFoundException e)
-{
-    Console.Error.WriteLine(e.Message);
+if (FashionSample.LoadData() is not { } data)
     return 2;
-}
 
-using IComputeBackend backend = BackendFactory.Create("auto", threads: 0);
-Console.WriteLine($"Backend: {backend.Description}");
+using IComputeBackend backend = FashionSample.CreateBackend();
 
 RecurrentAutoencoder model;
 if (checkpointPath is not null)
@@ -40,20 +29,12 @@ if (checkpointPath is not null)
         Console.Error.WriteLine($"{checkpoint.Path} is not a variational model: train one with 'rae train --variational'");
         return 2;
     }
-    model = checkpoint.CreateModel(backend);
-    Console.WriteLine($"Loaded {checkpoint.Path} ({checkpoint.History.Count} epochs trained)");
+    model = FashionSample.Load(checkpoint, backend);
 }
 else
 {
-    model = new RecurrentAutoencoder(backend, AutoencoderSpec.Reference with { Coding = CodingKind.Variational }, seed: 42);
-    using var train = model.Upload(data.Train);
-    using var valid = model.Upload(data.Validation);
-    var trainer = new Trainer(model, train, valid, new TrainingOptions(Epochs: 1, MaxStepsPerEpoch: 300))
-    {
-        EpochCompleted = r => Console.WriteLine(
-            $"epoch {r.Epoch}: loss {r.Loss:F4}, val_reconstruction {r.ValReconstruction:F4}, val_kl {r.ValKl:F4} per value ({r.MsPerStep:F1} ms/step)"),
-    };
-    trainer.Run(CancellationToken.None);
+    model = FashionSample.Train(backend, AutoencoderSpec.Reference with { Coding = CodingKind.Variational }, data, r =>
+        $"epoch {r.Epoch}: loss {r.Loss:F4}, val_reconstruction {r.ValReconstruction:F4}, val_kl {r.ValKl:F4} per value ({r.MsPerStep:F1} ms/step)");
 }
 
 using (model)

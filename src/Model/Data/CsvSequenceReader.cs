@@ -25,14 +25,8 @@ public static class CsvSequenceReader
         var sequences = new List<float[]>();
         var labelTexts = new List<string>();
         bool? hasLabels = null;
-        string? line;
-        int lineNumber = 0;
-        while ((line = reader.ReadLine()) != null)
+        foreach (var (lineNumber, fields) in CsvRows.Read(reader))
         {
-            lineNumber++;
-            var trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
-            var fields = trimmed.Split(',');
             if (hasLabels == null)
             {
                 hasLabels = fields[0].Trim().Equals("label", StringComparison.OrdinalIgnoreCase);

@@ -36,18 +36,10 @@ public static class SeriesCsvReader
     public static TimeSeries Read(TextReader reader, string name, SeriesReadOptions? options = null)
     {
         options ??= new SeriesReadOptions();
-        string? line;
-        int lineNumber = 0;
-        string[]? header = null;
-        while (header is null && (line = reader.ReadLine()) != null)
-        {
-            lineNumber++;
-            var trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
-            header = [.. trimmed.Split(',').Select(Unquote)];
-        }
-        if (header is null) throw new DataFormatException($"{name}: empty file (a series needs a header row of column names, then one row a time step)");
-        int headerLine = lineNumber;
+        using var lines = CsvRows.Read(reader).GetEnumerator();
+        if (!lines.MoveNext()) throw new DataFormatException($"{name}: empty file (a series needs a header row of column names, then one row a time step)");
+        int headerLine = lines.Current.Line;
+        string[] header = [.. lines.Current.Fields.Select(Unquote)];
         var (timeIndex, featureIndices) = Columns(header, options, name, headerLine);
         int features = featureIndices.Length;
 
@@ -55,12 +47,9 @@ public static class SeriesCsvReader
         for (int k = 0; k < features; k++) columns[k] = new List<float>();
         var times = timeIndex >= 0 ? new List<DateTime>() : null;
         int previousLine = 0;
-        while ((line = reader.ReadLine()) != null)
+        while (lines.MoveNext())
         {
-            lineNumber++;
-            var trimmed = line.Trim();
-            if (trimmed.Length == 0 || trimmed.StartsWith('#')) continue;
-            var fields = trimmed.Split(',');
+            var (lineNumber, fields) = lines.Current;
             if (fields.Length != header.Length)
                 throw new DataFormatException($"{name}, line {lineNumber}: {fields.Length} cells, the header (line {headerLine}) names {header.Length} columns");
             if (times is not null)

@@ -1,3 +1,4 @@
+using System.Numerics;
 namespace RecurrentAE.Model.Distributed;
 
 /// <summary>
@@ -54,28 +55,19 @@ public sealed class InProcessCommunicator : ICommunicator
     public int Size => _group.Size;
 
     /// <summary>The element-wise sum over the ranks, added in rank order.</summary>
-    public void AllReduceSum(Span<float> values)
-    {
-        _group.Slots[Rank] = values.ToArray();
-        _group.Wait();
-        for (int i = 0; i < values.Length; i++)
-        {
-            float sum = 0;
-            for (int r = 0; r < Size; r++) sum += Slot<float>(r, values.Length)[i];
-            values[i] = sum;
-        }
-        _group.Wait();
-    }
+    public void AllReduceSum(Span<float> values) => SumInRankOrder(values);
 
     /// <summary>The element-wise sum over the ranks, added in rank order.</summary>
-    public void AllReduceSum(Span<double> values)
+    public void AllReduceSum(Span<double> values) => SumInRankOrder(values);
+
+    private void SumInRankOrder<T>(Span<T> values) where T : INumber<T>
     {
         _group.Slots[Rank] = values.ToArray();
         _group.Wait();
         for (int i = 0; i < values.Length; i++)
         {
-            double sum = 0;
-            for (int r = 0; r < Size; r++) sum += Slot<double>(r, values.Length)[i];
+            T sum = T.Zero;
+            for (int r = 0; r < Size; r++) sum += Slot<T>(r, values.Length)[i];
             values[i] = sum;
         }
         _group.Wait();

@@ -12,24 +12,19 @@ internal static class EncodeCommand
 {
     public static Command Create(RaeContext ctx)
     {
-        var model = CommonOptions.Model();
-        var output = new Option<string?>("--out", "-o") { Description = "CSV file (default: <model dir>/codings.csv)" };
-        var accelerator = CommonOptions.Accelerator();
-        var threads = CommonOptions.Threads();
+        var options = new ModelOptions("CSV file (default: <model dir>/codings.csv)");
         var data = new DataOptions();
-        var command = new Command("encode", "Write the coding of every validation image, or of every sequence of --csv/--npy ([label,]c0,...), as CSV") { model, output, accelerator, threads };
+        var command = new Command("encode", "Write the coding of every validation image, or of every sequence of --csv/--npy ([label,]c0,...), as CSV");
+        options.AddTo(command);
         data.AddTo(command);
         command.SetAction(parse =>
         {
-            var modelPath = parse.GetValue(model)!;
             var named = data.Resolve(parse);
-            var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "codings.csv");
-            var checkpoint = Checkpoint.Load(modelPath);
+            var path = options.OutputPath(parse, "codings.csv");
+            var checkpoint = Checkpoint.Load(options.ModelPath(parse));
             var (sequences, _) = ModelData.Load(named, checkpoint, "encode");
-            float[] codes;
-            using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
-            using (var m = checkpoint.CreateModel(backend))
-                codes = DataParallelInference.Encode(m, sequences, ctx.World); // under mpirun: split across the ranks
+            // under mpirun: split across the ranks
+            var codes = options.Run(parse, checkpoint, m => DataParallelInference.Encode(m, sequences, ctx.World));
             if (ctx.World.Rank != 0) return RaeApp.Ok;
 
             int coding = checkpoint.Spec.CodingSize;

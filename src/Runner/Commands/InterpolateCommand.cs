@@ -14,22 +14,19 @@ internal static class InterpolateCommand
 {
     public static Command Create(RaeContext ctx)
     {
-        var model = CommonOptions.Model();
+        var options = new ModelOptions("PNG file (default: <model dir>/interpolation.png)");
         var from = new Option<int>("--from") { Description = "Index of the first validation item (or sequence of --csv/--npy)", Required = true };
         var to = new Option<int>("--to") { Description = "Index of the last one", Required = true };
         var steps = CommonOptions.PositiveInt("--steps", 8, "Codings on the line, both ends included (at least 2)");
-        var output = new Option<string?>("--out", "-o") { Description = "PNG file (default: <model dir>/interpolation.png)" };
-        var accelerator = CommonOptions.Accelerator();
-        var threads = CommonOptions.Threads();
         var data = new DataOptions();
         var command = new Command("interpolate", "Decode the codings on the line between two validation items' codings with a variational model (rae train --variational)")
         {
-            model, from, to, steps, output, accelerator, threads,
+            options.Model, from, to, steps, options.Output, options.Accelerator, options.Threads,
         };
         data.AddTo(command);
         command.SetAction(parse =>
         {
-            var modelPath = parse.GetValue(model)!;
+            var modelPath = options.ModelPath(parse);
             var checkpoint = Checkpoint.Load(modelPath);
             if (checkpoint.Spec.Coding != CodingKind.Variational)
                 throw new UsageException($"{modelPath}: rae interpolate needs a variational model (train one with 'rae train --variational')");
@@ -41,15 +38,13 @@ internal static class InterpolateCommand
             foreach (var (flag, index) in new[] { ("--from", i), ("--to", j) })
                 if (index < 0 || index >= sequences.Count)
                     throw new UsageException($"{flag} {index} is outside the {sequences.Count} sequences (0..{sequences.Count - 1})");
-            var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "interpolation.png");
+            var path = options.OutputPath(parse, "interpolation.png");
             int length = Math.Max(sequences.LengthOf(i), sequences.LengthOf(j)), size = checkpoint.Spec.CodingSize;
-            float[] decoded;
-            using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
-            using (var m = checkpoint.CreateModel(backend))
+            var decoded = options.Run(parse, checkpoint, m =>
             {
                 var ends = m.Encode(Pick(sequences, i, j));
-                decoded = m.Decode(LatentCodes.Line(ends.AsSpan(0, size), ends.AsSpan(size, size), k), k, length);
-            }
+                return m.Decode(LatentCodes.Line(ends.AsSpan(0, size), ends.AsSpan(size, size), k), k, length);
+            });
             var captions = Enumerable.Range(0, k).Select(s => s == 0 ? $"#{i}" : s == k - 1 ? $"#{j}" : string.Create(CultureInfo.InvariantCulture, $"{s / (double)(k - 1):0.##}")).ToArray();
             GeneratedSequences.Write(ctx.Out, checkpoint.Data, decoded, k, length, k, path, captions);
             return RaeApp.Ok;

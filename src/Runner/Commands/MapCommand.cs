@@ -11,24 +11,18 @@ internal static class MapCommand
 {
     public static Command Create(RaeContext ctx)
     {
-        var model = CommonOptions.Model();
-        var output = new Option<string?>("--out", "-o") { Description = "PNG file (default: <model dir>/map.png)" };
-        var accelerator = CommonOptions.Accelerator();
-        var threads = CommonOptions.Threads();
+        var options = new ModelOptions("PNG file (default: <model dir>/map.png)");
         var data = new DataOptions();
-        var command = new Command("map", "Plot the codings in 2-D (PCA), coloured by label: the Fashion-MNIST validation images, or --csv/--npy sequences") { model, output, accelerator, threads };
+        var command = new Command("map", "Plot the codings in 2-D (PCA), coloured by label: the Fashion-MNIST validation images, or --csv/--npy sequences");
+        options.AddTo(command);
         data.AddTo(command);
         command.SetAction(parse =>
         {
-            var modelPath = parse.GetValue(model)!;
             var named = data.Resolve(parse);
-            var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), "map.png");
-            var checkpoint = Checkpoint.Load(modelPath);
+            var path = options.OutputPath(parse, "map.png");
+            var checkpoint = Checkpoint.Load(options.ModelPath(parse));
             var (sequences, description) = ModelData.Load(named, checkpoint, "map");
-            float[] codes;
-            using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
-            using (var m = checkpoint.CreateModel(backend))
-                codes = m.Encode(sequences);
+            var codes = options.Run(parse, checkpoint, m => m.Encode(sequences));
             var points = Pca.Project(codes, sequences.Count, checkpoint.Spec.CodingSize, 2);
             var names = sequences.LabelNames;
             CodingMap.Write(points, sequences.Count, sequences.Labels,

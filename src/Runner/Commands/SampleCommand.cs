@@ -13,34 +13,28 @@ internal static class SampleCommand
 {
     public static Command Create(RaeContext ctx)
     {
-        var model = CommonOptions.Model();
+        var options = new ModelOptions("Output file: a PNG, or for a text model a text file (default: <model dir>/samples.png or samples.txt)");
         var n = CommonOptions.PositiveInt("--n", 16, "Number of samples");
         var seed = new Option<int>("--seed") { Description = "Seed of the codings drawn (default 0)", DefaultValueFactory = _ => 0 };
         var steps = new Option<int?>("--steps") { Description = "Steps to decode (default: 28 for Fashion-MNIST, the window of a series model, 60 for text)" };
         steps.Validators.Add(r => { if (CommonOptions.TryValue<int?>(r, out var v) && v is < 1) r.AddError("--steps must be at least 1"); });
         var perRow = CommonOptions.PositiveInt("--per-row", 8, "Images a row of the grid (Fashion-MNIST)");
-        var output = new Option<string?>("--out", "-o") { Description = "Output file: a PNG, or for a text model a text file (default: <model dir>/samples.png or samples.txt)" };
-        var accelerator = CommonOptions.Accelerator();
-        var threads = CommonOptions.Threads();
         var command = new Command("sample", "Decode codings drawn from N(0, I) with a variational model (rae train --variational): Fashion-MNIST images, series plots or lines of text")
         {
-            model, n, seed, steps, perRow, output, accelerator, threads,
+            options.Model, n, seed, steps, perRow, options.Output, options.Accelerator, options.Threads,
         };
         command.SetAction(parse =>
         {
-            var modelPath = parse.GetValue(model)!;
+            var modelPath = options.ModelPath(parse);
             var checkpoint = Checkpoint.Load(modelPath);
             if (checkpoint.Spec.Coding != CodingKind.Variational)
                 throw new UsageException($"{modelPath}: rae sample needs a variational model (train one with 'rae train --variational')");
             var info = checkpoint.Data;
             int count = parse.GetValue(n);
             int length = GeneratedSequences.Steps(parse.GetValue(steps), info, info.IsText ? 60 : null);
-            var path = parse.GetValue(output) ?? Path.Combine(CommonOptions.ModelDirectory(modelPath), info.IsText ? "samples.txt" : "samples.png");
+            var path = options.OutputPath(parse, info.IsText ? "samples.txt" : "samples.png");
             var codes = LatentCodes.Normal(count, checkpoint.Spec.CodingSize, parse.GetValue(seed));
-            float[] decoded;
-            using (var backend = CommonOptions.CreateBackend(parse.GetValue(accelerator)!, parse.GetValue(threads)))
-            using (var m = checkpoint.CreateModel(backend))
-                decoded = m.Decode(codes, count, length);
+            var decoded = options.Run(parse, checkpoint, m => m.Decode(codes, count, length));
             var captions = Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"sample {i}")).ToArray();
             GeneratedSequences.Write(ctx.Out, info, decoded, count, length, parse.GetValue(perRow), path, captions);
             return RaeApp.Ok;

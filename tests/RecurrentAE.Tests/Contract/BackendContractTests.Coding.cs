@@ -24,8 +24,7 @@ public sealed partial class BackendContractTests
     [MemberData(nameof(Backends))]
     public void CorruptInputs_MatchesFloat64(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(CorruptInputs_MatchesFloat64) + backend);
+        var (be, rng) = Start(backend);
         foreach (int n in CodingSizes)
             foreach (var (std, p) in new[] { (0.3f, 0f), (0f, 0.25f), (0.2f, 0.5f) })
             {
@@ -83,8 +82,7 @@ public sealed partial class BackendContractTests
     [MemberData(nameof(Backends))]
     public void Reparameterize_ForwardAndBackward_MatchFloat64(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(Reparameterize_ForwardAndBackward_MatchFloat64) + backend);
+        var (be, rng) = Start(backend);
         foreach (int n in CodingSizes)
         {
             var mean = RandomArray(rng, n, 2f);
@@ -119,8 +117,7 @@ public sealed partial class BackendContractTests
     [MemberData(nameof(Backends))]
     public void KlDivergence_ForwardAndBackward_MatchFloat64(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(KlDivergence_ForwardAndBackward_MatchFloat64) + backend);
+        var (be, rng) = Start(backend);
         foreach (int n in CodingSizes)
         {
             var mean = RandomArray(rng, n, 2f);
@@ -179,8 +176,7 @@ public sealed partial class BackendContractTests
     [MemberData(nameof(Backends))]
     public void SparsityPenalty_ForwardAndBackward_MatchFloat64(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(SparsityPenalty_ForwardAndBackward_MatchFloat64) + backend);
+        var (be, rng) = Start(backend);
         foreach (var (rows, cols) in new[] { (1, 1), (3, 5), (37, 30), (300, 7) })
             foreach (var p in new[] { new SparsityPenalty(0.1f, 0.05f, 0f), new SparsityPenalty(0.3f, 0f, 1e-3f), new SparsityPenalty(0.05f, 0.5f, 0.01f) })
             {

@@ -59,8 +59,7 @@ public sealed partial class BackendContractTests
     [MemberData(nameof(Backends))]
     public void ClipByGlobalNorm_TooSmallClipKeepsDirectionAndGivesNormX(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(ClipByGlobalNorm_TooSmallClipKeepsDirectionAndGivesNormX) + backend);
+        var (be, rng) = Start(backend);
         const int n = 4099;
         const float maxNorm = 0.01f;
         var x = RandomArray(rng, n, 5f);

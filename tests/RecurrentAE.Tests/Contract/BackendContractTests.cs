@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Xunit.Abstractions;
 
 namespace RecurrentAE.Tests.Contract;
@@ -25,6 +26,11 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     private const double Rel = 1e-5;
 
     private Random NewRandom(string test) => new(HashCode.Combine(BackendFixture.Seed, test.GetHashCode(StringComparison.Ordinal)));
+
+    /// <summary>A contract test's start: the backend named <paramref name="backend"/>, and random numbers seeded by the run's
+    /// seed, the calling test's name and the backend.</summary>
+    private (IComputeBackend Backend, Random Rng) Start(string backend, [CallerMemberName] string test = "") =>
+        (fixture.Get(backend), NewRandom(test + backend));
 
     private static string SeedNote => $"(seed {BackendFixture.Seed}; rerun with RAE_TEST_SEED={BackendFixture.Seed})";
 
@@ -91,8 +97,7 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     [MemberData(nameof(Backends))]
     public void Gemm_AllTransposesOddShapesStridesAndBetas(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(Gemm_AllTransposesOddShapesStridesAndBetas) + backend);
+        var (be, rng) = Start(backend);
         int[][] shapes = [[1, 1, 1], [3, 5, 7], [17, 33, 19], [2, 20, 1]];
         foreach (var shape in shapes)
             foreach (bool ta in new[] { false, true })
@@ -143,8 +148,7 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     [MemberData(nameof(Backends))]
     public void ColumnSum_OverwriteAndAccumulate(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(ColumnSum_OverwriteAndAccumulate) + backend);
+        var (be, rng) = Start(backend);
         int rows = 7, cols = 13;
         var x = RandomArray(rng, rows * cols);
         var init = RandomArray(rng, cols);
@@ -222,8 +226,7 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     [MemberData(nameof(Backends))]
     public void FillAndCopy_TouchOnlyTheirSlices(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(FillAndCopy_TouchOnlyTheirSlices) + backend);
+        var (be, rng) = Start(backend);
         var src = RandomArray(rng, 9);
         using var buf = be.Allocate(30);
         be.Fill(buf.All, -1f);
@@ -242,8 +245,7 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     [MemberData(nameof(Backends))]
     public void ScaleRows_OutOfPlaceAndInPlace_TouchOnlyTheirWindows(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(ScaleRows_OutOfPlaceAndInPlace_TouchOnlyTheirWindows) + backend);
+        var (be, rng) = Start(backend);
         const float pad = 7.25f;
         foreach (var (rows, cols) in new[] { (1, 1), (7, 13), (5, 37), (33, 3), (4, 0) })
         {
@@ -567,8 +569,7 @@ public sealed partial class BackendContractTests(BackendFixture fixture, ITestOu
     [MemberData(nameof(Backends))]
     public void Adam_MatchesReference(string backend)
     {
-        var be = fixture.Get(backend);
-        var rng = NewRandom(nameof(Adam_MatchesReference) + backend);
+        var (be, rng) = Start(backend);
         int n = 53;
         var w = RandomArray(rng, n);
         var g = RandomArray(rng, n, 0.1f);

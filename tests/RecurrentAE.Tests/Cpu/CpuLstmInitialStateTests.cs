@@ -23,9 +23,8 @@ public class CpuLstmInitialStateTests
     [MemberData(nameof(Cases))]
     public void ForwardFromAnInitialStateMatchesFloat64Reference(string path, int threads, int T, int B, int U, bool ragged)
     {
-        var level = Enum.Parse<SimdLevel>(path);
-        if (!CpuTestUtil.Supported(level)) return;
-        using var be = CpuTestUtil.Backend(level, threads);
+        using var be = CpuTestUtil.BackendIfSupported(path, threads, out var level);
+        if (be is null) return;
         int seed = Random.Shared.Next();
         var rng = new Random(seed);
         int G = 4 * U;

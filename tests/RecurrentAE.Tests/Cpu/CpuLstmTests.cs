@@ -25,9 +25,8 @@ public class CpuLstmTests
     [MemberData(nameof(Cases))]
     public void ForwardAndBackwardMatchFloat64Reference(string path, int threads, int T, int B, int U, bool repeat, bool ragged)
     {
-        var level = Enum.Parse<SimdLevel>(path);
-        if (!CpuTestUtil.Supported(level)) return;
-        using var be = CpuTestUtil.Backend(level, threads);
+        using var be = CpuTestUtil.BackendIfSupported(path, threads, out var level);
+        if (be is null) return;
         var rng = new Random(T * 10007 + B * 101 + U);
         int G = 4 * U, stride = repeat ? 0 : B * G;
         var xp = CpuTestUtil.Random(rng, repeat ? B * G : T * B * G, 2f);

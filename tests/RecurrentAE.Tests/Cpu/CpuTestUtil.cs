@@ -13,6 +13,14 @@ internal static class CpuTestUtil
     /// <summary>A backend on the given path that splits even tiny ops across its threads, so tests exercise the splits.</summary>
     public static CpuBackend Backend(SimdLevel level, int threads) => new(threads, level) { MinParallelWork = 0 };
 
+    /// <summary>The backend of the SIMD level named <paramref name="path"/>, or null when this CPU lacks it (the test then
+    /// has nothing to check).</summary>
+    public static CpuBackend? BackendIfSupported(string path, int threads, out SimdLevel level)
+    {
+        level = Enum.Parse<SimdLevel>(path);
+        return Supported(level) ? Backend(level, threads) : null;
+    }
+
     public static float[] Random(Random rng, int n, float scale = 1f)
     {
         var a = new float[n];

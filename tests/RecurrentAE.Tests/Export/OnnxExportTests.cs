@@ -27,6 +27,30 @@ public class OnnxExportTests
         _ => (new AutoencoderSpec(5, [6], [7], OutputHead.Softmax), null),
     };
 
+    /// <summary>A test's start: fresh random numbers, the named case's spec and scaler, and a <see cref="RandomModel"/> of
+    /// it on the cpu backend.</summary>
+    private sealed class CaseModel : IDisposable
+    {
+        readonly IComputeBackend backend = TestBackends.Create("cpu");
+
+        public CaseModel(string name)
+        {
+            (Spec, Scaler) = Case(name, Random);
+            Model = RandomModel(backend, Spec, Random);
+        }
+
+        public Random Random { get; } = new(ModelTestData.FreshSeed());
+        public AutoencoderSpec Spec { get; }
+        public Standardizer? Scaler { get; }
+        public RecurrentAutoencoder Model { get; }
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            backend.Dispose();
+        }
+    }
+
     /// <summary>A model on the cpu backend with every parameter uniform in [-0.6, 0.6) (biases too, so a misplaced gate shows).</summary>
     internal static RecurrentAutoencoder RandomModel(IComputeBackend backend, AutoencoderSpec spec, Random random)
     {
@@ -61,10 +85,8 @@ public class OnnxExportTests
 
     private static void CheckAutoencoder(string name, bool ragged, bool withLengthsInput)
     {
-        var random = new Random(ModelTestData.FreshSeed());
-        var (spec, scaler) = Case(name, random);
-        using var backend = TestBackends.Create("cpu");
-        using var model = RandomModel(backend, spec, random);
+        using var test = new CaseModel(name);
+        var (random, spec, scaler, model) = (test.Random, test.Spec, test.Scaler, test.Model);
         int count = 5, steps = 6;
         int[]? lengths = ragged ? [6, 3, 1, 5, 2] : null;
         var raw = RawInput(random, spec, scaler, count, steps, lengths);
@@ -83,10 +105,8 @@ public class OnnxExportTests
     [MemberData(nameof(Models))]
     public void EncoderMatchesEncode(string name)
     {
-        var random = new Random(ModelTestData.FreshSeed());
-        var (spec, scaler) = Case(name, random);
-        using var backend = TestBackends.Create("cpu");
-        using var model = RandomModel(backend, spec, random);
+        using var test = new CaseModel(name);
+        var (random, spec, scaler, model) = (test.Random, test.Spec, test.Scaler, test.Model);
         int count = 4, steps = 5;
         int[] lengths = [5, 2, 4, 1];
         foreach (var ragged in new[] { false, true })
@@ -103,10 +123,8 @@ public class OnnxExportTests
     [MemberData(nameof(Models))]
     public void DecoderMatchesDecode(string name)
     {
-        var random = new Random(ModelTestData.FreshSeed());
-        var (spec, scaler) = Case(name, random);
-        using var backend = TestBackends.Create("cpu");
-        using var model = RandomModel(backend, spec, random);
+        using var test = new CaseModel(name);
+        var (random, spec, scaler, model) = (test.Random, test.Spec, test.Scaler, test.Model);
         int count = 3;
         var codings = new float[count * spec.CodingSize];
         for (int i = 0; i < codings.Length; i++) codings[i] = (float)(random.NextDouble() * 2 - 1);

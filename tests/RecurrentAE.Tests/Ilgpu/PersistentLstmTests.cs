@@ -25,8 +25,7 @@ public sealed class PersistentLstmTests(ITestOutputHelper output)
     [InlineData(true)]
     public void Model_gradients_on_the_persistent_path_match_the_reference_and_the_cpu_backend(bool ragged)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = ModelTestData.SmallSpec;
         int count = 3, steps = 5, f = spec.Features;
         var values = ModelTestData.RandomSequences(random, count, steps, f);

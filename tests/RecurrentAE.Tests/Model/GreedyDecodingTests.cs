@@ -16,8 +16,7 @@ public class GreedyDecodingTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Reconstruct_equals_a_float64_greedy_decode(string backendName, OutputHead head, bool reverse)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(head, reverse);
         int count = 4, steps = 7, f = spec.Features;
         int[] lengths = [7, 3, 5, 1];
@@ -66,8 +65,7 @@ public class GreedyDecodingTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Teacher_forced_outputs_at_the_greedy_outputs_are_the_greedy_outputs(string backendName, OutputHead head, bool reverse)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(head, reverse);
         int count = 3, steps = 6, f = spec.Features;
         using var backend = TestBackends.Create(backendName);

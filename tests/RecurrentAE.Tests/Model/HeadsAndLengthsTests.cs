@@ -16,8 +16,7 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Loss_and_every_gradient_match_the_reference(string backendName, OutputHead head, bool ragged)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = ModelTestData.SmallSpec with { Head = head };
         var data = ModelTestData.FourSequences(random, spec, ragged);
 
@@ -32,8 +31,7 @@ public class HeadsAndLengthsTests(ITestOutputHelper output)
     [Fact]
     public void A_ragged_batch_equals_its_sequences_run_one_by_one()
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = ModelTestData.SmallSpec with { Head = OutputHead.Linear };
         int[] lengths = [3, 7, 1, 5];
         var sequences = lengths.Select(l => Enumerable.Range(0, l * spec.Features).Select(_ => (float)random.NextDouble()).ToArray()).ToList();

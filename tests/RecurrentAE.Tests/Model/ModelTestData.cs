@@ -40,6 +40,13 @@ internal static class ModelTestData
 
     public static int FreshSeed() => Random.Shared.Next();
 
+    /// <summary>A fresh seed (for the failure message) and the random numbers it seeds: a test's start.</summary>
+    public static (int Seed, Random Random) FreshRandom()
+    {
+        int seed = FreshSeed();
+        return (seed, new Random(seed));
+    }
+
     /// <summary>Random data fitting the head: uniform [0, 1) (sigmoid), [-2, 2) (linear), one-hot symbols (softmax);
     /// zeros past each length when lengths are given.</summary>
     public static float[] ForHead(Random random, OutputHead head, int count, int steps, int features, int[]? lengths = null)
@@ -82,5 +89,31 @@ internal static class ModelTestData
             }
         }
         return worst;
+    }
+
+    /// <summary>
+    /// Asserts every gradient of <paramref name="reference"/>'s loss at <paramref name="w"/> matches central finite
+    /// differences (h = 1e-6): a relative error below 1e-5, or an absolute one below <paramref name="absoluteFloor"/>.
+    /// Returns the backpropagated gradient and the largest relative error.
+    /// </summary>
+    public static (double[] Gradient, double Worst) AssertFiniteDifferences(ReferenceAutoencoder reference, double[] w,
+        float[] batch, int count, int steps, double absoluteFloor, string label)
+    {
+        var grad = new double[w.Length];
+        reference.LossAndGradient(w, batch, count, steps, grad);
+        double worst = 0;
+        const double h = 1e-6;
+        for (int i = 0; i < w.Length; i++)
+        {
+            double keep = w[i];
+            w[i] = keep + h; double up = reference.Loss(w, batch, count, steps);
+            w[i] = keep - h; double down = reference.Loss(w, batch, count, steps);
+            w[i] = keep;
+            double fd = (up - down) / (2 * h);
+            double err = Math.Abs(fd - grad[i]) / Math.Max(1e-6, Math.Abs(fd) + Math.Abs(grad[i]));
+            worst = Math.Max(worst, err);
+            Assert.True(err < 1e-5 || Math.Abs(fd - grad[i]) < absoluteFloor, $"{label}: parameter {i}: finite difference {fd}, backprop {grad[i]}");
+        }
+        return (grad, worst);
     }
 }

@@ -77,8 +77,7 @@ public class RegularizedGradientTests(ITestOutputHelper output)
     [MemberData(nameof(Options))]
     public void Reference_gradient_matches_finite_differences(Option option)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = SpecFor(option);
         using var backend = TestBackends.Create("cpu");
         using var model = new RecurrentAutoencoder(backend, spec, seed);
@@ -87,22 +86,8 @@ public class RegularizedGradientTests(ITestOutputHelper output)
         var batch = ModelTestData.RandomSequences(random, count, steps, spec.Features);
         var reference = ReferenceFor(model, seed, batch, count, steps);
         var w = model.GetParameters().Select(v => v + (random.NextDouble() - 0.5) * 0.2).ToArray();
-        var grad = new double[w.Length];
-        reference.LossAndGradient(w, batch, count, steps, grad);
-        double worst = 0;
-        const double h = 1e-6;
-        for (int i = 0; i < w.Length; i++)
-        {
-            double keep = w[i];
-            w[i] = keep + h; double up = reference.Loss(w, batch, count, steps);
-            w[i] = keep - h; double down = reference.Loss(w, batch, count, steps);
-            w[i] = keep;
-            double fd = (up - down) / (2 * h);
-            double err = Math.Abs(fd - grad[i]) / Math.Max(1e-6, Math.Abs(fd) + Math.Abs(grad[i]));
-            worst = Math.Max(worst, err);
-            // an absolute floor of 1e-8: central differences of a loss of about 1 at h = 1e-6 carry about 1e-10 of rounding, times the penalty weights
-            Assert.True(err < 1e-5 || Math.Abs(fd - grad[i]) < 1e-8, $"{option}, seed {seed}: parameter {i}: finite difference {fd}, backprop {grad[i]}");
-        }
+        // an absolute floor of 1e-8: central differences of a loss of about 1 at h = 1e-6 carry about 1e-10 of rounding, times the penalty weights
+        var (grad, worst) = ModelTestData.AssertFiniteDifferences(reference, w, batch, count, steps, 1e-8, $"{option}, seed {seed}");
         // the coding layer's parameters get a gradient (the option is not ignored)
         if (spec.Coding != CodingKind.State)
             Assert.Contains(model.Parameters.Where(p => p.Name.StartsWith("encoder.", StringComparison.Ordinal) && !p.Name.Contains("lstm")),
@@ -114,8 +99,7 @@ public class RegularizedGradientTests(ITestOutputHelper output)
     [MemberData(nameof(BackendsAndOptions))]
     public void Model_loss_and_every_gradient_match_the_float64_reference(string backendName, Option option)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = SpecFor(option);
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);
@@ -148,8 +132,7 @@ public class RegularizedGradientTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void Variational_evaluation_uses_the_mean_and_reports_the_kl(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = SpecFor(Option.Variational);
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed);

@@ -20,8 +20,7 @@ public class StepErrorTests
     [MemberData(nameof(Cases))]
     public void Step_errors_equal_a_float64_reference_in_input_order(string backendName, OutputHead head, bool reverse, bool teacherForcing)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = new AutoencoderSpec(3, [5, 4], [6], head, reverse, teacherForcing);
         int count = 4, steps = 7, f = spec.Features;
         int[] lengths = [7, 3, 5, 1];

@@ -18,8 +18,7 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     [MemberData(nameof(TeacherForcingTests.Cases), MemberType = typeof(TeacherForcingTests))]
     public void Fixed_mask_loss_and_every_gradient_match_the_reference_with_those_previous_steps_zeroed(string backendName, OutputHead head, bool reverse, bool ragged)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(head, reverse);
         int count = 4, steps = 6, f = spec.Features;
         int[]? lengths = ragged ? [6, 2, 5, 1] : null;
@@ -73,8 +72,7 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void Zero_dropout_and_an_all_ones_mask_are_bit_identical_to_no_dropout(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: true);
         int count = 5, steps = 7;
         int[] lengths = [7, 3, 6, 1, 5];
@@ -104,8 +102,7 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void Full_dropout_is_a_model_whose_previous_step_rows_are_zero(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(OutputHead.Linear, reverse: false);
         int count = 4, steps = 6;
         var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features), count, steps, spec.Features);
@@ -138,8 +135,7 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void Evaluate_and_Reconstruct_ignore_dropout(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: false);
         int count = 4, steps = 5;
         int[] lengths = [5, 2, 4, 3];

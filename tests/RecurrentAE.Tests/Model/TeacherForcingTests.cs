@@ -15,8 +15,7 @@ public class TeacherForcingTests(ITestOutputHelper output)
     [InlineData(OutputHead.Linear, false)]
     public void Reference_gradient_matches_finite_differences(OutputHead head, bool reverse)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = Spec(head, reverse);
         using var backend = TestBackends.Create("cpu");
         using var model = new RecurrentAutoencoder(backend, spec, seed);
@@ -58,8 +57,7 @@ public class TeacherForcingTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Loss_and_every_gradient_match_the_reference(string backendName, OutputHead head, bool reverse, bool ragged)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = Spec(head, reverse);
         var data = ModelTestData.FourSequences(random, spec, ragged);
 
@@ -120,8 +118,7 @@ public class TeacherForcingTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void A_saved_and_loaded_model_reconstructs_identically(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var random = new Random(seed);
+        var (seed, random) = ModelTestData.FreshRandom();
         var spec = Spec(OutputHead.Softmax, reverse: true);
         int[] lengths = [5, 3, 4];
         var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, 3, 5, spec.Features, lengths), 3, 5, spec.Features, lengths: lengths);

@@ -20,6 +20,15 @@ public class ExportCliTests
         return (run, model, scaler);
     }
 
+    /// <summary>The folder of a <see cref="CsvRun"/>, for the tests that need only its checkpoint file.</summary>
+    private static string CsvRunFolder()
+    {
+        using var backend = TestBackends.Create("cpu");
+        var (run, model, _) = CsvRun(backend, new Random(ModelTestData.FreshSeed()));
+        model.Dispose();
+        return run;
+    }
+
     [Fact]
     public void ExportWritesAGraphThatReconstructsInTheDataUnits()
     {
@@ -88,10 +97,7 @@ public class ExportCliTests
     [Fact]
     public void UnwritableOutput()
     {
-        var random = new Random(ModelTestData.FreshSeed());
-        using var backend = TestBackends.Create("cpu");
-        var (run, model, _) = CsvRun(backend, random);
-        model.Dispose();
+        var run = CsvRunFolder();
         AssertUsageError(Rae("export", "--model", run, "--out", "/nonexistent/rae/m.onnx"), "does not exist");
         AssertUsageError(Rae("export", "--model", run, "--out", TestIdx.TempDir()), "is a folder");
     }
@@ -99,10 +105,7 @@ public class ExportCliTests
     [Fact]
     public void EvaluateOnnxBadInput()
     {
-        var random = new Random(ModelTestData.FreshSeed());
-        using var backend = TestBackends.Create("cpu");
-        var (run, model, _) = CsvRun(backend, random);
-        model.Dispose();
+        var run = CsvRunFolder();
         AssertUsageError(Rae("evaluate", "--model", run, "--onnx", "/nonexistent/m.onnx"), "no such file");
         var encoder = Path.Combine(TestIdx.TempDir(), "encoder.onnx");
         Assert.Equal(0, Rae("export", "--model", run, "--out", encoder, "--part", "encoder").Code);

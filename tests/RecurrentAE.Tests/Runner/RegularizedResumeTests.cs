@@ -42,26 +42,9 @@ public class RegularizedResumeTests
 
     sealed record Outcome(float[] Weights, OptimizerState State, List<EpochResult> History);
 
-    static Outcome Run(CpuBackend backend, AutoencoderSpec spec, TrainingOptions options, int stepsPerSession)
-    {
-        var path = Path.Combine(TestIdx.TempDir(), Checkpoint.FileName);
-        for (int session = 0; ; session++)
-        {
-            Assert.True(session < 100, "the run never finished");
-            var c = session == 0 ? null : Checkpoint.Load(path);
-            using var model = new RecurrentAutoencoder(backend, c?.Spec ?? spec, options.Seed + 1000 * session);
-            using var train = model.Upload(TrainData);
-            using var valid = model.Upload(ValidData);
-            var trainer = new Trainer(model, train, valid, c?.Options ?? options);
-            c?.ResumeInto(model, trainer);
-            int steps = 0;
-            using var cts = new CancellationTokenSource();
-            trainer.StepCompleted = (_, _, _, _) => { if (++steps == stepsPerSession) cts.Cancel(); };
-            bool over = trainer.Run(cts.Token);
-            Checkpoint.Save(path, model, trainer);
-            if (over) return new Outcome(model.GetParameters(), model.GetOptimizerState(), [.. trainer.History]);
-        }
-    }
+    static Outcome Run(CpuBackend backend, AutoencoderSpec spec, TrainingOptions options, int stepsPerSession) =>
+        ResumedSession.InSessions(backend, spec, options, TrainData, ValidData, stepsPerSession,
+            (model, trainer) => new Outcome(model.GetParameters(), model.GetOptimizerState(), [.. trainer.History]));
 
     [Theory]
     [MemberData(nameof(Settings))]

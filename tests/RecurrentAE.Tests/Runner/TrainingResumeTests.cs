@@ -39,33 +39,12 @@ public class TrainingResumeTests
     /// <summary>Runs in sessions: each stops after <paramref name="stepsPerSession"/> steps (the time limit on a fake clock
     /// of one second a step when <paramref name="byTimeLimit"/>, else cancellation), saves a checkpoint, and the next
     /// session loads it into a fresh model with other initial weights.</summary>
-    static Outcome InSessions(CpuBackend backend, TrainingOptions options, int stepsPerSession, bool byTimeLimit)
-    {
-        var path = Path.Combine(TestIdx.TempDir(), Checkpoint.FileName);
-        var sessionOptions = byTimeLimit ? options with { TimeLimit = TimeSpan.FromSeconds(stepsPerSession) } : options;
-        for (int session = 0; ; session++)
-        {
-            Assert.True(session < 100, "the run never finished");
-            var c = session == 0 ? null : Checkpoint.Load(path);
-            using var model = new RecurrentAutoencoder(backend, Tiny, options.Seed + 1000 * session); // all state must come from the checkpoint
-            using var train = model.Upload(TrainData);
-            using var valid = model.Upload(ValidData);
-            var trainer = new Trainer(model, train, valid, c?.Options ?? sessionOptions);
-            c?.ResumeInto(model, trainer);
-            int steps = 0;
-            using var cts = new CancellationTokenSource();
-            trainer.Clock = () => TimeSpan.FromSeconds(steps);
-            trainer.StepCompleted = (_, _, _, _) => { if (++steps == stepsPerSession && !byTimeLimit) cts.Cancel(); };
-            bool over = trainer.Run(cts.Token);
-            Checkpoint.Save(path, model, trainer);
-            if (over)
-            {
-                // the last session's weights: those the model holds (best weights when early stopping ended the run)
-                return new Outcome(model.GetParameters(), model.GetOptimizerState(), [.. trainer.History], trainer.BestWeights, trainer.StopReason, trainer.History.Count);
-            }
-            Assert.Equal(byTimeLimit ? StopReason.TimeLimit : StopReason.Cancelled, trainer.StopReason);
-        }
-    }
+    static Outcome InSessions(CpuBackend backend, TrainingOptions options, int stepsPerSession, bool byTimeLimit) =>
+        ResumedSession.InSessions(backend, Tiny, byTimeLimit ? options with { TimeLimit = TimeSpan.FromSeconds(stepsPerSession) } : options,
+            TrainData, ValidData, stepsPerSession,
+            // the last session's weights: those the model holds (best weights when early stopping ended the run)
+            (model, trainer) => new Outcome(model.GetParameters(), model.GetOptimizerState(), [.. trainer.History], trainer.BestWeights, trainer.StopReason, trainer.History.Count),
+            fakeClock: true, byTimeLimit, trainer => Assert.Equal(byTimeLimit ? StopReason.TimeLimit : StopReason.Cancelled, trainer.StopReason));
 
     public static TheoryData<string, TrainingOptions> Settings() => new()
     {
