@@ -102,6 +102,7 @@ cat >"$consumer/Program.cs" <<'EOF'
 using RecurrentAE.Kernels;
 using RecurrentAE.Model;
 using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Training;
 using RecurrentAE.Rendering;
 
 // 64 sine waves of 30 steps, one feature, values in [0, 1]: the sigmoid head with binary cross-entropy.
