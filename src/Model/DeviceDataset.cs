@@ -12,7 +12,7 @@ namespace RecurrentAE.Model;
 public sealed class DeviceDataset : IDisposable
 {
     private readonly IComputeBackend _backend;
-    private readonly DeviceArray? _reversedCopy;
+    private DeviceArray? _reversedCopy;
     private BatchOrder? _identity;
 
     internal DeviceDataset(IComputeBackend backend, SequenceDataset host, bool reversed = false)
@@ -80,7 +80,7 @@ public sealed class DeviceDataset : IDisposable
     internal GatherLayout Layout { get; }
 
     /// <summary>Where a reversed decoder's targets lie (in <see cref="TargetData"/>); null when the targets are the inputs.</summary>
-    internal GatherLayout? TargetLayout { get; }
+    internal GatherLayout? TargetLayout { get; private set; }
 
     /// <summary>The buffer <see cref="TargetLayout"/> reads: the reversed copy, or the data itself.</summary>
     internal DeviceArray TargetData => _reversedCopy ?? Data;
@@ -98,14 +98,22 @@ public sealed class DeviceDataset : IDisposable
     /// the reversed targets of ragged sequences when the model decodes in reverse, and the identity order.</summary>
     public long ResidentBytes => (long)sizeof(float) * (Data.Length + (_reversedCopy?.Length ?? 0)) + (long)sizeof(int) * Count;
 
-    /// <summary>For sequence crops (<see cref="Training.SequenceCrops"/>): gives an equal-length data set a length per item, so its
-    /// items can be shortened. A reversed decoder of equal-length items reads its targets back to front over the full
-    /// length, which a shortened item would break: refused.</summary>
+    /// <summary>For sequence crops (<see cref="Training.SequenceCrops"/>): gives an equal-length data set a length per
+    /// item, so its items can be shortened. A reversed decoder of equal-length items reads its targets back to front over
+    /// the full length; shortened items need each reversed within its own length, so such a set gets the one reversed
+    /// copy that ragged sets keep.</summary>
     internal void MakeRagged()
     {
         if (Lengths is not null) return;
-        if (TargetLayout is not null) throw new ArgumentException("random crops with a reversed decoder need sequences of different lengths");
+        if (Layout != GatherLayout.Sequences(Steps, Features))
+            throw new ArgumentException("random crops need a set of sequences, not the windows of a series");
         Lengths = Enumerable.Repeat(Steps, Count).ToArray();
+        if (TargetLayout is null) return;
+        var values = new float[Count * Steps * Features];
+        if (values.Length > 0) _backend.Download(Data.Slice(0, values.Length), values);
+        var flipped = ReverseEach(values, Count, Steps, Features, LengthOf);
+        _reversedCopy = flipped.Length > 0 ? _backend.Adopt(flipped) : _backend.Allocate(1);
+        TargetLayout = Layout;
     }
 
     /// <summary>Replaces the items' values (batch-major, <see cref="Steps"/> x <see cref="Features"/> each) and lengths

@@ -111,6 +111,8 @@ internal static class TrainCommand
                 throw new UsageException("--teacher-forcing-dropout needs teacher forcing (--teacher-forcing; the default only for --text)");
             defaults = defaults with { TeacherForcingDropout = 0f };
         }
+        if (kind == DataInfo.SeriesKind && s.Training.CropProbability > 0)
+            throw new UsageException("--random-crops crops whole sequences (--csv, --npy, --text, Fashion-MNIST); a --series is already cut into windows: leave it out");
         return s.Training.Over(defaults);
     }
 

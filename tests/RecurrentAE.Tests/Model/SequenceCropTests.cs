@@ -59,15 +59,7 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
         Assert.Equal(data.Lengths, lengthsAfter);
 
         // the same epoch on a data set holding epoch 0's crops, without the option
-        var values = new float[data.Values.Length];
-        var lengths = new int[data.Count];
-        int size = data.Steps * data.Features;
-        for (int i = 0; i < data.Count; i++)
-        {
-            var (start, n) = SequenceCrops.Draw(seed, 0, i, data.LengthOf(i), 1f);
-            data.Values.AsSpan(i * size + start * data.Features, n * data.Features).CopyTo(values.AsSpan(i * size));
-            lengths[i] = n;
-        }
+        var (values, lengths) = Cropped(data, seed);
         Assert.Contains(lengths, n => n < data.Steps);
         var cropped = new SequenceDataset(values, data.Count, data.Steps, data.Features, lengths: lengths);
         using var plain = new RecurrentAutoencoder(backend, spec, seed);
@@ -111,17 +103,35 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_probability_is_checked_and_equal_lengths_with_a_reversed_decoder_are_refused()
+    public void The_probability_is_checked()
     {
         foreach (float bad in new[] { -0.1f, 1.5f, float.NaN })
             Assert.Equal(nameof(TrainingOptions.CropProbability),
                 Assert.Throws<InvalidTrainingOptionException>(() => new TrainingOptions(CropProbability: bad).Validate()).Setting);
-        using var backend = TestBackends.Create("cpu");
+    }
+
+    /// <summary>Equal-length sequences and a reversed decoder (targets read back to front over the whole length): the
+    /// crops get targets reversed within their own lengths, as if the cropped set had been given.</summary>
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void Equal_lengths_with_a_reversed_decoder_train_on_their_crops(string backendName)
+    {
+        int seed = ModelTestData.FreshSeed();
         var spec = ModelTestData.SmallSpec with { ReverseOutput = true };
-        var data = new SequenceDataset(ModelTestData.RandomSequences(new Random(1), 4, 5, spec.Features), 4, 5, spec.Features);
-        using var model = new RecurrentAutoencoder(backend, spec, 1);
-        using var device = model.Upload(data);
-        Assert.Contains("different lengths", Assert.Throws<ArgumentException>(() => new Trainer(model, device, device, new TrainingOptions(CropProbability: 0.5f))).Message);
+        int count = 6, steps = 8;
+        var data = new SequenceDataset(ModelTestData.RandomSequences(new Random(seed), count, steps, spec.Features), count, steps, spec.Features);
+        var options = new TrainingOptions(Epochs: 1, BatchSize: 3, Seed: seed, CropProbability: 1f);
+        using var backend = TestBackends.Create(backendName);
+        using var augmented = new RecurrentAutoencoder(backend, spec, seed);
+        using (var device = augmented.Upload(data))
+            new Trainer(augmented, device, device, options).Run(CancellationToken.None);
+
+        var (values, lengths) = Cropped(data, seed);
+        var cropped = new SequenceDataset(values, count, steps, spec.Features, lengths: lengths);
+        using var plain = new RecurrentAutoencoder(backend, spec, seed);
+        using (var device = plain.Upload(cropped))
+            new Trainer(plain, device, device, options with { CropProbability = 0 }).Run(CancellationToken.None);
+        Assert.Equal(plain.GetParameters(), augmented.GetParameters());
     }
 
     static (SequenceDataset Data, AutoencoderSpec Spec) Ragged(Random random)
@@ -133,6 +143,21 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
         var values = ModelTestData.RandomSequences(random, count, steps, spec.Features);
         ModelTestData.ZeroPadding(values, steps, spec.Features, lengths);
         return (new SequenceDataset(values, count, steps, spec.Features, lengths: lengths), spec);
+    }
+
+    /// <summary>Epoch 0's crops (p = 1) of <paramref name="data"/>, written as a data set of the same padded length.</summary>
+    static (float[] Values, int[] Lengths) Cropped(SequenceDataset data, int seed)
+    {
+        var values = new float[data.Values.Length];
+        var lengths = new int[data.Count];
+        int size = data.Steps * data.Features;
+        for (int i = 0; i < data.Count; i++)
+        {
+            var (start, n) = SequenceCrops.Draw(seed, 0, i, data.LengthOf(i), 1f);
+            data.Values.AsSpan(i * size + start * data.Features, n * data.Features).CopyTo(values.AsSpan(i * size));
+            lengths[i] = n;
+        }
+        return (values, lengths);
     }
 
     static float[] Values(IComputeBackend backend, DeviceDataset device)

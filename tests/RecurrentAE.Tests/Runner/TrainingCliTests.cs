@@ -29,8 +29,14 @@ public class TrainingCliTests
     [InlineData("--epochs 0", "--epochs must be at least 1, not 0")]
     [InlineData("--lr -1", "--lr must be a positive number, not -1")]
     [InlineData("--teacher-forcing-dropout 1", "--teacher-forcing-dropout needs teacher forcing")]
+    [InlineData("--random-crops 1.5", "--random-crops must be at least 0 and at most 1, not 1.5")]
     public void BadTrainingFlagsAreOneLineUsageErrors(string flags, string expected) =>
         CliTests.AssertUsageError(CliTests.Rae(["train", "--csv", Csv(), .. flags.Split(' '), "--out", TestIdx.TempDir(), .. Cpu]), expected);
+
+    [Fact]
+    public void RandomCropsOfASeriesAreAUsageError() =>
+        CliTests.AssertUsageError(CliTests.Rae(["train", "--series", Csv(), "--random-crops", "0.5", "--out", TestIdx.TempDir(), .. Cpu]),
+            "--random-crops crops whole sequences");
 
     [Theory]
     [InlineData("90s", 90)]
