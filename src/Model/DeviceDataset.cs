@@ -125,8 +125,7 @@ public sealed class DeviceDataset : IDisposable
         lengths.CopyTo(Lengths);
         _backend.Upload(values, Data.Slice(0, values.Length));
         if (_reversedCopy is null) return;
-        var lengthsNow = Lengths;
-        var flipped = ReverseEach(values, Count, Steps, Features, n => lengthsNow[n]);
+        var flipped = ReverseEach(values, Count, Steps, Features, LengthOf);
         _backend.Upload(flipped, _reversedCopy.Slice(0, flipped.Length));
     }
 
