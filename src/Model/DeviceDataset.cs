@@ -25,6 +25,7 @@ public sealed class DeviceDataset : IDisposable
         Data = host.Values.Length > 0 ? backend.Adopt(host.Values) : backend.Allocate(1);
         Layout = GatherLayout.Sequences(Steps, Features);
         Lengths = host.IsRagged ? (int[])host.Lengths!.Clone() : null;
+        WordSeparator = host.WordSeparator;
         if (!reversed) return;
         if (Lengths is null)
         {
@@ -128,6 +129,9 @@ public sealed class DeviceDataset : IDisposable
         var flipped = ReverseEach(values, Count, Steps, Features, LengthOf);
         _backend.Upload(flipped, _reversedCopy.Slice(0, flipped.Length));
     }
+
+    /// <summary>The host set's <see cref="SequenceDataset.WordSeparator"/> (text: the space symbol), or null.</summary>
+    public int? WordSeparator { get; }
 
     /// <summary>Frees the device memory.</summary>
     public void Dispose()

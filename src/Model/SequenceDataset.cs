@@ -38,6 +38,9 @@ public sealed class SequenceDataset
     public int[]? Labels { get; }
     /// <summary>Each sequence's own length, or null when all have <see cref="Steps"/>.</summary>
     public int[]? Lengths { get; }
+    /// <summary>For one-hot symbols (text): the feature whose step separates words (the space), which random splices
+    /// join parts at (<see cref="Training.TrainingOptions.SpliceProbability"/>); null: none.</summary>
+    public int? WordSeparator { get; init; }
     /// <summary>Names of the label values (label i is named LabelNames[i]), or null.</summary>
     public string[]? LabelNames { get; }
     /// <summary>Values a sequence, padding included: Steps x Features.</summary>
@@ -61,7 +64,8 @@ public sealed class SequenceDataset
         if (start < 0 || count < 0 || start + count > Count)
             throw new ArgumentOutOfRangeException(nameof(count), $"[{start}, {start + count}) is outside {Count} sequences");
         return new SequenceDataset(Values.AsSpan(start * SequenceLength, count * SequenceLength).ToArray(),
-            count, Steps, Features, Labels?.AsSpan(start, count).ToArray(), Lengths?.AsSpan(start, count).ToArray(), LabelNames);
+            count, Steps, Features, Labels?.AsSpan(start, count).ToArray(), Lengths?.AsSpan(start, count).ToArray(), LabelNames)
+        { WordSeparator = WordSeparator };
     }
 
     /// <summary>Sequences of different lengths (each step-major, a multiple of <paramref name="features"/> values), padded with zeros.</summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Model.Text;
@@ -6,7 +7,8 @@ namespace RecurrentAE.Model.Text;
 /// sequence's own length) and per-character accuracy over unpadded steps.</summary>
 public static class OneHot
 {
-    /// <summary>One-hot sequences (count, longest, vocabulary) padded with zeros, with each line's length.</summary>
+    /// <summary>One-hot sequences (count, longest, vocabulary) padded with zeros, with each line's length; the space
+    /// symbol, when the vocabulary has one, is the set's <see cref="SequenceDataset.WordSeparator"/>.</summary>
     public static SequenceDataset Encode(IReadOnlyList<string> lines, Vocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(lines);
@@ -28,7 +30,10 @@ public static class OneHot
         for (int n = 0; n < encoded.Length; n++)
             for (int t = 0; t < encoded[n].Length; t++)
                 values[((long)n * steps + t) * f + encoded[n][t]] = 1f;
-        return new SequenceDataset(values, encoded.Length, steps, f, lengths: lengths.All(l => l == steps) ? null : lengths);
+        return new SequenceDataset(values, encoded.Length, steps, f, lengths: lengths.All(l => l == steps) ? null : lengths)
+        {
+            WordSeparator = vocabulary.Contains(new Rune(' ')) ? vocabulary.IndexOf(new Rune(' ')) : null,
+        };
     }
 
     /// <summary>The symbol index at each of sequence <paramref name="index"/>'s own steps: the argmax of each step's

@@ -1,5 +1,3 @@
-using RecurrentAE.Kernels;
-
 namespace RecurrentAE.Model.Training;
 
 /// <summary>
@@ -8,35 +6,11 @@ namespace RecurrentAE.Model.Training;
 /// half as long, the random crop of image models read along time. A small file of short sequences (10k lines of text)
 /// then shows the model many distinct sequences instead of the same few thousand again and again, so the encoder has to
 /// learn to carry what it reads rather than memorise the lines (measured in docs/training-defaults.md). The draws are a
-/// counter-based hash of (seed, epoch, item), so a resumed run crops what an uninterrupted one would; <see cref="Restore"/>
-/// puts the original sequences back, so what follows training (the threshold, the scores) sees them.
+/// counter-based hash of (seed, epoch, item), so a resumed run crops what an uninterrupted one would
+/// (<see cref="SequenceAugmentation"/> applies them).
 /// </summary>
-internal sealed class SequenceCrops
+internal static class SequenceCrops
 {
-    private readonly DeviceDataset _data;
-    private readonly float[] _original;
-    private readonly int[] _lengths;
-    private readonly float[] _work;
-    private readonly int[] _workLengths;
-    private readonly float _probability;
-    private readonly int _seed;
-    private bool _cropped;
-
-    /// <summary>Keeps a copy of <paramref name="data"/>'s values and lengths (made ragged if they were all equal).</summary>
-    public SequenceCrops(IComputeBackend backend, DeviceDataset data, float probability, int seed)
-    {
-        data.MakeRagged();
-        _data = data;
-        _probability = probability;
-        _seed = seed;
-        _lengths = (int[])data.Lengths!.Clone();
-        int n = checked(data.Count * data.Steps * data.Features);
-        _original = new float[n];
-        if (n > 0) backend.Download(data.Data.Slice(0, n), _original);
-        _work = new float[n];
-        _workLengths = new int[data.Count];
-    }
-
     /// <summary>Item <paramref name="index"/>'s crop in <paramref name="epoch"/> (0-based): the whole sequence with
     /// probability 1 - p, else a length drawn uniformly from ceil(L/2)..L and a start uniformly from the places it fits.</summary>
     internal static (int Start, int Length) Draw(int seed, int epoch, int index, int length, float p)
@@ -50,28 +24,5 @@ internal sealed class SequenceCrops
         int cropped = shortest + (int)(h2 % (ulong)(length - shortest + 1));
         int start = (int)((h2 >> 32) % (ulong)(length - cropped + 1));
         return (start, cropped);
-    }
-
-    /// <summary>Writes <paramref name="epoch"/>'s crops into the data set.</summary>
-    public void Apply(int epoch)
-    {
-        int rowsPerItem = _data.Steps, features = _data.Features, itemSize = rowsPerItem * features;
-        Array.Clear(_work);
-        for (int i = 0; i < _data.Count; i++)
-        {
-            var (start, length) = Draw(_seed, epoch, i, _lengths[i], _probability);
-            _original.AsSpan(i * itemSize + start * features, length * features).CopyTo(_work.AsSpan(i * itemSize));
-            _workLengths[i] = length;
-        }
-        _data.Rewrite(_work, _workLengths);
-        _cropped = true;
-    }
-
-    /// <summary>Puts the original sequences back.</summary>
-    public void Restore()
-    {
-        if (!_cropped) return;
-        _data.Rewrite(_original, _lengths);
-        _cropped = false;
     }
 }

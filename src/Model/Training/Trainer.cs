@@ -32,7 +32,7 @@ public sealed class Trainer
 {
     private readonly RecurrentAutoencoder _model;
     private readonly DeviceDataset _train, _valid;
-    private readonly SequenceCrops? _crops;
+    private readonly SequenceAugmentation? _augmentation;
 
     /// <summary>Checks the options against the model and data (one-line <see cref="ArgumentException"/>s).</summary>
     public Trainer(RecurrentAutoencoder model, DeviceDataset train, DeviceDataset valid, TrainingOptions options)
@@ -49,7 +49,8 @@ public sealed class Trainer
         Options = options;
         int full = (train.Count + options.BatchSize - 1) / options.BatchSize;
         StepsPerEpoch = options.MaxStepsPerEpoch is int max ? Math.Min(max, full) : full;
-        if (options.CropProbability > 0) _crops = new SequenceCrops(model.Backend, train, options.CropProbability, options.Seed);
+        if (options.CropProbability > 0 || options.SpliceProbability > 0)
+            _augmentation = new SequenceAugmentation(model.Backend, train, options.CropProbability, options.SpliceProbability, options.Seed);
     }
 
     /// <summary>The settings this trainer applies.</summary>
@@ -105,7 +106,7 @@ public sealed class Trainer
         }
         finally
         {
-            _crops?.Restore(); // what follows training (thresholds, scores) sees the sequences as given
+            _augmentation?.Restore(); // what follows training (thresholds, scores) sees the sequences as given
         }
     }
 
@@ -134,7 +135,7 @@ public sealed class Trainer
             int epoch = Position.Epoch;
             int plateau = LearningRateSchedules.PlateauReductions(o, History);
             order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
-            _crops?.Apply(epoch);
+            _augmentation?.Apply(epoch);
             var epochClock = Stopwatch.StartNew();
             double lossSum = Position.LossSum, reconstructionSum = Position.ReconstructionSum, regularizerSum = Position.RegularizerSum;
             int lossCount = Position.LossCount;

@@ -32,7 +32,7 @@ public static class TrainingDefaults
     /// <summary>The text recipe's budget in Adam steps: the text sample's 15 epochs of 97k lines at batch 32 (about 45k
     /// steps, 14 minutes on 2 cores). A smaller file gets more epochs so that it gets the same number of steps: 15 epochs
     /// of 10k lines (4,700 steps) left val_loss falling steeply at 0.41 per-character accuracy.</summary>
-    public const int TextStepBudget = 40_000;
+    public const int TextStepBudget = 30_000;
 
     /// <summary>The text epoch cap for <paramref name="trainCount"/> training lines at <paramref name="batchSize"/>: enough
     /// epochs for <see cref="TextStepBudget"/> steps, at least <see cref="Text"/>'s 15 and at most 300.</summary>

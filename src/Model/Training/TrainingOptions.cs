@@ -28,6 +28,9 @@ namespace RecurrentAE.Model.Training;
 /// <param name="TimeLimit">Stop at the end of the first step after this much training time in one invocation; null: none.</param>
 /// <param name="CropProbability">Random crops (<see cref="SequenceCrops"/>): each epoch, each training sequence is replaced
 /// with this probability, in [0, 1], by a random part of itself at least half as long; 0: off.</param>
+/// <param name="SpliceProbability">Random splices (<see cref="SequenceSplices"/>): each epoch, each training sequence is
+/// replaced with this probability, in [0, 1], by random parts of several training sequences joined (text: runs of whole
+/// words joined by a space); 0: off. A sequence not spliced may still be cropped.</param>
 /// <param name="InputNoise">Denoising: the deviation of the Gaussian noise added to the encoder's inputs in training (<see cref="RecurrentAutoencoder.InputNoise"/>); 0: off.</param>
 /// <param name="InputDropout">Denoising: the input dropout rate in training, in [0, 1) (<see cref="RecurrentAutoencoder.InputDropout"/>); 0: off.</param>
 /// <param name="Sparsity">A sparse model's target mean activation P, in (0, 1); null: no KL sparsity penalty.</param>
@@ -41,7 +44,7 @@ public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float 
     LearningRateSchedule Schedule = LearningRateSchedule.Constant, float? MinLearningRate = null, float PlateauFactor = 0.5f,
     int PlateauPatience = 10, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null, float CropProbability = 0f,
     float InputNoise = 0f, float InputDropout = 0f, float? Sparsity = null, float SparsityWeight = TrainingOptions.DefaultSparsityWeight,
-    float L1Coding = 0f, float KlWeight = 1f, int KlWarmupEpochs = 0)
+    float L1Coding = 0f, float KlWeight = 1f, int KlWarmupEpochs = 0, float SpliceProbability = 0f)
 {
     /// <summary>The KL sparsity penalty's default weight (Géron's sparse autoencoder uses 0.05).</summary>
     public const float DefaultSparsityWeight = 0.05f;
@@ -84,6 +87,7 @@ public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float 
         Need(ClipNorm is null || (ClipNorm > 0 && float.IsFinite(ClipNorm.Value)), nameof(ClipNorm), "the clipping norm", $"must be a positive number, not {F(ClipNorm ?? 0)}");
         Need(TimeLimit is null || TimeLimit > TimeSpan.Zero, nameof(TimeLimit), "the time limit", $"must be positive, not {TimeLimit}");
         Need(CropProbability >= 0 && CropProbability <= 1, nameof(CropProbability), "the crop probability", $"must be at least 0 and at most 1, not {F(CropProbability)}");
+        Need(SpliceProbability >= 0 && SpliceProbability <= 1, nameof(SpliceProbability), "the splice probability", $"must be at least 0 and at most 1, not {F(SpliceProbability)}");
         Need(InputNoise >= 0 && float.IsFinite(InputNoise), nameof(InputNoise), "the input noise", $"must be a number at least 0, not {F(InputNoise)}");
         Need(InputDropout >= 0 && InputDropout < 1, nameof(InputDropout), "the input dropout", $"must be at least 0 and below 1, not {F(InputDropout)}");
         Need(Sparsity is null || (Sparsity > 0 && Sparsity < 1), nameof(Sparsity), "the sparsity target", $"must be above 0 and below 1, not {F(Sparsity ?? 0)}");

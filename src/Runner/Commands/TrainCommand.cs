@@ -113,6 +113,8 @@ internal static class TrainCommand
         }
         if (kind == DataInfo.SeriesKind && s.Training.CropProbability > 0)
             throw new UsageException("--random-crops crops whole sequences (--csv, --npy, --text, Fashion-MNIST); a --series is already cut into windows: leave it out");
+        if (kind == DataInfo.SeriesKind && s.Training.SpliceProbability > 0)
+            throw new UsageException("--random-splices joins whole sequences (--csv, --npy, --text, Fashion-MNIST); a --series is already cut into windows: leave it out");
         return s.Training.Over(defaults);
     }
 
@@ -227,6 +229,7 @@ internal static class TrainCommand
         if (o.EarlyStoppingPatience is int p) parts.Add($"early stopping after {p} epochs without improvement{(o.MinDelta > 0 ? $" by more than {F(o.MinDelta)}" : "")} (best weights restored)");
         if (o.ClipNorm is float c) parts.Add($"gradients clipped to norm {F(c)}");
         if (o.TeacherForcingDropout > 0) parts.Add($"teacher-forcing dropout {F(o.TeacherForcingDropout)}");
+        if (o.SpliceProbability > 0) parts.Add($"random splices {F(o.SpliceProbability)}");
         if (o.CropProbability > 0) parts.Add($"random crops {F(o.CropProbability)}");
         if (o.TimeLimit is TimeSpan t) parts.Add($"time limit {Durations.Format(t)}");
         parts.AddRange(RegularizedCoding.Describe(o, coding));

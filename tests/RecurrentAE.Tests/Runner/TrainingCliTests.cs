@@ -30,6 +30,7 @@ public class TrainingCliTests
     [InlineData("--lr -1", "--lr must be a positive number, not -1")]
     [InlineData("--teacher-forcing-dropout 1", "--teacher-forcing-dropout needs teacher forcing")]
     [InlineData("--random-crops 1.5", "--random-crops must be at least 0 and at most 1, not 1.5")]
+    [InlineData("--random-splices -1", "--random-splices must be at least 0 and at most 1, not -1")]
     public void BadTrainingFlagsAreOneLineUsageErrors(string flags, string expected) =>
         CliTests.AssertUsageError(CliTests.Rae(["train", "--csv", Csv(), .. flags.Split(' '), "--out", TestIdx.TempDir(), .. Cpu]), expected);
 
@@ -37,6 +38,11 @@ public class TrainingCliTests
     public void RandomCropsOfASeriesAreAUsageError() =>
         CliTests.AssertUsageError(CliTests.Rae(["train", "--series", Csv(), "--random-crops", "0.5", "--out", TestIdx.TempDir(), .. Cpu]),
             "--random-crops crops whole sequences");
+
+    [Fact]
+    public void RandomSplicesOfASeriesAreAUsageError() =>
+        CliTests.AssertUsageError(CliTests.Rae(["train", "--series", Csv(), "--random-splices", "0.5", "--out", TestIdx.TempDir(), .. Cpu]),
+            "--random-splices joins whole sequences");
 
     [Theory]
     [InlineData("90s", 90)]
