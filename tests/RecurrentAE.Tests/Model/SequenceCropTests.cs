@@ -40,9 +40,7 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void An_epoch_with_crops_is_an_epoch_on_the_cropped_sequences_and_the_data_comes_back_unchanged(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var (data, spec) = Ragged(new Random(seed));
-        var options = new TrainingOptions(Epochs: 1, BatchSize: 3, Seed: seed, CropProbability: 1f);
+        var (seed, data, spec, options) = FreshRagged(epochs: 1, batchSize: 3, cropProbability: 1f);
         using var backend = TestBackends.Create(backendName);
 
         using var augmented = new RecurrentAutoencoder(backend, spec, seed);
@@ -59,12 +57,9 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
         Assert.Equal(data.Lengths, lengthsAfter);
 
         // the same epoch on a data set holding epoch 0's crops, without the option
-        var (values, lengths) = Cropped(data, seed);
-        Assert.Contains(lengths, n => n < data.Steps);
-        var cropped = new SequenceDataset(values, data.Count, data.Steps, data.Features, lengths: lengths);
-        using var plain = new RecurrentAutoencoder(backend, spec, seed);
-        using (var device = plain.Upload(cropped))
-            new Trainer(plain, device, device, options with { CropProbability = 0 }).Run(CancellationToken.None);
+        var cropped = Cropped(data, seed);
+        Assert.Contains(cropped.Lengths!, n => n < data.Steps);
+        using var plain = Trained(backend, spec, seed, cropped, options with { CropProbability = 0 });
         Assert.Equal(plain.GetParameters(), augmented.GetParameters());
     }
 
@@ -72,13 +67,10 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void A_resumed_run_crops_what_an_uninterrupted_one_would(string backendName)
     {
-        int seed = ModelTestData.FreshSeed();
-        var (data, spec) = Ragged(new Random(seed));
-        var options = new TrainingOptions(Epochs: 3, BatchSize: 4, Seed: seed, CropProbability: 0.7f);
+        var (seed, data, spec, options) = FreshRagged(epochs: 3, batchSize: 4, cropProbability: 0.7f);
         using var backend = TestBackends.Create(backendName);
 
-        using var whole = new RecurrentAutoencoder(backend, spec, seed);
-        using (var device = whole.Upload(data)) new Trainer(whole, device, device, options).Run(CancellationToken.None);
+        using var whole = Trained(backend, spec, seed, data, options);
 
         using var first = new RecurrentAutoencoder(backend, spec, seed);
         var history = new List<EpochResult>();
@@ -122,31 +114,37 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
         var data = new SequenceDataset(ModelTestData.RandomSequences(new Random(seed), count, steps, spec.Features), count, steps, spec.Features);
         var options = new TrainingOptions(Epochs: 1, BatchSize: 3, Seed: seed, CropProbability: 1f);
         using var backend = TestBackends.Create(backendName);
-        using var augmented = new RecurrentAutoencoder(backend, spec, seed);
-        using (var device = augmented.Upload(data))
-            new Trainer(augmented, device, device, options).Run(CancellationToken.None);
-
-        var (values, lengths) = Cropped(data, seed);
-        var cropped = new SequenceDataset(values, count, steps, spec.Features, lengths: lengths);
-        using var plain = new RecurrentAutoencoder(backend, spec, seed);
-        using (var device = plain.Upload(cropped))
-            new Trainer(plain, device, device, options with { CropProbability = 0 }).Run(CancellationToken.None);
+        using var augmented = Trained(backend, spec, seed, data, options);
+        using var plain = Trained(backend, spec, seed, Cropped(data, seed), options with { CropProbability = 0 });
         Assert.Equal(plain.GetParameters(), augmented.GetParameters());
     }
 
-    static (SequenceDataset Data, AutoencoderSpec Spec) Ragged(Random random)
+    /// <summary>A fresh seed, a ragged set drawn from it (the first sequence full, the others 2 to 9 steps) and training
+    /// options of that seed with random crops.</summary>
+    static (int Seed, SequenceDataset Data, AutoencoderSpec Spec, TrainingOptions Options) FreshRagged(int epochs, int batchSize, float cropProbability)
     {
+        int seed = ModelTestData.FreshSeed();
+        var random = new Random(seed);
         var spec = ModelTestData.SmallSpec;
         int count = 7, steps = 9;
         var lengths = Enumerable.Range(0, count).Select(_ => random.Next(2, steps + 1)).ToArray();
         lengths[0] = steps;
         var values = ModelTestData.RandomSequences(random, count, steps, spec.Features);
         ModelTestData.ZeroPadding(values, steps, spec.Features, lengths);
-        return (new SequenceDataset(values, count, steps, spec.Features, lengths: lengths), spec);
+        var options = new TrainingOptions(Epochs: epochs, BatchSize: batchSize, Seed: seed, CropProbability: cropProbability);
+        return (seed, new SequenceDataset(values, count, steps, spec.Features, lengths: lengths), spec, options);
+    }
+
+    /// <summary>A model of <paramref name="seed"/> trained on <paramref name="data"/> with <paramref name="options"/>.</summary>
+    static RecurrentAutoencoder Trained(IComputeBackend backend, AutoencoderSpec spec, int seed, SequenceDataset data, TrainingOptions options)
+    {
+        var model = new RecurrentAutoencoder(backend, spec, seed);
+        using (var device = model.Upload(data)) new Trainer(model, device, device, options).Run(CancellationToken.None);
+        return model;
     }
 
     /// <summary>Epoch 0's crops (p = 1) of <paramref name="data"/>, written as a data set of the same padded length.</summary>
-    static (float[] Values, int[] Lengths) Cropped(SequenceDataset data, int seed)
+    static SequenceDataset Cropped(SequenceDataset data, int seed)
     {
         var values = new float[data.Values.Length];
         var lengths = new int[data.Count];
@@ -157,7 +155,7 @@ public sealed class SequenceCropTests(ITestOutputHelper output)
             data.Values.AsSpan(i * size + start * data.Features, n * data.Features).CopyTo(values.AsSpan(i * size));
             lengths[i] = n;
         }
-        return (values, lengths);
+        return new SequenceDataset(values, data.Count, data.Steps, data.Features, lengths: lengths);
     }
 
     static float[] Values(IComputeBackend backend, DeviceDataset device)
