@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
-using RecurrentAE.Model;
 using RecurrentAE.Model.Generation;
 using RecurrentAE.Runner.Output;
 
