@@ -16,8 +16,7 @@ public sealed partial class RecurrentAutoencoder
     public void ForEachBatchStepErrors(DeviceDataset data, Action<int, int, float[]> onBatch, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(onBatch);
-        if (data.Features != Spec.Features)
-            throw new ArgumentException($"the data has {data.Features} features a step, the model expects {Spec.Features}");
+        CheckFeatures(data.Features);
         batchSize = Math.Clamp(batchSize, 1, _maxBatch);
         int steps = data.Steps, f = Spec.Features;
         var errors = new float[batchSize * steps];
@@ -27,8 +26,7 @@ public sealed partial class RecurrentAutoencoder
             var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
             EncodeBatch(x, steps, batch, lengths);
-            if (_conditioned is null) DecodeBatch(CodingOf(steps, batch), default, steps, batch);
-            else DecodeGreedy(CodingOf(steps, batch), steps, batch);
+            DecodeForInference(CodingOf(steps, batch), steps, batch);
             var output = Download(_head.Output.Sub(0, steps * batch * f));
             var expected = Download(target);
             Array.Clear(errors);

@@ -57,30 +57,17 @@ public sealed partial class RecurrentAutoencoder
     }
 
     /// <summary>Codings of host sequences, batch-major (count, steps, features) -> (count, coding).</summary>
-    public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps)
-    {
-        CheckShape(sequences.Length, count, steps);
-        return EncodeCore(sequences, null, count, steps);
-    }
+    public float[] Encode(ReadOnlySpan<float> sequences, int count, int steps) => EncodeAll(Host(sequences, count, steps));
 
     /// <summary>Codings of a data set's sequences (each at its own last step), (count, coding).</summary>
-    public float[] Encode(SequenceDataset sequences)
-    {
-        CheckFeatures(sequences);
-        return EncodeCore(sequences.Values, sequences.IsRagged ? sequences.Lengths : null, sequences.Count, sequences.Steps);
-    }
+    public float[] Encode(SequenceDataset sequences) => EncodeAll(Host(sequences));
 
-    private float[] EncodeCore(ReadOnlySpan<float> values, int[]? lengths, int count, int steps)
+    private float[] EncodeAll(HostSequences sequences)
     {
-        int coding = Spec.CodingSize;
-        var result = new float[count * coding];
-        for (int start = 0; start < count; start += _maxBatch)
-        {
-            int batch = Math.Min(_maxBatch, count - start);
-            var (x, deviceLengths) = Stage(values, lengths, start, batch, steps);
-            EncodeBatch(x, steps, batch, deviceLengths);
-            Backend.Download(CodingOf(steps, batch), result.AsSpan(start * coding, batch * coding));
-        }
+        int coding = Spec.CodingSize, steps = sequences.Steps;
+        var result = new float[sequences.Count * coding];
+        ForEachEncodedBatch(sequences,
+            (start, batch) => Backend.Download(CodingOf(steps, batch), result.AsSpan(start * coding, batch * coding)));
         return result;
     }
 
@@ -97,54 +84,81 @@ public sealed partial class RecurrentAutoencoder
             int batch = Math.Min(_maxBatch, count - start);
             var c = _codings.Get(batch * coding);
             Backend.Upload(codings.Slice(start * coding, batch * coding), c);
-            if (_conditioned is null) DecodeBatch(c, default, steps, batch);
-            else DecodeGreedy(c, steps, batch);
+            DecodeForInference(c, steps, batch);
             CopyToBatchMajor(_head.Output, steps, batch, result, start, null, Spec.ReverseOutput);
         }
         return result;
     }
 
     /// <summary>Each sequence encoded and decoded again, batch-major (count, steps, features).</summary>
-    public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps)
-    {
-        CheckShape(sequences.Length, count, steps);
-        return ReconstructCore(sequences, null, count, steps);
-    }
+    public float[] Reconstruct(ReadOnlySpan<float> sequences, int count, int steps) => ReconstructAll(Host(sequences, count, steps));
 
     /// <summary>Each sequence encoded and decoded again, padded like the input (steps past a sequence's length are not
     /// meaningful); a teacher-forced model decodes greedily, fed its own previous outputs, not the input.</summary>
-    public float[] Reconstruct(SequenceDataset sequences)
-    {
-        CheckFeatures(sequences);
-        return ReconstructCore(sequences.Values, sequences.IsRagged ? sequences.Lengths : null, sequences.Count, sequences.Steps);
-    }
+    public float[] Reconstruct(SequenceDataset sequences) => ReconstructAll(Host(sequences));
 
-    private float[] ReconstructCore(ReadOnlySpan<float> values, int[]? lengths, int count, int steps)
+    private float[] ReconstructAll(HostSequences sequences)
     {
-        var result = new float[count * steps * Spec.Features];
-        for (int start = 0; start < count; start += _maxBatch)
+        int steps = sequences.Steps;
+        var lengths = sequences.Lengths;
+        var result = new float[sequences.Count * steps * Spec.Features];
+        ForEachEncodedBatch(sequences, (start, batch) =>
         {
-            int batch = Math.Min(_maxBatch, count - start);
-            var (x, deviceLengths) = Stage(values, lengths, start, batch, steps);
-            EncodeBatch(x, steps, batch, deviceLengths);
-            if (_conditioned is null) DecodeBatch(CodingOf(steps, batch), default, steps, batch);
-            else DecodeGreedy(CodingOf(steps, batch), steps, batch);
+            DecodeForInference(CodingOf(steps, batch), steps, batch);
             CopyToBatchMajor(_head.Output, steps, batch, result, start, lengths, Spec.ReverseOutput);
-        }
+        });
         return result;
     }
 
-    private void CheckShape(int values, int count, int steps)
+    /// <summary>The decoder's outputs for a batch's codings into the head's Output: greedily, fed its own previous outputs,
+    /// for a teacher-forced model (it has no targets at inference); otherwise the plain decoder.</summary>
+    private void DecodeForInference(Slice coding, int steps, int batch)
     {
-        if (count < 0 || steps < 1 || values != (long)count * steps * Spec.Features)
-            throw new ArgumentException($"{values} values are not {count} sequences of {steps} steps of {Spec.Features} features");
+        if (_conditioned is null) DecodeBatch(coding, default, steps, batch);
+        else DecodeGreedy(coding, steps, batch);
     }
 
-    private void CheckFeatures(SequenceDataset data)
+    /// <summary>Batch-major host values (count, steps, features) of the model's features, and each sequence's own length
+    /// (null: all <see cref="Steps"/>).</summary>
+    private readonly ref struct HostSequences(ReadOnlySpan<float> values, int[]? lengths, int count, int steps)
+    {
+        public ReadOnlySpan<float> Values { get; } = values;
+        public int[]? Lengths { get; } = lengths;
+        public int Count { get; } = count;
+        public int Steps { get; } = steps;
+    }
+
+    private HostSequences Host(ReadOnlySpan<float> values, int count, int steps)
+    {
+        if (count < 0 || steps < 1 || values.Length != (long)count * steps * Spec.Features)
+            throw new ArgumentException($"{values.Length} values are not {count} sequences of {steps} steps of {Spec.Features} features");
+        return new HostSequences(values, null, count, steps);
+    }
+
+    private HostSequences Host(SequenceDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.Features != Spec.Features)
-            throw new ArgumentException($"the data has {data.Features} features a step, the model expects {Spec.Features}");
+        CheckFeatures(data.Features);
+        return new HostSequences(data.Values, data.IsRagged ? data.Lengths : null, data.Count, data.Steps);
+    }
+
+    private void CheckFeatures(int features)
+    {
+        if (features != Spec.Features)
+            throw new ArgumentException($"the data has {features} features a step, the model expects {Spec.Features}");
+    }
+
+    /// <summary>The sequences staged and encoded a batch of at most the model's batch size at a time; after each batch,
+    /// <paramref name="encoded"/>(its first sequence, its size) uses the batch's codings (<see cref="CodingOf"/>).</summary>
+    private void ForEachEncodedBatch(HostSequences sequences, Action<int, int> encoded)
+    {
+        for (int start = 0; start < sequences.Count; start += _maxBatch)
+        {
+            int batch = Math.Min(_maxBatch, sequences.Count - start);
+            var (x, deviceLengths) = Stage(sequences.Values, sequences.Lengths, start, batch, sequences.Steps);
+            EncodeBatch(x, sequences.Steps, batch, deviceLengths);
+            encoded(start, batch);
+        }
     }
 
     // Inference workspaces, kept between calls so that a call at a shape seen before allocates only its result.

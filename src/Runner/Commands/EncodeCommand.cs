@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text;
 using RecurrentAE.Model.Distributed;
 using RecurrentAE.Model.IO;
-using RecurrentAE.Runner.DataSources;
 
 namespace RecurrentAE.Runner.Commands;
 
@@ -12,19 +11,14 @@ internal static class EncodeCommand
 {
     public static Command Create(RaeContext ctx)
     {
-        var options = new ModelOptions("CSV file (default: <model dir>/codings.csv)");
-        var data = new DataOptions();
-        var command = new Command("encode", "Write the coding of every validation image, or of every sequence of --csv/--npy ([label,]c0,...), as CSV");
-        options.AddTo(command);
-        data.AddTo(command);
-        command.SetAction(parse =>
+        var encode = new ModelCommand("encode", "Write the coding of every validation image, or of every sequence of --csv/--npy ([label,]c0,...), as CSV",
+            "CSV file (default: <model dir>/codings.csv)", readsData: true);
+        encode.Command.SetAction(parse =>
         {
-            var named = data.Resolve(parse);
-            var path = options.OutputPath(parse, "codings.csv");
-            var checkpoint = Checkpoint.Load(options.ModelPath(parse));
-            var (sequences, _) = ModelData.Load(named, checkpoint, "encode");
+            var (named, checkpoint, sequences, _) = encode.LoadWithData(parse);
+            var path = encode.OutputPath(parse, "codings.csv");
             // under mpirun: split across the ranks
-            var codes = options.Run(parse, checkpoint, m => DataParallelInference.Encode(m, sequences, ctx.World));
+            var codes = encode.Run(parse, checkpoint, m => DataParallelInference.Encode(m, sequences, ctx.World));
             if (ctx.World.Rank != 0) return RaeApp.Ok;
 
             int coding = checkpoint.Spec.CodingSize;
@@ -46,6 +40,6 @@ internal static class EncodeCommand
             ctx.Out.WriteLine($"Wrote {path} ({sequences.Count} codings)");
             return RaeApp.Ok;
         });
-        return command;
+        return encode.Command;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using RecurrentAE.Model.Analysis;
-using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Rendering;
 
 namespace RecurrentAE.Runner.Commands;
@@ -11,18 +10,13 @@ internal static class MapCommand
 {
     public static Command Create(RaeContext ctx)
     {
-        var options = new ModelOptions("PNG file (default: <model dir>/map.png)");
-        var data = new DataOptions();
-        var command = new Command("map", "Plot the codings in 2-D (PCA), coloured by label: the Fashion-MNIST validation images, or --csv/--npy sequences");
-        options.AddTo(command);
-        data.AddTo(command);
-        command.SetAction(parse =>
+        var map = new ModelCommand("map", "Plot the codings in 2-D (PCA), coloured by label: the Fashion-MNIST validation images, or --csv/--npy sequences",
+            "PNG file (default: <model dir>/map.png)", readsData: true);
+        map.Command.SetAction(parse =>
         {
-            var named = data.Resolve(parse);
-            var path = options.OutputPath(parse, "map.png");
-            var checkpoint = Checkpoint.Load(options.ModelPath(parse));
-            var (sequences, description) = ModelData.Load(named, checkpoint, "map");
-            var codes = options.Run(parse, checkpoint, m => m.Encode(sequences));
+            var (_, checkpoint, sequences, description) = map.LoadWithData(parse);
+            var path = map.OutputPath(parse, "map.png");
+            var codes = map.Run(parse, checkpoint, m => m.Encode(sequences));
             var points = Pca.Project(codes, sequences.Count, checkpoint.Spec.CodingSize, 2);
             var names = sequences.LabelNames;
             CodingMap.Write(points, sequences.Count, sequences.Labels,
@@ -31,6 +25,6 @@ internal static class MapCommand
             ctx.Out.WriteLine($"Wrote {path} ({sequences.Count} sequences)");
             return RaeApp.Ok;
         });
-        return command;
+        return map.Command;
     }
 }

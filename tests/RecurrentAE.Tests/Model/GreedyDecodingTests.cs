@@ -16,17 +16,13 @@ public class GreedyDecodingTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Reconstruct_equals_a_float64_greedy_decode(string backendName, OutputHead head, bool reverse)
     {
-        var (seed, random) = ModelTestData.FreshRandom();
-        var spec = TeacherForcingTests.Spec(head, reverse);
+        using var backend = TestBackends.Create(backendName);
+        using var model = LargeWeightModel(backend, head, reverse, out int seed, out var random);
+        var spec = model.Spec;
         int count = 4, steps = 7, f = spec.Features;
         int[] lengths = [7, 3, 5, 1];
-        using var backend = TestBackends.Create(backendName);
-        using var model = new RecurrentAutoencoder(backend, spec, seed);
         var reference = new ReferenceAutoencoder(spec, model.Parameters);
-        // Larger weights than the initial ones so the outputs, and the argmaxes fed back, vary from step to step.
-        var w = model.GetParameters().Select(v => v * 2.5f + (float)((random.NextDouble() - 0.5) * 0.6)).ToArray();
-        model.SetParameters(w);
-        var wd = w.Select(v => (double)v).ToArray();
+        var wd = model.GetParameters().Select(v => (double)v).ToArray();
 
         // A float32 model takes the float64 path only where no argmax is a near tie: draw data until none is (a tie
         // closer than 1e-3 is rare: a few tries at most).
@@ -65,12 +61,9 @@ public class GreedyDecodingTests(ITestOutputHelper output)
     [MemberData(nameof(Cases))]
     public void Teacher_forced_outputs_at_the_greedy_outputs_are_the_greedy_outputs(string backendName, OutputHead head, bool reverse)
     {
-        var (seed, random) = ModelTestData.FreshRandom();
-        var spec = TeacherForcingTests.Spec(head, reverse);
-        int count = 3, steps = 6, f = spec.Features;
         using var backend = TestBackends.Create(backendName);
-        using var model = new RecurrentAutoencoder(backend, spec, seed);
-        model.SetParameters(model.GetParameters().Select(v => v * 2.5f + (float)((random.NextDouble() - 0.5) * 0.6)).ToArray());
+        using var model = LargeWeightModel(backend, head, reverse, out int seed, out var random);
+        int count = 3, steps = 6, f = model.Spec.Features;
         var data = new SequenceDataset(ModelTestData.ForHead(random, head, count, steps, f, null), count, steps, f);
 
         var codings = model.Encode(data);
@@ -99,6 +92,18 @@ public class GreedyDecodingTests(ITestOutputHelper output)
         float[] v = [0.2f, 0.5f, 0.5f, 0.9f, 0.1f, 0.9f, 0.3f, 0.3f, 0.3f];
         RecurrentAutoencoder.ArgmaxOneHot(v, 3, 3);
         Assert.Equal([0f, 1, 0, 1, 0, 0, 1, 0, 0], v);
+    }
+
+    /// <summary>A teacher-forced model of a fresh <paramref name="seed"/> with weights larger than the initial ones (scaled
+    /// by 2.5, plus noise), so that the outputs, and the argmaxes fed back, vary from step to step; <paramref name="random"/>
+    /// drew the noise and draws the test's data next.</summary>
+    private static RecurrentAutoencoder LargeWeightModel(IComputeBackend backend, OutputHead head, bool reverse, out int seed, out Random random)
+    {
+        var (fresh, noise) = ModelTestData.FreshRandom();
+        var model = new RecurrentAutoencoder(backend, TeacherForcingTests.Spec(head, reverse), fresh);
+        model.SetParameters(model.GetParameters().Select(v => v * 2.5f + (float)((noise.NextDouble() - 0.5) * 0.6)).ToArray());
+        (seed, random) = (fresh, noise);
+        return model;
     }
 
     /// <summary>The teacher-forced outputs for the data fed back as targets (what training sees), in the data's order.</summary>

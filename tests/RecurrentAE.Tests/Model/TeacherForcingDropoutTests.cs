@@ -9,8 +9,27 @@ namespace RecurrentAE.Tests.Model;
 /// it; the masks repeat with the seed and the Adam step and are drawn at the rate asked.</summary>
 public class TeacherForcingDropoutTests(ITestOutputHelper output)
 {
-    private static float[] Perturbed(RecurrentAutoencoder model, Random random) =>
-        model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
+    /// <summary>Sets <paramref name="model"/>'s weights to its initial ones plus uniform noise of +-0.1, and returns them.</summary>
+    private static float[] Perturb(RecurrentAutoencoder model, Random random)
+    {
+        var w = model.GetParameters().Select(v => v + (float)((random.NextDouble() - 0.5) * 0.2)).ToArray();
+        model.SetParameters(w);
+        return w;
+    }
+
+    /// <summary>A model of <paramref name="spec"/> and <paramref name="seed"/> holding <paramref name="weights"/>, with
+    /// teacher-forcing dropout <paramref name="dropout"/> (null: the setting left as it is).</summary>
+    private static RecurrentAutoencoder WithWeights(IComputeBackend backend, AutoencoderSpec spec, int seed, float[] weights, float? dropout = null)
+    {
+        var model = new RecurrentAutoencoder(backend, spec, seed);
+        if (dropout is float p) model.TeacherForcingDropout = p;
+        model.SetParameters(weights);
+        return model;
+    }
+
+    /// <summary><paramref name="count"/> sequences of <paramref name="steps"/> steps of data fitting <paramref name="spec"/>'s head.</summary>
+    private static SequenceDataset DataFor(AutoencoderSpec spec, Random random, int count, int steps, int[]? lengths = null) =>
+        new(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features, lengths), count, steps, spec.Features, lengths: lengths);
 
     private static int[] Bits(float[] values) => Array.ConvertAll(values, BitConverter.SingleToInt32Bits);
 
@@ -27,8 +46,7 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
 
         using var backend = TestBackends.Create(backendName);
         using var model = new RecurrentAutoencoder(backend, spec, seed) { TeacherForcingDropout = 0.5f };
-        var w = Perturbed(model, random);
-        model.SetParameters(w);
+        var w = Perturb(model, random);
         // a fixed mask: every other row dropped, then a few flipped at random (both kinds always present)
         var mask = Enumerable.Range(0, (steps - 1) * count).Select(i => (i % 2 == 0) ^ (random.Next(5) == 0) ? 0f : 1f).ToArray();
         mask[0] = 0f; mask[1] = 1f;
@@ -74,19 +92,14 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     {
         var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: true);
-        int count = 5, steps = 7;
-        int[] lengths = [7, 3, 6, 1, 5];
-        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features, lengths), count, steps, spec.Features, lengths: lengths);
+        var data = DataFor(spec, random, count: 5, steps: 7, lengths: [7, 3, 6, 1, 5]);
         using var backend = TestBackends.Create(backendName);
         using var plain = new RecurrentAutoencoder(backend, spec, seed);
-        var w = Perturbed(plain, random);
-        plain.SetParameters(w);
-        using var zero = new RecurrentAutoencoder(backend, spec, seed) { TeacherForcingDropout = 0f };
-        zero.SetParameters(w);
+        var w = Perturb(plain, random);
+        using var zero = WithWeights(backend, spec, seed, w, dropout: 0f);
         bool hooked = false;
         zero.TeacherForcingMaskHook = (_, _, _) => hooked = true;
-        using var ones = new RecurrentAutoencoder(backend, spec, seed) { TeacherForcingDropout = 0.3f };
-        ones.SetParameters(w);
+        using var ones = WithWeights(backend, spec, seed, w, dropout: 0.3f);
         ones.TeacherForcingMaskHook = (scales, _, _) => scales.Fill(1f); // the ScaleRows path, keeping every row
 
         float loss = plain.ComputeGradients(data);
@@ -104,19 +117,16 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     {
         var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(OutputHead.Linear, reverse: false);
-        int count = 4, steps = 6;
-        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features), count, steps, spec.Features);
+        var data = DataFor(spec, random, count: 4, steps: 6);
         using var backend = TestBackends.Create(backendName);
         using var dropped = new RecurrentAutoencoder(backend, spec, seed) { TeacherForcingDropout = 1f };
-        var w = Perturbed(dropped, random);
-        dropped.SetParameters(w);
+        var w = Perturb(dropped, random);
         dropped.TeacherForcingMaskHook = (scales, _, _) => Assert.All(scales.ToArray(), s => Assert.Equal(0f, s));
         var kernel = dropped.Parameters.Single(p => p.Name == "decoder.lstm0.kernel");
         int previousRows = kernel.Offset + spec.CodingSize * kernel.Shape[1], previousLength = spec.Features * kernel.Shape[1];
         var zeroed = (float[])w.Clone();
         zeroed.AsSpan(previousRows, previousLength).Clear();
-        using var blind = new RecurrentAutoencoder(backend, spec, seed);
-        blind.SetParameters(zeroed);
+        using var blind = WithWeights(backend, spec, seed, zeroed);
 
         float loss = dropped.ComputeGradients(data), blindLoss = blind.ComputeGradients(data);
         Assert.Equal(blindLoss, loss);
@@ -137,15 +147,11 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     {
         var (seed, random) = ModelTestData.FreshRandom();
         var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: false);
-        int count = 4, steps = 5;
-        int[] lengths = [5, 2, 4, 3];
-        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features, lengths), count, steps, spec.Features, lengths: lengths);
+        var data = DataFor(spec, random, count: 4, steps: 5, lengths: [5, 2, 4, 3]);
         using var backend = TestBackends.Create(backendName);
         using var plain = new RecurrentAutoencoder(backend, spec, seed);
-        var w = Perturbed(plain, random);
-        plain.SetParameters(w);
-        using var dropping = new RecurrentAutoencoder(backend, spec, seed) { TeacherForcingDropout = 0.9f };
-        dropping.SetParameters(w);
+        var w = Perturb(plain, random);
+        using var dropping = WithWeights(backend, spec, seed, w, dropout: 0.9f);
         int masks = 0;
         dropping.TeacherForcingMaskHook = (_, _, _) => masks++;
 
@@ -185,9 +191,8 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     public void Training_steps_draw_new_masks_that_repeat_for_the_same_seed()
     {
         var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: false);
-        var random = new Random(5);
         int count = 6, steps = 8;
-        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features), count, steps, spec.Features);
+        var data = DataFor(spec, new Random(5), count, steps);
         using var backend = TestBackends.Create("cpu");
         List<float[]> Masks(int seed)
         {
@@ -211,9 +216,8 @@ public class TeacherForcingDropoutTests(ITestOutputHelper output)
     public void A_resumed_model_draws_the_masks_of_an_uninterrupted_run(string backendName)
     {
         var spec = TeacherForcingTests.Spec(OutputHead.Softmax, reverse: false);
-        var random = new Random(9);
-        int count = 5, steps = 6;
-        var data = new SequenceDataset(ModelTestData.ForHead(random, spec.Head, count, steps, spec.Features), count, steps, spec.Features);
+        int count = 5;
+        var data = DataFor(spec, new Random(9), count, steps: 6);
         using var backend = TestBackends.Create(backendName);
         using var whole = new RecurrentAutoencoder(backend, spec, 21) { TeacherForcingDropout = 0.4f };
         using (var device = whole.Upload(data))

@@ -24,19 +24,73 @@ public class CliTests
         Assert.DoesNotContain("   at ", r.Err); // no stack trace
     }
 
+    /// <summary>What the flags of a row of <see cref="BadFlagsAreOneLineUsageErrors"/> are given to.</summary>
+    public enum On
+    {
+        /// <summary>Nothing: the flags are the whole command line.</summary>
+        Nothing,
+        /// <summary><c>rae train</c> of a tiny model on a tiny Fashion-MNIST-shaped set (<see cref="RegularizedCliTests.Train"/>).</summary>
+        FashionTraining,
+        /// <summary><c>rae train --csv</c> on short ragged sines (<see cref="TrainingCliTests.Csv"/>).</summary>
+        CsvTraining,
+    }
+
+    /// <summary>Every bad flag is a usage error of one line that names it (exit code 2, no stack trace): the parser's and
+    /// the commands' own checks, the denoising, sparse and variational flags, and the training settings.</summary>
     [Theory]
-    [InlineData("train --bogus", "--bogus")]
-    [InlineData("train --epochs 0", "--epochs")]
-    [InlineData("train --epochs many", "many")]
-    [InlineData("train --batch-size -3", "--batch-size")]
-    [InlineData("train --lr 0", "--lr")]
-    [InlineData("train --accelerator tpu", "tpu")]
-    [InlineData("evaluate", "--model")]
-    [InlineData("reconstruct --model x --n 0", "--n")]
-    [InlineData("frobnicate", "frobnicate")]
-    [InlineData("", "command")]
-    public void BadFlagsExitWith2AndOneLine(string args, string expected) =>
-        AssertUsageError(Rae(args.Split(' ', StringSplitOptions.RemoveEmptyEntries)), expected);
+    // the parser, the commands and the basic training flags
+    [InlineData(On.Nothing, "train --bogus", "--bogus")]
+    [InlineData(On.Nothing, "train --epochs 0", "--epochs")]
+    [InlineData(On.Nothing, "train --epochs many", "many")]
+    [InlineData(On.Nothing, "train --batch-size -3", "--batch-size")]
+    [InlineData(On.Nothing, "train --lr 0", "--lr")]
+    [InlineData(On.Nothing, "train --accelerator tpu", "tpu")]
+    [InlineData(On.Nothing, "evaluate", "--model")]
+    [InlineData(On.Nothing, "reconstruct --model x --n 0", "--n")]
+    [InlineData(On.Nothing, "frobnicate", "frobnicate")]
+    [InlineData(On.Nothing, "", "command")]
+    // the denoising, sparse and variational flags
+    [InlineData(On.FashionTraining, "--variational --sparsity 0.1", "--variational and --sparsity/--l1-coding exclude each other")]
+    [InlineData(On.FashionTraining, "--variational --l1-coding 0.01", "exclude each other")]
+    [InlineData(On.FashionTraining, "--kl-weight 2", "--kl-weight and --kl-warmup need --variational")]
+    [InlineData(On.FashionTraining, "--kl-warmup 3", "need --variational")]
+    [InlineData(On.FashionTraining, "--sparsity-weight 0.1", "--sparsity-weight needs --sparsity P")]
+    [InlineData(On.FashionTraining, "--sparsity 1.5", "--sparsity must be above 0 and below 1, not 1.5")]
+    [InlineData(On.FashionTraining, "--sparsity 0.1 --sparsity-weight -1", "--sparsity-weight must be a number at least 0, not -1")]
+    [InlineData(On.FashionTraining, "--l1-coding -0.5", "--l1-coding must be a number at least 0, not -0.5")]
+    [InlineData(On.FashionTraining, "--noise -1", "--noise must be a number at least 0, not -1")]
+    [InlineData(On.FashionTraining, "--input-dropout 1", "--input-dropout must be at least 0 and below 1, not 1")]
+    [InlineData(On.FashionTraining, "--variational --kl-weight -2", "--kl-weight must be a number at least 0, not -2")]
+    [InlineData(On.FashionTraining, "--variational --kl-warmup -1", "--kl-warmup must be at least 0 epochs, not -1")]
+    // the training settings: time limit, early stopping, schedules, clipping, teacher-forcing dropout, random crops
+    [InlineData(On.CsvTraining, "--time-limit 5x", "--time-limit takes a duration such as 90s, 15m, 1h30m or 2h, not '5x'")]
+    [InlineData(On.CsvTraining, "--time-limit 1.5h", "--time-limit takes a duration")]
+    [InlineData(On.CsvTraining, "--time-limit 0s", "--time-limit must be longer than 0")]
+    [InlineData(On.CsvTraining, "--early-stopping -1", "--early-stopping takes a patience of at least 1 epoch, or 0 for off; not -1")]
+    [InlineData(On.CsvTraining, "--early-stopping soon", "soon")]
+    [InlineData(On.CsvTraining, "--clip-norm -1", "--clip-norm takes a positive norm, or 0 for off; not -1")]
+    [InlineData(On.CsvTraining, "--lr-schedule linear", "linear")]
+    [InlineData(On.CsvTraining, "--warmup -2", "--warmup must be at least 0 steps, not -2")]
+    [InlineData(On.CsvTraining, "--plateau-factor 1.5", "--plateau-factor must be above 0 and below 1, not 1.5")]
+    [InlineData(On.CsvTraining, "--plateau-patience 0", "--plateau-patience must be at least 1 epoch, not 0")]
+    [InlineData(On.CsvTraining, "--min-lr 1", "--min-lr must be at least 0 and at most the learning rate 0.001, not 1")]
+    [InlineData(On.CsvTraining, "--min-delta -0.5", "--min-delta must be a number at least 0, not -0.5")]
+    [InlineData(On.CsvTraining, "--epochs 0", "--epochs must be at least 1, not 0")]
+    [InlineData(On.CsvTraining, "--lr -1", "--lr must be a positive number, not -1")]
+    [InlineData(On.CsvTraining, "--teacher-forcing-dropout 1", "--teacher-forcing-dropout needs teacher forcing")]
+    [InlineData(On.CsvTraining, "--random-crops 1.5", "--random-crops must be at least 0 and at most 1, not 1.5")]
+    [InlineData(On.CsvTraining, "--random-splices -1", "--random-splices must be at least 0 and at most 1, not -1")]
+    public void BadFlagsAreOneLineUsageErrors(On on, string flags, string expected)
+    {
+        var given = flags.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string[] args = on switch
+        {
+            On.FashionTraining => RegularizedCliTests.Train(TestIdx.TempDir(), given),
+            On.CsvTraining => ["train", "--csv", TrainingCliTests.Csv(), .. given, "--out", TestIdx.TempDir(), .. TrainingCliTests.Cpu],
+            _ => given,
+        };
+        AssertUsageError(Rae(args), expected);
+    }
 
     [Fact]
     public void MissingDataDirectory() =>
