@@ -13,22 +13,33 @@ internal static unsafe class GemmMicroKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+        where S : struct, ISimd<TV> where TV : struct => TileRuns<S, TV>(kc, 1, 0, 0, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+
+    /// <summary>As <see cref="Tile{S, TV}"/> over a
+    /// depth of <paramref name="segments"/> runs of kc, the accumulators kept in registers from run to run: after each run
+    /// the panel pointer moves on by <paramref name="jumpA"/> floats and the strip's by <paramref name="jumpB"/> (the
+    /// gap to the next run: the weight gradients' rows of one leaf of the batch at consecutive steps, see
+    /// <see cref="GemmDriver.SegmentedRange{S, TV}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TileRuns<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc,
+        float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
-        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
-        else Tile6<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, segments, jumpA, jumpB, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, segments, jumpA, jumpB, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else Tile6<S, TV>(kc, segments, jumpA, jumpB, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
     }
 
     /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void TileNarrow<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int rows = S.TileRows;
         TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
         if (rows == 8)
         {
+            for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
             for (int p = 0; p < kc; p++)
             {
                 TV b = S.Load(pb);
@@ -42,6 +53,7 @@ internal static unsafe class GemmMicroKernel
         }
         else
         {
+            for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
             for (int p = 0; p < kc; p++)
             {
                 TV b = S.Load(pb);
@@ -63,13 +75,14 @@ internal static unsafe class GemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void Tile8<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
         TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
-        for (int p = 0; p < kc; p++)
+        for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
+            for (int p = 0; p < kc; p++)
         {
             TV b0 = S.Load(pb), b1 = S.Load(pb + w);
             TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
@@ -87,13 +100,14 @@ internal static unsafe class GemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void Tile6<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
         TV c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;
-        for (int p = 0; p < kc; p++)
+        for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
+            for (int p = 0; p < kc; p++)
         {
             TV b0 = S.Load(pb), b1 = S.Load(pb + w);
             TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);

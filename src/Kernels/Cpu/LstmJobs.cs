@@ -67,7 +67,7 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
             PackStrips(strips * k / chunks, strips * (k + 1) / chunks);
             Interlocked.Increment(ref _progress.Done); // full fence: the strips are written before the count
         }
-        var (b0, b1) = Share(Batch, S.TileRows, index, count);
+        var (b0, b1) = Rows(S.TileRows, index, count);
         if (b1 <= b0) return;
         BeginRows(index);
         for (int t = 0; t < Steps; t++)
@@ -83,6 +83,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
         int panels = (batch + mr - 1) / mr;
         return (Math.Min(batch, panels * index / count * mr), Math.Min(batch, panels * (index + 1) / count * mr));
     }
+
+    /// <summary>The rows share index of count runs (by default <see cref="Share"/>'s whole register panels).</summary>
+    protected virtual (int B0, int B1) Rows(int mr, int index, int count) => Share(Batch, mr, index, count);
 
     /// <summary>Spins (the other packers are microseconds from done), then yields the core in case the one being waited
     /// for was preempted onto this one.</summary>
@@ -170,53 +173,62 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
 }
 
 /// <summary>Backward in reverse time: for step t and a share of rows, dh_t += dz_{t+1} U^T, then the pointwise dz_t and
-/// dc, adding dz into the bias gradient on the way. With several shares each sums into a partial of its own, added in
-/// share order after the op, so the result does not depend on which thread ran which share. The recurrent-kernel
-/// gradient is left to one big GEMM after the sequence.</summary>
+/// dc, adding dz into the bias gradient on the way. The bias sums go into one partial per leaf of
+/// <see cref="BatchReduction"/>'s tree (a share is whole leaves, so each partial has one writer and one order: the steps
+/// back to front, the leaf's rows in order), which <see cref="BiasSum"/> adds up the tree: the result depends neither on
+/// the threads nor, beyond the tree, on the batch. The recurrent-kernel gradient is left to one tree GEMM after the
+/// sequence.</summary>
 internal sealed unsafe class LstmBackwardJob : LstmJob
 {
     public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient, BiasGradient;
-    private readonly AlignedBuffer[] _biasPartials;
+    private readonly AlignedBuffer _partials = new(), _tree = new();
+    private int[] _rowLeaf = [];
+    private List<(int Start, int End)> _leaves = [];
+    private int _leafRows;
 
-    public LstmBackwardJob(ThreadScratch[] scratch) : base(scratch)
+    public LstmBackwardJob(ThreadScratch[] scratch) : base(scratch) { }
+
+    /// <summary>The leaves for the current batch and leaf size; sizes the partial sums (allocating only when they grow).</summary>
+    public void SetLeaves(int leafRows)
     {
-        _biasPartials = new AlignedBuffer[scratch.Length];
-        for (int i = 0; i < scratch.Length; i++) _biasPartials[i] = new AlignedBuffer();
+        if (leafRows != _leafRows || _rowLeaf.Length != Batch)
+        {
+            _leafRows = leafRows;
+            _leaves = BatchReduction.Leaves(Batch, leafRows);
+            _rowLeaf = new int[Batch];
+            for (int k = 0; k < _leaves.Count; k++)
+                for (int b = _leaves[k].Start; b < _leaves[k].End; b++) _rowLeaf[b] = k;
+        }
+        _partials.Ensure(_leaves.Count * 4 * Units);
+        _tree.Ensure(BatchTree.Levels(Batch, leafRows) * 4 * Units);
     }
 
-    /// <summary>Sizes the partial sums for the current shape (allocates only when they grow).</summary>
-    public void EnsurePartials()
-    {
-        foreach (var p in _biasPartials) p.Ensure(4 * Units);
-    }
+    private float* Partial(int leaf) => _partials.Pointer + (long)leaf * 4 * Units;
 
-    private float* BiasSum(int share) => Chunks == 1 ? BiasGradient : _biasPartials[share].Pointer;
+    /// <summary>Share index of count: whole leaves, about as many of them each.</summary>
+    protected override (int B0, int B1) Rows(int mr, int index, int count)
+    {
+        int n = _leaves.Count, lo = n * index / count, hi = n * (index + 1) / count;
+        return hi > lo ? (_leaves[lo].Start, _leaves[hi - 1].End) : (0, 0);
+    }
 
     protected override void BeginRows(int share)
     {
-        if (Chunks > 1) LstmPointwise.Clear(BiasSum(share), 4 * Units);
+        int n = _leaves.Count, count = Chunks, lo = n * share / count, hi = n * (share + 1) / count;
+        LstmPointwise.Clear(Partial(lo), (hi - lo) * 4 * Units);
     }
 
-    /// <summary>After the op: adds the shares' partial bias sums, in share order, into the bias gradient.</summary>
-    public void AddPartials()
+    /// <summary>After the op: the bias gradient += the leaves' partial sums added up the tree.</summary>
+    public void BiasSum()
     {
-        var op = new AddPartialsOp(this);
-        SimdDispatch.Run(Level, ref op);
+        var leaf = new PartialLeaf(this);
+        float* sum = BatchTree.Sum(ref leaf, Batch, _leafRows, _tree.Pointer, 4 * Units);
+        BatchTree.Add(BiasGradient, sum, BiasGradient, 4 * Units);
     }
 
-    private readonly struct AddPartialsOp(LstmBackwardJob job) : ISimdOp
+    private readonly struct PartialLeaf(LstmBackwardJob job) : IBatchLeaf
     {
-        public void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct => job.AddPartials<S, TV>();
-    }
-
-    private void AddPartials<S, TV>() where S : struct, ISimd<TV> where TV : struct
-    {
-        if (Chunks == 1) return;
-        for (int k = 0; k < Chunks; k++)
-        {
-            var (b0, b1) = Share(Batch, S.TileRows, k, Chunks);
-            if (b1 > b0) LstmPointwise.AddTo<S, TV>(4 * Units, _biasPartials[k].Pointer, BiasGradient);
-        }
+        public float* Leaf(int index, int start, int end, float* scratch) => job.Partial(index);
     }
 
     protected override (int Depth, int Columns) PackedShape => (4 * Units, Units);
@@ -231,7 +243,7 @@ internal sealed unsafe class LstmBackwardJob : LstmJob
     protected override void Step<S, TV>(int i, int b0, int b1, int share, ThreadScratch scratch)
     {
         int B = Batch, U = Units, G = 4 * U, t = Steps - 1 - i;
-        float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G, dbias = BiasSum(share);
+        float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G;
         if (t < Steps - 1)
             GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedKernel, U, dh + (long)b0 * U, U, 1f);
         else
@@ -248,7 +260,7 @@ internal sealed unsafe class LstmBackwardJob : LstmJob
                 continue;
             }
             LstmPointwise.Backward<S, TV>(U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
-                CellGradient + o, dz + og, dbias);
+                CellGradient + o, dz + og, Partial(_rowLeaf[b]));
         }
     }
 }
