@@ -40,29 +40,29 @@ internal static unsafe class GemmMicroKernel
         if (rows == 8)
         {
             for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
-            for (int p = 0; p < kc; p++)
-            {
-                TV b = S.Load(pb);
-                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
-                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
-                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
-                c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
-                pa += sa;
-                pb += sb;
-            }
+                for (int p = 0; p < kc; p++)
+                {
+                    TV b = S.Load(pb);
+                    c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                    c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                    c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                    c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
+                    pa += sa;
+                    pb += sb;
+                }
         }
         else
         {
             for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
-            for (int p = 0; p < kc; p++)
-            {
-                TV b = S.Load(pb);
-                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
-                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
-                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
-                pa += sa;
-                pb += sb;
-            }
+                for (int p = 0; p < kc; p++)
+                {
+                    TV b = S.Load(pb);
+                    c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                    c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                    c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                    pa += sa;
+                    pb += sb;
+                }
         }
         StoreRow<S, TV>(c, c0, alpha, beta, nr);
         if (mr > 1) StoreRow<S, TV>(c + ldc, c1, alpha, beta, nr);
@@ -82,20 +82,20 @@ internal static unsafe class GemmMicroKernel
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
         TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
         for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
-            for (int p = 0; p < kc; p++)
-        {
-            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
-            TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
-            a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
-            a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
-            a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
-            a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
-            a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
-            a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
-            a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
-            pa += sa;
-            pb += sb;
-        }
+                for (int p = 0; p < kc; p++)
+            {
+                TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+                TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
+                a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
+                a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
+                a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
+                a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
+                a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
+                a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
+                a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
+                pa += sa;
+                pb += sb;
+            }
         StoreTile<S, TV>(c, ldc, alpha, beta, 8, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
@@ -107,18 +107,18 @@ internal static unsafe class GemmMicroKernel
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
         TV c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;
         for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
-            for (int p = 0; p < kc; p++)
-        {
-            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
-            TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
-            a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
-            a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
-            a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
-            a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
-            a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
-            pa += sa;
-            pb += sb;
-        }
+                for (int p = 0; p < kc; p++)
+            {
+                TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+                TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
+                a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
+                a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
+                a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
+                a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
+                a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
+                pa += sa;
+                pb += sb;
+            }
         StoreTile<S, TV>(c, ldc, alpha, beta, 6, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, S.Zero, S.Zero, S.Zero, S.Zero);
     }
 

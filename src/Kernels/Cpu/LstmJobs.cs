@@ -67,9 +67,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
             PackStrips(strips * k / chunks, strips * (k + 1) / chunks);
             Interlocked.Increment(ref _progress.Done); // full fence: the strips are written before the count
         }
-        var (b0, b1) = Rows(S.TileRows, index, count);
+        var (b0, b1) = Share(Batch, S.TileRows, index, count);
         if (b1 <= b0) return;
-        BeginRows(index);
+        BeginRows(b0, b1);
         for (int t = 0; t < Steps; t++)
         {
             if (t == (FirstStepUsesKernel ? 0 : 1)) WaitForPacking(chunks);
@@ -84,9 +84,6 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
         return (Math.Min(batch, panels * index / count * mr), Math.Min(batch, panels * (index + 1) / count * mr));
     }
 
-    /// <summary>The rows share index of count runs (by default <see cref="Share"/>'s whole register panels).</summary>
-    protected virtual (int B0, int B1) Rows(int mr, int index, int count) => Share(Batch, mr, index, count);
-
     /// <summary>Spins (the other packers are microseconds from done), then yields the core in case the one being waited
     /// for was preempted onto this one.</summary>
     private void WaitForPacking(int chunks)
@@ -100,8 +97,8 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
 
     protected bool Masked(int t, int b) => Lengths != null && t >= Lengths[b];
 
-    /// <summary>Called once per share of rows (index: the share) before its steps.</summary>
-    protected virtual void BeginRows(int share) { }
+    /// <summary>Called once per share of rows [b0, b1) before its steps.</summary>
+    protected virtual void BeginRows(int b0, int b1) { }
 
     /// <summary>The i-th step of the op, in its own time order, for rows [b0, b1) (share: their index).</summary>
     protected abstract void Step<S, TV>(int i, int b0, int b1, int share, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
@@ -173,62 +170,50 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
 }
 
 /// <summary>Backward in reverse time: for step t and a share of rows, dh_t += dz_{t+1} U^T, then the pointwise dz_t and
-/// dc, adding dz into the bias gradient on the way. The bias sums go into one partial per leaf of
-/// <see cref="BatchReduction"/>'s tree (a share is whole leaves, so each partial has one writer and one order: the steps
-/// back to front, the leaf's rows in order), which <see cref="BiasSum"/> adds up the tree: the result depends neither on
-/// the threads nor, beyond the tree, on the batch. The recurrent-kernel gradient is left to one tree GEMM after the
-/// sequence.</summary>
-internal sealed unsafe class LstmBackwardJob : LstmJob
+/// dc, adding dz into the bias gradient on the way. The bias sums go into one partial per batch row (one writer, one
+/// order: the steps back to front), which <see cref="BiasSum"/> adds up <see cref="BatchReduction"/>'s tree, a leaf's
+/// rows in order: the result depends neither on the threads nor, beyond the tree, on the batch. The recurrent-kernel
+/// gradient is left to one tree GEMM after the sequence.</summary>
+internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
 {
     public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient, BiasGradient;
     private readonly AlignedBuffer _partials = new(), _tree = new();
-    private int[] _rowLeaf = [];
-    private List<(int Start, int End)> _leaves = [];
     private int _leafRows;
 
-    public LstmBackwardJob(ThreadScratch[] scratch) : base(scratch) { }
-
-    /// <summary>The leaves for the current batch and leaf size; sizes the partial sums (allocating only when they grow).</summary>
+    /// <summary>Sets the tree's leaf size for the current batch; sizes the partial sums (allocating only when they grow).</summary>
     public void SetLeaves(int leafRows)
     {
-        if (leafRows != _leafRows || _rowLeaf.Length != Batch)
-        {
-            _leafRows = leafRows;
-            _leaves = BatchReduction.Leaves(Batch, leafRows);
-            _rowLeaf = new int[Batch];
-            for (int k = 0; k < _leaves.Count; k++)
-                for (int b = _leaves[k].Start; b < _leaves[k].End; b++) _rowLeaf[b] = k;
-        }
-        _partials.Ensure(_leaves.Count * 4 * Units);
+        _leafRows = leafRows;
+        _partials.Ensure(Batch * 4 * Units);
         _tree.Ensure(BatchTree.Levels(Batch, leafRows) * 4 * Units);
     }
 
-    private float* Partial(int leaf) => _partials.Pointer + (long)leaf * 4 * Units;
+    private float* Partial(int row) => _partials.Pointer + (long)row * 4 * Units;
 
-    /// <summary>Share index of count: whole leaves, about as many of them each.</summary>
-    protected override (int B0, int B1) Rows(int mr, int index, int count)
+    protected override void BeginRows(int b0, int b1)
     {
-        int n = _leaves.Count, lo = n * index / count, hi = n * (index + 1) / count;
-        return hi > lo ? (_leaves[lo].Start, _leaves[hi - 1].End) : (0, 0);
+        LstmPointwise.Clear(Partial(b0), (b1 - b0) * 4 * Units);
     }
 
-    protected override void BeginRows(int share)
-    {
-        int n = _leaves.Count, count = Chunks, lo = n * share / count, hi = n * (share + 1) / count;
-        LstmPointwise.Clear(Partial(lo), (hi - lo) * 4 * Units);
-    }
-
-    /// <summary>After the op: the bias gradient += the leaves' partial sums added up the tree.</summary>
+    /// <summary>After the op: the bias gradient += the rows' partial sums added up the tree.</summary>
     public void BiasSum()
     {
-        var leaf = new PartialLeaf(this);
+        var leaf = new RowsLeaf(this);
         float* sum = BatchTree.Sum(ref leaf, Batch, _leafRows, _tree.Pointer, 4 * Units);
         BatchTree.Add(BiasGradient, sum, BiasGradient, 4 * Units);
     }
 
-    private readonly struct PartialLeaf(LstmBackwardJob job) : IBatchLeaf
+    /// <summary>A leaf: its rows' partials added in row order.</summary>
+    private readonly struct RowsLeaf(LstmBackwardJob job) : IBatchLeaf
     {
-        public float* Leaf(int index, int start, int end, float* scratch) => job.Partial(index);
+        public float* Leaf(int index, int start, int end, float* scratch)
+        {
+            long n = 4 * job.Units;
+            if (end - start == 1) return job.Partial(start);
+            BatchTree.Add(job.Partial(start), job.Partial(start + 1), scratch, n);
+            for (int b = start + 2; b < end; b++) BatchTree.Add(scratch, job.Partial(b), scratch, n);
+            return scratch;
+        }
     }
 
     protected override (int Depth, int Columns) PackedShape => (4 * Units, Units);
@@ -260,7 +245,7 @@ internal sealed unsafe class LstmBackwardJob : LstmJob
                 continue;
             }
             LstmPointwise.Backward<S, TV>(U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
-                CellGradient + o, dz + og, Partial(_rowLeaf[b]));
+                CellGradient + o, dz + og, Partial(b));
         }
     }
 }

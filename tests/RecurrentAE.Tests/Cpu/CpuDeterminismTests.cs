@@ -11,18 +11,21 @@ public class CpuDeterminismTests
 {
     const int Count = 31, Steps = 7, Features = 5, Batch = 13;
 
-    public static TheoryData<bool, bool, bool> Cases => new()
+    public static TheoryData<bool, bool, bool, CodingKind> Cases => new()
     {
-        { false, false, false },
-        { true, false, true },
-        { true, true, false },
-        { false, true, true },
+        { false, false, false, CodingKind.State },
+        { true, false, true, CodingKind.State },
+        { true, true, false, CodingKind.State },
+        { false, true, true, CodingKind.State },
+        { true, false, false, CodingKind.Variational },
+        { false, false, true, CodingKind.Sparse },
     };
 
     internal static float[] TrainFiveSteps(int threads, AutoencoderSpec spec, SequenceDataset data, float? clip)
     {
         using var backend = new CpuBackend(threads, CpuFeatures.Best) { MinParallelWork = 0 };
         using var model = new RecurrentAutoencoder(backend, spec, seed: 3, maxBatch: 16) { GradientClipNorm = clip };
+        if (spec.Coding == CodingKind.Sparse) model.Sparsity = new SparsityPenalty(Weight: 0.1f, Target: 0.1f, L1: 0.01f);
         model.Adam = model.Adam with { LearningRate = 1e-2f };
         using var device = model.Upload(data);
         using var order = BatchOrder.Identity(backend, data.Count);
@@ -44,10 +47,10 @@ public class CpuDeterminismTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Weights_after_five_Adam_steps_are_bit_identical_with_1_2_and_3_threads(bool ragged, bool teacherForced, bool clip)
+    public void Weights_after_five_Adam_steps_are_bit_identical_with_1_2_and_3_threads(bool ragged, bool teacherForced, bool clip, CodingKind coding)
     {
         int seed = ModelTestData.FreshSeed();
-        var spec = new AutoencoderSpec(Features, [16, 9], [12], OutputHead.Sigmoid, ReverseOutput: ragged, TeacherForcing: teacherForced);
+        var spec = new AutoencoderSpec(Features, [16, 9], [12], OutputHead.Sigmoid, ReverseOutput: ragged, TeacherForcing: teacherForced, Coding: coding);
         var data = Data(seed, ragged);
         float? clipNorm = clip ? 0.05f : null;
         var one = TrainFiveSteps(1, spec, data, clipNorm);
