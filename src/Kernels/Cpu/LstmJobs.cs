@@ -67,7 +67,7 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
             PackStrips(strips * k / chunks, strips * (k + 1) / chunks);
             Interlocked.Increment(ref _progress.Done); // full fence: the strips are written before the count
         }
-        var (b0, b1) = Share(Batch, S.TileRows, index, count);
+        var (b0, b1) = Rows(S.TileRows, index, count);
         if (b1 <= b0) return;
         BeginRows(b0, b1);
         for (int t = 0; t < Steps; t++)
@@ -83,6 +83,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
         int panels = (batch + mr - 1) / mr;
         return (Math.Min(batch, panels * index / count * mr), Math.Min(batch, panels * (index + 1) / count * mr));
     }
+
+    /// <summary>The rows of share index of count (by default <see cref="Share"/>'s whole register panels).</summary>
+    protected virtual (int B0, int B1) Rows(int mr, int index, int count) => Share(Batch, mr, index, count);
 
     /// <summary>Spins (the other packers are microseconds from done), then yields the core in case the one being waited
     /// for was preempted onto this one.</summary>
@@ -170,48 +173,75 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
 }
 
 /// <summary>Backward in reverse time: for step t and a share of rows, dh_t += dz_{t+1} U^T, then the pointwise dz_t and
-/// dc, adding dz into the bias gradient on the way. The bias sums go into one partial per batch row (one writer, one
-/// order: the steps back to front), which <see cref="BiasSum"/> adds up <see cref="BatchReduction"/>'s tree, a leaf's
-/// rows in order: the result depends neither on the threads nor, beyond the tree, on the batch. The recurrent-kernel
-/// gradient is left to one tree GEMM after the sequence.</summary>
+/// dc, adding dz into the bias gradient on the way. The bias sums go into one partial per chunk of <see cref="ChunkRows"/>
+/// rows of a leaf of <see cref="BatchReduction"/>'s tree (the steps back to front, the chunk's rows in order), a share
+/// being whole chunks so that each partial has one writer; <see cref="BiasSum"/> adds a leaf's chunks in order and the
+/// leaves up the tree: the result depends neither on the threads nor, beyond the tree, on the batch. (A partial per row
+/// would do too, but streams a row's partial through memory at every step.) The recurrent-kernel gradient is left to
+/// one tree GEMM after the sequence.</summary>
 internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
 {
+    /// <summary>Rows a bias partial sums: a register panel on AVX-512, a fixed number on every path.</summary>
+    public const int ChunkRows = 8;
+
     public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient, BiasGradient;
     private readonly AlignedBuffer _partials = new(), _tree = new();
-    private int _leafRows;
+    private int[] _rowChunk = [], _chunkStart = [];
+    private int _leafRows, _chunks, _shapeBatch = -1, _shapeLeafRows = -1;
 
-    /// <summary>Sets the tree's leaf size for the current batch; sizes the partial sums (allocating only when they grow).</summary>
+    /// <summary>Sets the tree's leaf size for the current batch and cuts the leaves into chunks; sizes the partial sums
+    /// (allocating only when the shape changes or they grow).</summary>
     public void SetLeaves(int leafRows)
     {
         _leafRows = leafRows;
-        _partials.Ensure(Batch * 4 * Units);
+        if (Batch != _shapeBatch || leafRows != _shapeLeafRows)
+        {
+            _shapeBatch = Batch;
+            _shapeLeafRows = leafRows;
+            var starts = new List<int>();
+            foreach (var (start, end) in BatchReduction.Leaves(Batch, leafRows))
+                for (int c = start; c < end; c += ChunkRows) starts.Add(c);
+            _chunks = starts.Count;
+            starts.Add(Batch);
+            _chunkStart = [.. starts];
+            _rowChunk = new int[Batch];
+            for (int k = 0; k < _chunks; k++)
+                for (int b = _chunkStart[k]; b < _chunkStart[k + 1]; b++) _rowChunk[b] = k;
+        }
+        _partials.Ensure(_chunks * 4 * Units);
         _tree.Ensure(BatchTree.Levels(Batch, leafRows) * 4 * Units);
     }
 
-    private float* Partial(int row) => _partials.Pointer + (long)row * 4 * Units;
+    private float* Partial(int chunk) => _partials.Pointer + (long)chunk * 4 * Units;
+
+    /// <summary>Share index of count: whole chunks, about as many each.</summary>
+    protected override (int B0, int B1) Rows(int mr, int index, int count) =>
+        (_chunkStart[_chunks * index / count], _chunkStart[_chunks * (index + 1) / count]);
 
     protected override void BeginRows(int b0, int b1)
     {
-        LstmPointwise.Clear(Partial(b0), (b1 - b0) * 4 * Units);
+        int first = _rowChunk[b0], last = _rowChunk[b1 - 1];
+        LstmPointwise.Clear(Partial(first), (last + 1 - first) * 4 * Units);
     }
 
-    /// <summary>After the op: the bias gradient += the rows' partial sums added up the tree.</summary>
+    /// <summary>After the op: the bias gradient += the chunks' partial sums added up the tree.</summary>
     public void BiasSum()
     {
-        var leaf = new RowsLeaf(this);
+        var leaf = new ChunksLeaf(this);
         float* sum = BatchTree.Sum(ref leaf, Batch, _leafRows, _tree.Pointer, 4 * Units);
         BatchTree.Add(BiasGradient, sum, BiasGradient, 4 * Units);
     }
 
-    /// <summary>A leaf: its rows' partials added in row order.</summary>
-    private readonly struct RowsLeaf(LstmBackwardJob job) : IBatchLeaf
+    /// <summary>A leaf: its chunks' partials added in order.</summary>
+    private readonly struct ChunksLeaf(LstmBackwardJob job) : IBatchLeaf
     {
         public float* Leaf(int index, int start, int end, float* scratch)
         {
             long n = 4 * job.Units;
-            if (end - start == 1) return job.Partial(start);
-            BatchTree.Add(job.Partial(start), job.Partial(start + 1), scratch, n);
-            for (int b = start + 2; b < end; b++) BatchTree.Add(scratch, job.Partial(b), scratch, n);
+            int first = job._rowChunk[start], last = job._rowChunk[end - 1];
+            if (first == last) return job.Partial(first);
+            BatchTree.Add(job.Partial(first), job.Partial(first + 1), scratch, n);
+            for (int k = first + 2; k <= last; k++) BatchTree.Add(scratch, job.Partial(k), scratch, n);
             return scratch;
         }
     }
@@ -245,7 +275,7 @@ internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(
                 continue;
             }
             LstmPointwise.Backward<S, TV>(U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
-                CellGradient + o, dz + og, Partial(b));
+                CellGradient + o, dz + og, Partial(_rowChunk[b]));
         }
     }
 }
