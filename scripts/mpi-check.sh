@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Data parallelism under Open MPI, end to end (CI: .ci/run runs it after 'scripts/setup.sh --mpi', as one test).
 # 1. The Open MPI binding's handle lookup test, which needs libmpi (RAE_REQUIRE_MPI=1: it may not pass by finding none).
-# 2. 'mpirun -np 2 rae train --accelerator cpu --threads 1 --epochs 1 --max-steps 100' on generated sine waves ends at the
-#    val_loss of one process with the same global batch to 1e-4 relative, and writes one run folder (no --out: rank 1
+# 2. 'mpirun -np 2 rae train --accelerator cpu --threads 1 --epochs 1 --max-steps 100' on generated sine waves ends on the
+#    weights of one process with the same global batch bit for bit and at its val_loss to 1e-4 relative (the validation
+#    sum is grouped by rank), and writes one run folder (no --out: rank 1
 #    must not create a second runs/<time> folder), printed once.
 # 3. 'mpirun -np 2 rae score' and 'rae encode' write byte for byte the files of one process.
 # Uses the Release build of the tests' solution build (dotnet test RecurrentAE.sln -c Release); builds rae when missing.
@@ -34,6 +35,13 @@ runs=$(ls "$tmp/cwd/runs" | wc -l)
 two="$tmp/cwd/runs/$(ls "$tmp/cwd/runs")"
 [ "$(grep -c '^Wrote model.safetensors' "$tmp/two.log")" -eq 1 ] || { cat "$tmp/two.log"; fail "the outputs were not reported exactly once"; }
 [ "$(ls "$two" | xargs)" = "$(ls "$tmp/one" | xargs)" ] || fail "the run folder holds '$(ls "$two" | xargs)', one process wrote '$(ls "$tmp/one" | xargs)'"
+# The CPU backend sums every gradient in one fixed tree that 2 ranks split at its root (docs/distributed.md), so the two
+# runs end on the same weights bit for bit: the safetensors' tensor bytes (after each file's own JSON header, whose
+# history holds timings) must match.
+tensors() { local n; n=$(od -An -t u8 -N8 "$1" | tr -d ' '); tail -c +$((n + 9)) "$1"; }
+cmp -s <(tensors "$tmp/one/model.safetensors") <(tensors "$two/model.safetensors") ||
+  fail "two ranks ended on other weights than one process (not bit for bit)"
+step "two ranks ended on one process's weights bit for bit"
 val() { tail -1 "$1/history.csv" | cut -d, -f3; }
 a=$(val "$tmp/one") b=$(val "$two")
 awk -v a="$a" -v b="$b" 'BEGIN { d = (a > b ? a - b : b - a) / a; printf "mpi-check: val_loss one process %s, two ranks %s: %.2e relative\n", a, b, d; exit !(d <= 1e-4) }' ||

@@ -36,7 +36,7 @@ public sealed partial class RecurrentAutoencoder
         if (shard.Count > 0)
         {
             _dropoutShard = (shard.Start, batch);
-            try { loss = LossAndGradients(data, order, start + shard.Start, shard.Count, scale); }
+            try { loss = LossAndGradients(data, order, start + shard.Start, shard.Count, scale, globalBatch: batch); }
             finally { _dropoutShard = null; }
         }
         else Backend.Fill(_gradients.All, 0f); // more ranks than rows: this rank adds nothing

@@ -210,7 +210,9 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     /// <summary>Forward, loss and backward of a batch: the loss and gradients are sums over the batch times
     /// <paramref name="scale"/>, by default 1 / the batch's values (the mean); a data-parallel rank passes 1 / the global
     /// batch's values so that the ranks' sums add up to the global mean.</summary>
-    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch, float? scale = null)
+    /// <paramref name="globalBatch"/>: the rows of the whole global batch (a data-parallel rank's batch is a shard of it),
+    /// which sets the leaves of the gradients' summation tree (<see cref="BatchReduction"/>).
+    private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch, float? scale = null, int? globalBatch = null)
     {
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
         int steps = data.Steps;
@@ -223,7 +225,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         Loss(steps, batch, target, lengths, lossScale, accumulate: false, withGradient: true);
         _coding?.Regularizer(_regularizer.All, false, LossScale(lossScale), Sparsity);
         Backend.Fill(_gradients.All, 0f);
-        Backward(x, steps, batch, LossScale(lossScale) * KlFactor);
+        Backward(x, steps, batch, LossScale(lossScale) * KlFactor, BatchReduction.LeafRowsFor(globalBatch ?? batch));
         return TotalLoss();
     }
 
@@ -302,13 +304,14 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         _head.Forward(p, _decoder[^1].Hidden, steps * batch);
     }
 
-    /// <summary>Backpropagation through the whole model; <paramref name="klGradientScale"/>: the KL term's factor in the loss (variational).</summary>
-    private void Backward(Slice x, int steps, int batch, float klGradientScale = 0f)
+    /// <summary>Backpropagation through the whole model; <paramref name="klGradientScale"/>: the KL term's factor in the loss
+    /// (variational); <paramref name="leafRows"/>: the leaf size of the parameter gradients' summation tree over the batch.</summary>
+    private void Backward(Slice x, int steps, int batch, float klGradientScale, int leafRows)
     {
         Slice p = _parameters.All, g = _gradients.All;
-        _head.Backward(p, g, _decoder[^1].Hidden, _decoder[^1].HiddenGradient);
+        _head.Backward(p, g, _decoder[^1].Hidden, _decoder[^1].HiddenGradient, steps, batch, leafRows);
         for (int l = _decoder.Length - 1; l >= 1; l--)
-            _decoder[l].Backward(p, g, _decoder[l - 1].Hidden, _decoder[l - 1].HiddenGradient);
+            _decoder[l].Backward(p, g, _decoder[l - 1].Hidden, _decoder[l - 1].HiddenGradient, leafRows);
 
         // Only the last step of the top encoder layer feeds the decoder: its other steps get no gradient from above.
         // (With lengths, the masked backward carries it back to each sequence's own last step.)
@@ -316,13 +319,13 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         Backend.Fill(top.HiddenGradient, 0f);
         var stateGrad = top.HiddenGradient.Sub((steps - 1) * batch * top.Units, batch * top.Units);
         var codingGrad = _coding?.CodingGradient ?? stateGrad;
-        if (_conditioned is null) _decoder[0].Backward(p, g, CodingOf(steps, batch), codingGrad);
-        else _conditioned.Backward(p, g, CodingOf(steps, batch), codingGrad);
-        _coding?.Backward(p, g, LastState(steps, batch), stateGrad, klGradientScale, Sparsity);
+        if (_conditioned is null) _decoder[0].Backward(p, g, CodingOf(steps, batch), codingGrad, leafRows);
+        else _conditioned.Backward(p, g, CodingOf(steps, batch), codingGrad, leafRows);
+        _coding?.Backward(p, g, LastState(steps, batch), stateGrad, klGradientScale, Sparsity, leafRows);
 
         for (int l = _encoder.Length - 1; l >= 1; l--)
-            _encoder[l].Backward(p, g, _encoder[l - 1].Hidden, _encoder[l - 1].HiddenGradient);
-        _encoder[0].Backward(p, g, x, default); // no gradient for the data itself
+            _encoder[l].Backward(p, g, _encoder[l - 1].Hidden, _encoder[l - 1].HiddenGradient, leafRows);
+        _encoder[0].Backward(p, g, x, default, leafRows); // no gradient for the data itself
     }
 
     private float[] Download(Slice s)

@@ -52,6 +52,11 @@ public interface IComputeBackend : IDisposable
     /// <summary>sums[j] (+)= sum_i x[i * cols + j]: bias gradients and the RepeatVector backward (sum over steps).</summary>
     void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate);
 
+    /// <summary>A dense layer's parameter gradients over a time-major batch: kernel += x^T dy and (when given) bias +=
+    /// sum dy, summed over the steps and rows in <see cref="BatchReduction"/>'s order on the CPU backend (see
+    /// <see cref="DenseGradientArgs"/>).</summary>
+    void DenseGradient(in DenseGradientArgs args);
+
     /// <summary>y[r, c] = x[r, c] * scales[r] for rows x cols, row-major and dense; y may be x (in place). A scale of 0 blanks
     /// its row: the teacher-forced decoder's input dropout.</summary>
     void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y);

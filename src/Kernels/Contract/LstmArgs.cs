@@ -95,6 +95,10 @@ public readonly record struct LstmBackwardArgs
     /// <summary>Accumulated: += sum over steps and batch of dz, 4*units.</summary>
     public required Slice BiasGradient { get; init; }
 
+    /// <summary>The leaf size of <see cref="BatchReduction"/>'s tree for the two gradients above (from the global batch);
+    /// 0: that of <see cref="Batch"/>.</summary>
+    public int LeafRows { get; init; }
+
     /// <summary>Optional sequence lengths, as in the forward pass.</summary>
     public DeviceIndexArray? Lengths { get; init; }
 }

@@ -12,6 +12,8 @@ internal sealed unsafe class CpuBackend : IComputeBackend
     private readonly ThreadScratch[] _scratch;
     private readonly AlignedBuffer _packedKernel = new();
     private readonly GemmJob _gemm;
+    private readonly GemmTreeJob _gemmTree;
+    private readonly AlignedBuffer _biasTree = new();
     private readonly LstmForwardJob _forward;
     private readonly LstmBackwardJob _backward;
     private readonly RangeJob<AdamOp> _adam = new();
@@ -30,9 +32,9 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         _scratch = new ThreadScratch[Threads];
         for (int i = 0; i < Threads; i++) _scratch[i] = new ThreadScratch();
         _gemm = new GemmJob(_scratch);
+        _gemmTree = new GemmTreeJob(_scratch);
         _forward = new LstmForwardJob(_scratch);
         _backward = new LstmBackwardJob(_scratch);
-        _bce.Op.Partial = new double[Threads];
     }
 
     public int Threads { get; }
@@ -118,6 +120,50 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         job.A = a; job.Lda = lda; job.B = b; job.Ldb = ldb; job.C = c; job.Ldc = ldc;
         job.SplitRows = m >= n;
         Run(job, Parallel(2L * m * n * k));
+    }
+
+    public void DenseGradient(in DenseGradientArgs a)
+    {
+        int T = a.Steps, B = a.Batch, M = a.Inputs, N = a.Outputs;
+        if (T < 0 || B < 0 || M < 0 || N < 0) throw new ArgumentOutOfRangeException(nameof(a), "DenseGradient sizes must not be negative");
+        if (T == 0 || B == 0 || M == 0 || N == 0) return;
+        Need(a.Input, (long)T * B, M, M, nameof(a.Input));
+        Need(a.OutputGradient, (long)T * B, N, N, nameof(a.OutputGradient));
+        Need(a.KernelGradient, M, N, N, nameof(a.KernelGradient));
+        int leafRows = BatchTree.LeafRows(a.LeafRows, B);
+        GemmTree(M, N, T, B, leafRows, a.Input.Ptr(), M, a.OutputGradient.Ptr(), N, a.KernelGradient.Ptr(), N);
+        if (!a.BiasGradient.IsEmpty)
+        {
+            Need(a.BiasGradient, 1, 0, N, nameof(a.BiasGradient));
+            var op = new BiasTreeOp { X = a.OutputGradient.Ptr(), Steps = T, Batch = B, Cols = N, LeafRows = leafRows,
+                Buffers = _biasTree.Ensure(BatchTree.Levels(B, leafRows) * N), Sums = a.BiasGradient.Ptr() };
+            SimdDispatch.Run(Level, ref op);
+        }
+        KeepAlive(a.Input, a.OutputGradient, a.KernelGradient, a.BiasGradient);
+    }
+
+    /// <summary>C (m x n, ldc) += A^T B over a time-major batch of steps x batch rows, in <see cref="BatchReduction"/>'s tree.</summary>
+    private void GemmTree(int m, int n, int steps, int batch, int leafRows, float* a, int lda, float* b, int ldb, float* c, int ldc)
+    {
+        var job = _gemmTree;
+        job.Level = Level;
+        job.M = m; job.N = n; job.Steps = steps; job.Batch = batch; job.LeafRows = leafRows;
+        job.A = a; job.Lda = lda; job.B = b; job.Ldb = ldb; job.C = c; job.Ldc = ldc;
+        Run(job, Parallel(2L * m * n * steps * batch));
+    }
+
+    /// <summary>The bias gradient's column sums in the tree, on the calling thread (a few thousand values a step).</summary>
+    private struct BiasTreeOp : ISimdOp
+    {
+        public float* X, Buffers, Sums;
+        public int Steps, Batch, Cols, LeafRows;
+
+        public readonly void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct
+        {
+            var leaf = new ColumnSumLeaf<S, TV> { X = X, Steps = Steps, Batch = Batch, Cols = Cols };
+            float* sum = BatchTree.Sum(ref leaf, Batch, LeafRows, Buffers, Cols);
+            BatchTree.Add(Sums, sum, Sums, Cols);
+        }
     }
 
     public void ColumnSum(Slice x, int rows, int cols, Slice sums, bool accumulate)
@@ -222,13 +268,14 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         job.RecurrentKernel = a.RecurrentKernel.Ptr();
         job.Cell = a.Cell.Ptr(); job.Gates = a.Gates.Ptr(); job.HiddenGradient = a.HiddenGradient.Ptr();
         job.CellGradient = a.CellGradientScratch.Ptr(); job.GateGradient = a.GateGradient.Ptr(); job.BiasGradient = a.BiasGradient.Ptr();
+        int leafRows = BatchTree.LeafRows(a.LeafRows, B);
+        job.SetLeaves(leafRows);
         RunLstm(job, B, U);
-        job.AddPartials(); // the bias gradient: dz summed over steps and rows, on the way
-        // dRk += sum_t h_{t-1}^T dz_t as one GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
+        job.BiasSum(); // the bias gradient: dz summed over steps and rows, on the way, per leaf of the batch
+        // dRk += sum_t h_{t-1}^T dz_t as one tree GEMM over all steps: H[0..T-2]^T (U x (T-1)B) . dZ[1..T-1] ((T-1)B x 4U).
         // Masked steps have dz = 0, so they add nothing, as in the per-step reference.
         if (T > 1)
-            GemmCore(true, false, U, G, (T - 1) * B, 1f, a.Hidden.Ptr(), U, a.GateGradient.Ptr() + (long)B * G, G, 1f,
-                a.RecurrentKernelGradient.Ptr(), G);
+            GemmTree(U, G, T - 1, B, leafRows, a.Hidden.Ptr(), U, a.GateGradient.Ptr() + (long)B * G, G, a.RecurrentKernelGradient.Ptr(), G);
         KeepAlive(a.RecurrentKernel, a.Hidden, a.Cell, a.Gates);
         KeepAlive(a.HiddenGradient, a.CellGradientScratch, a.GateGradient, a.RecurrentKernelGradient);
         GC.KeepAlive(a.BiasGradient.Array);
@@ -240,7 +287,6 @@ internal sealed unsafe class CpuBackend : IComputeBackend
     {
         job.Chunks = Parallel(2L * B * U * 4 * U * job.Steps) && B > SimdDispatch.Shape(Level).TileRows ? _pool.Count : 1;
         job.PackedKernel = _packedKernel.Ensure(job.PackedSize());
-        (job as LstmBackwardJob)?.EnsurePartials();
         job.Reset();
         if (job.Chunks > 1) _pool.Run(job);
         else job.Execute(0, 1, 0);
@@ -297,10 +343,12 @@ internal sealed unsafe class CpuBackend : IComputeBackend
         int n = Math.Max(count, 0);
         var job = _bce;
         job.Level = Level; job.Length = n;
-        job.Op = job.Op with { Probabilities = p, Targets = y, Gradient = g, Scale = scale };
+        int blocks = (n + BceOp.Block - 1) / BceOp.Block;
+        if (job.Op.Partial is not { } partial || partial.Length < blocks) partial = new double[Math.Max(blocks, 1)];
+        job.Op = job.Op with { Probabilities = p, Targets = y, Gradient = g, Scale = scale, Partial = partial };
         Run(job, Parallel(64L * n));
         double sum = 0;
-        for (int c = 0; c < job.Chunks; c++) sum += job.Op.Partial[c]; // in chunk order: a thread count always gives the same sum
+        for (int c = 0; c < blocks; c++) sum += partial[c]; // block by block, in order: any thread count gives the same sum
         KeepAlive(probabilities, targets, logitGradient);
         var l = loss.Span();
         l[0] = (float)((accumulateLoss ? l[0] : 0) + scale * sum);

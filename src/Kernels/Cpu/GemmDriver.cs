@@ -5,6 +5,9 @@ namespace RecurrentAE.Kernels.Cpu;
 internal sealed class ThreadScratch
 {
     public readonly AlignedBuffer A = new(), B = new(), EdgePanel = new(), EdgeStrip = new(), Recurrent = new();
+
+    /// <summary>The partial sums of <see cref="BatchTree"/> for this thread's block of a weight gradient.</summary>
+    public readonly AlignedBuffer Tree = new();
 }
 
 /// <summary>
@@ -81,6 +84,63 @@ internal static unsafe class GemmDriver
                                 GemmMicroKernel.Tile<S, TV>(kc, edgePanel, mr, strip, sb, ct, ldc, alpha, betaBlock, rows, cols);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[i0..i1, j0..j1] = A^T B over a segmented depth (C's element (i, j) at c[(i - i0) * ldc + j - j0], overwritten):
+    /// <paramref name="segments"/> runs of <paramref name="rows"/> consecutive rows of A (k x lda) and B (k x ldb), run q
+    /// starting <paramref name="strideA"/> and <paramref name="strideB"/> floats after run 0. For the weight gradients of
+    /// one leaf of a time-major batch (see <see cref="BatchReduction"/>): its rows at every step. Depth blocks are whole
+    /// runs (as many as fit in KC), so the order of the additions depends only on rows and segments. Both operands are
+    /// read in place; a partial panel of A or strip of B is packed per depth block.
+    /// </summary>
+    public static void SegmentedRange<S, TV>(int i0, int i1, int j0, int j1, int rows, int segments, long strideA, long strideB,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, ThreadScratch scratch)
+        where S : struct, ISimd<TV> where TV : struct
+    {
+        if (i1 <= i0 || j1 <= j0) return;
+        if (rows <= 0 || segments <= 0)
+        {
+            for (int i = i0; i < i1; i++) new Span<float>(c + (long)(i - i0) * ldc, j1 - j0).Clear();
+            return;
+        }
+        int mr = S.TileRows, nr = 2 * S.Count;
+        int group = Math.Max(1, KC / rows), mc = i1 - i0, full = mc - mc % mr;
+        int kmax = Math.Min(group, segments) * rows;
+        float* edgePanel = scratch.EdgePanel.Ensure(kmax * 8), edgeStrip = scratch.EdgeStrip.Ensure(kmax * 32);
+        for (int s0 = 0; s0 < segments; s0 += group)
+        {
+            int segs = Math.Min(group, segments - s0);
+            float beta = s0 == 0 ? 0f : 1f; // later depth blocks accumulate onto the first
+            float* aBlock = a + s0 * strideA, bBlock = b + s0 * strideB;
+            if (full < mc)
+                for (int q = 0; q < segs; q++)
+                    GemmPacking.PackA(true, aBlock + q * strideA, lda, i0 + full, mc - full, 0, rows, mr, edgePanel + (long)q * rows * mr);
+            for (int js = j0; js < j1; js += nr)
+            {
+                int cols = Math.Min(nr, j1 - js), width = cols <= nr / 2 ? nr / 2 : nr;
+                float* strip = bBlock + js;
+                int sb = ldb;
+                long jumpB = strideB - (long)rows * ldb;
+                if (cols != width)
+                {
+                    for (int q = 0; q < segs; q++)
+                        GemmPacking.PackB(false, bBlock + q * strideB, ldb, 0, rows, js, cols, nr, edgeStrip + (long)q * rows * width);
+                    strip = edgeStrip;
+                    sb = width;
+                    jumpB = 0;
+                }
+                for (int ir = i0; ir < i1; ir += mr)
+                {
+                    int r = Math.Min(mr, i1 - ir);
+                    float* ct = c + (long)(ir - i0) * ldc + (js - j0);
+                    if (r == mr)
+                        GemmMicroKernel.TileRuns<S, TV>(rows, segs, strideA - (long)rows * lda, jumpB, aBlock + ir, lda, strip, sb, ct, ldc, 1f, beta, r, cols);
+                    else
+                        GemmMicroKernel.TileRuns<S, TV>(rows, segs, 0, jumpB, edgePanel, mr, strip, sb, ct, ldc, 1f, beta, r, cols);
                 }
             }
         }

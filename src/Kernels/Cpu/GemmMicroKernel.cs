@@ -13,44 +13,56 @@ internal static unsafe class GemmMicroKernel
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Tile<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+        where S : struct, ISimd<TV> where TV : struct => TileRuns<S, TV>(kc, 1, 0, 0, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+
+    /// <summary>As <see cref="Tile{S, TV}"/> over a
+    /// depth of <paramref name="segments"/> runs of kc, the accumulators kept in registers from run to run: after each run
+    /// the panel pointer moves on by <paramref name="jumpA"/> floats and the strip's by <paramref name="jumpB"/> (the
+    /// gap to the next run: the weight gradients' rows of one leaf of the batch at consecutive steps, see
+    /// <see cref="GemmDriver.SegmentedRange{S, TV}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TileRuns<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc,
+        float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
-        if (nr <= S.Count) TileNarrow<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
-        else if (S.TileRows == 8) Tile8<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
-        else Tile6<S, TV>(kc, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        if (nr <= S.Count) TileNarrow<S, TV>(kc, segments, jumpA, jumpB, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else if (S.TileRows == 8) Tile8<S, TV>(kc, segments, jumpA, jumpB, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
+        else Tile6<S, TV>(kc, segments, jumpA, jumpB, pa, sa, pb, sb, c, ldc, alpha, beta, mr, nr);
     }
 
     /// <summary>A strip of at most one vector of columns (packed one vector wide): half the work of a padded full tile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileNarrow<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void TileNarrow<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int rows = S.TileRows;
         TV c0 = S.Zero, c1 = S.Zero, c2 = S.Zero, c3 = S.Zero, c4 = S.Zero, c5 = S.Zero, c6 = S.Zero, c7 = S.Zero;
         if (rows == 8)
         {
-            for (int p = 0; p < kc; p++)
-            {
-                TV b = S.Load(pb);
-                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
-                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
-                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
-                c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
-                pa += sa;
-                pb += sb;
-            }
+            for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
+                for (int p = 0; p < kc; p++)
+                {
+                    TV b = S.Load(pb);
+                    c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                    c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                    c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                    c6 = S.Fma(S.Splat(pa[6]), b, c6); c7 = S.Fma(S.Splat(pa[7]), b, c7);
+                    pa += sa;
+                    pb += sb;
+                }
         }
         else
         {
-            for (int p = 0; p < kc; p++)
-            {
-                TV b = S.Load(pb);
-                c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
-                c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
-                c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
-                pa += sa;
-                pb += sb;
-            }
+            for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
+                for (int p = 0; p < kc; p++)
+                {
+                    TV b = S.Load(pb);
+                    c0 = S.Fma(S.Splat(pa[0]), b, c0); c1 = S.Fma(S.Splat(pa[1]), b, c1);
+                    c2 = S.Fma(S.Splat(pa[2]), b, c2); c3 = S.Fma(S.Splat(pa[3]), b, c3);
+                    c4 = S.Fma(S.Splat(pa[4]), b, c4); c5 = S.Fma(S.Splat(pa[5]), b, c5);
+                    pa += sa;
+                    pb += sb;
+                }
         }
         StoreRow<S, TV>(c, c0, alpha, beta, nr);
         if (mr > 1) StoreRow<S, TV>(c + ldc, c1, alpha, beta, nr);
@@ -63,48 +75,50 @@ internal static unsafe class GemmMicroKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void Tile8<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero, c30 = S.Zero, c31 = S.Zero;
         TV c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero, c60 = S.Zero, c61 = S.Zero, c70 = S.Zero, c71 = S.Zero;
-        for (int p = 0; p < kc; p++)
-        {
-            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
-            TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
-            a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
-            a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
-            a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
-            a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
-            a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
-            a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
-            a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
-            pa += sa;
-            pb += sb;
-        }
+        for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
+                for (int p = 0; p < kc; p++)
+            {
+                TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+                TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
+                a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
+                a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
+                a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
+                a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
+                a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
+                a = S.Splat(pa[6]); c60 = S.Fma(a, b0, c60); c61 = S.Fma(a, b1, c61);
+                a = S.Splat(pa[7]); c70 = S.Fma(a, b0, c70); c71 = S.Fma(a, b1, c71);
+                pa += sa;
+                pb += sb;
+            }
         StoreTile<S, TV>(c, ldc, alpha, beta, 8, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile6<S, TV>(int kc, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
+    private static void Tile6<S, TV>(int kc, int segments, long jumpA, long jumpB, float* pa, int sa, float* pb, int sb, float* c, int ldc, float alpha, float beta, int mr, int nr)
         where S : struct, ISimd<TV> where TV : struct
     {
         int w = S.Count;
         TV c00 = S.Zero, c01 = S.Zero, c10 = S.Zero, c11 = S.Zero, c20 = S.Zero, c21 = S.Zero;
         TV c30 = S.Zero, c31 = S.Zero, c40 = S.Zero, c41 = S.Zero, c50 = S.Zero, c51 = S.Zero;
-        for (int p = 0; p < kc; p++)
-        {
-            TV b0 = S.Load(pb), b1 = S.Load(pb + w);
-            TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
-            a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
-            a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
-            a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
-            a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
-            a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
-            pa += sa;
-            pb += sb;
-        }
+        for (int q = 0; q < segments; q++, pa += jumpA, pb += jumpB)
+                for (int p = 0; p < kc; p++)
+            {
+                TV b0 = S.Load(pb), b1 = S.Load(pb + w);
+                TV a = S.Splat(pa[0]); c00 = S.Fma(a, b0, c00); c01 = S.Fma(a, b1, c01);
+                a = S.Splat(pa[1]); c10 = S.Fma(a, b0, c10); c11 = S.Fma(a, b1, c11);
+                a = S.Splat(pa[2]); c20 = S.Fma(a, b0, c20); c21 = S.Fma(a, b1, c21);
+                a = S.Splat(pa[3]); c30 = S.Fma(a, b0, c30); c31 = S.Fma(a, b1, c31);
+                a = S.Splat(pa[4]); c40 = S.Fma(a, b0, c40); c41 = S.Fma(a, b1, c41);
+                a = S.Splat(pa[5]); c50 = S.Fma(a, b0, c50); c51 = S.Fma(a, b1, c51);
+                pa += sa;
+                pb += sb;
+            }
         StoreTile<S, TV>(c, ldc, alpha, beta, 6, mr, nr, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, S.Zero, S.Zero, S.Zero, S.Zero);
     }
 

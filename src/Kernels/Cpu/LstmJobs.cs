@@ -67,9 +67,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
             PackStrips(strips * k / chunks, strips * (k + 1) / chunks);
             Interlocked.Increment(ref _progress.Done); // full fence: the strips are written before the count
         }
-        var (b0, b1) = Share(Batch, S.TileRows, index, count);
+        var (b0, b1) = Rows(S.TileRows, index, count);
         if (b1 <= b0) return;
-        BeginRows(index);
+        BeginRows(b0, b1);
         for (int t = 0; t < Steps; t++)
         {
             if (t == (FirstStepUsesKernel ? 0 : 1)) WaitForPacking(chunks);
@@ -84,6 +84,9 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
         return (Math.Min(batch, panels * index / count * mr), Math.Min(batch, panels * (index + 1) / count * mr));
     }
 
+    /// <summary>The rows of share index of count (by default <see cref="Share"/>'s whole register panels).</summary>
+    protected virtual (int B0, int B1) Rows(int mr, int index, int count) => Share(Batch, mr, index, count);
+
     /// <summary>Spins (the other packers are microseconds from done), then yields the core in case the one being waited
     /// for was preempted onto this one.</summary>
     private void WaitForPacking(int chunks)
@@ -97,8 +100,8 @@ internal abstract unsafe class LstmJob(ThreadScratch[] scratch) : SimdJob
 
     protected bool Masked(int t, int b) => Lengths != null && t >= Lengths[b];
 
-    /// <summary>Called once per share of rows (index: the share) before its steps.</summary>
-    protected virtual void BeginRows(int share) { }
+    /// <summary>Called once per share of rows [b0, b1) before its steps.</summary>
+    protected virtual void BeginRows(int b0, int b1) { }
 
     /// <summary>The i-th step of the op, in its own time order, for rows [b0, b1) (share: their index).</summary>
     protected abstract void Step<S, TV>(int i, int b0, int b1, int share, ThreadScratch scratch) where S : struct, ISimd<TV> where TV : struct;
@@ -170,52 +173,76 @@ internal sealed unsafe class LstmForwardJob(ThreadScratch[] scratch) : LstmJob(s
 }
 
 /// <summary>Backward in reverse time: for step t and a share of rows, dh_t += dz_{t+1} U^T, then the pointwise dz_t and
-/// dc, adding dz into the bias gradient on the way. With several shares each sums into a partial of its own, added in
-/// share order after the op, so the result does not depend on which thread ran which share. The recurrent-kernel
-/// gradient is left to one big GEMM after the sequence.</summary>
-internal sealed unsafe class LstmBackwardJob : LstmJob
+/// dc, adding dz into the bias gradient on the way. The bias sums go into one partial per chunk of <see cref="ChunkRows"/>
+/// rows of a leaf of <see cref="BatchReduction"/>'s tree (the steps back to front, the chunk's rows in order), a share
+/// being whole chunks so that each partial has one writer; <see cref="BiasSum"/> adds a leaf's chunks in order and the
+/// leaves up the tree: the result depends neither on the threads nor, beyond the tree, on the batch. (A partial per row
+/// would do too, but streams a row's partial through memory at every step.) The recurrent-kernel gradient is left to
+/// one tree GEMM after the sequence.</summary>
+internal sealed unsafe class LstmBackwardJob(ThreadScratch[] scratch) : LstmJob(scratch)
 {
+    /// <summary>Rows a bias partial sums: a register panel on AVX-512, a fixed number on every path.</summary>
+    public const int ChunkRows = 8;
+
     public float* Cell, Gates, HiddenGradient, CellGradient, GateGradient, BiasGradient;
-    private readonly AlignedBuffer[] _biasPartials;
+    private readonly AlignedBuffer _partials = new(), _tree = new();
+    private int[] _rowChunk = [], _chunkStart = [];
+    private int _leafRows, _chunks, _shapeBatch = -1, _shapeLeafRows = -1;
 
-    public LstmBackwardJob(ThreadScratch[] scratch) : base(scratch)
+    /// <summary>Sets the tree's leaf size for the current batch and cuts the leaves into chunks; sizes the partial sums
+    /// (allocating only when the shape changes or they grow).</summary>
+    public void SetLeaves(int leafRows)
     {
-        _biasPartials = new AlignedBuffer[scratch.Length];
-        for (int i = 0; i < scratch.Length; i++) _biasPartials[i] = new AlignedBuffer();
-    }
-
-    /// <summary>Sizes the partial sums for the current shape (allocates only when they grow).</summary>
-    public void EnsurePartials()
-    {
-        foreach (var p in _biasPartials) p.Ensure(4 * Units);
-    }
-
-    private float* BiasSum(int share) => Chunks == 1 ? BiasGradient : _biasPartials[share].Pointer;
-
-    protected override void BeginRows(int share)
-    {
-        if (Chunks > 1) LstmPointwise.Clear(BiasSum(share), 4 * Units);
-    }
-
-    /// <summary>After the op: adds the shares' partial bias sums, in share order, into the bias gradient.</summary>
-    public void AddPartials()
-    {
-        var op = new AddPartialsOp(this);
-        SimdDispatch.Run(Level, ref op);
-    }
-
-    private readonly struct AddPartialsOp(LstmBackwardJob job) : ISimdOp
-    {
-        public void Run<S, TV>() where S : struct, ISimd<TV> where TV : struct => job.AddPartials<S, TV>();
-    }
-
-    private void AddPartials<S, TV>() where S : struct, ISimd<TV> where TV : struct
-    {
-        if (Chunks == 1) return;
-        for (int k = 0; k < Chunks; k++)
+        _leafRows = leafRows;
+        if (Batch != _shapeBatch || leafRows != _shapeLeafRows)
         {
-            var (b0, b1) = Share(Batch, S.TileRows, k, Chunks);
-            if (b1 > b0) LstmPointwise.AddTo<S, TV>(4 * Units, _biasPartials[k].Pointer, BiasGradient);
+            _shapeBatch = Batch;
+            _shapeLeafRows = leafRows;
+            var starts = new List<int>();
+            foreach (var (start, end) in BatchReduction.Leaves(Batch, leafRows))
+                for (int c = start; c < end; c += ChunkRows) starts.Add(c);
+            _chunks = starts.Count;
+            starts.Add(Batch);
+            _chunkStart = [.. starts];
+            _rowChunk = new int[Batch];
+            for (int k = 0; k < _chunks; k++)
+                for (int b = _chunkStart[k]; b < _chunkStart[k + 1]; b++) _rowChunk[b] = k;
+        }
+        _partials.Ensure(_chunks * 4 * Units);
+        _tree.Ensure(BatchTree.Levels(Batch, leafRows) * 4 * Units);
+    }
+
+    private float* Partial(int chunk) => _partials.Pointer + (long)chunk * 4 * Units;
+
+    /// <summary>Share index of count: whole chunks, about as many each.</summary>
+    protected override (int B0, int B1) Rows(int mr, int index, int count) =>
+        (_chunkStart[_chunks * index / count], _chunkStart[_chunks * (index + 1) / count]);
+
+    protected override void BeginRows(int b0, int b1)
+    {
+        int first = _rowChunk[b0], last = _rowChunk[b1 - 1];
+        LstmPointwise.Clear(Partial(first), (last + 1 - first) * 4 * Units);
+    }
+
+    /// <summary>After the op: the bias gradient += the chunks' partial sums added up the tree.</summary>
+    public void BiasSum()
+    {
+        var leaf = new ChunksLeaf(this);
+        float* sum = BatchTree.Sum(ref leaf, Batch, _leafRows, _tree.Pointer, 4 * Units);
+        BatchTree.Add(BiasGradient, sum, BiasGradient, 4 * Units);
+    }
+
+    /// <summary>A leaf: its chunks' partials added in order.</summary>
+    private readonly struct ChunksLeaf(LstmBackwardJob job) : IBatchLeaf
+    {
+        public float* Leaf(int index, int start, int end, float* scratch)
+        {
+            long n = 4 * job.Units;
+            int first = job._rowChunk[start], last = job._rowChunk[end - 1];
+            if (first == last) return job.Partial(first);
+            BatchTree.Add(job.Partial(first), job.Partial(first + 1), scratch, n);
+            for (int k = first + 2; k <= last; k++) BatchTree.Add(scratch, job.Partial(k), scratch, n);
+            return scratch;
         }
     }
 
@@ -231,7 +258,7 @@ internal sealed unsafe class LstmBackwardJob : LstmJob
     protected override void Step<S, TV>(int i, int b0, int b1, int share, ThreadScratch scratch)
     {
         int B = Batch, U = Units, G = 4 * U, t = Steps - 1 - i;
-        float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G, dbias = BiasSum(share);
+        float* dh = HiddenGradient + (long)t * B * U, dz = GateGradient + (long)t * B * G;
         if (t < Steps - 1)
             GemmDriver.MultiplyPackedB<S, TV>(b1 - b0, dz + (long)(B + b0) * G, G, G, PackedKernel, U, dh + (long)b0 * U, U, 1f);
         else
@@ -248,7 +275,7 @@ internal sealed unsafe class LstmBackwardJob : LstmJob
                 continue;
             }
             LstmPointwise.Backward<S, TV>(U, Gates + (long)t * B * G + og, c + o, t > 0 ? c - (long)B * U + o : null, dh + o,
-                CellGradient + o, dz + og, dbias);
+                CellGradient + o, dz + og, Partial(_rowChunk[b]));
         }
     }
 }

@@ -65,19 +65,25 @@ internal unsafe struct FillOp : IRangeOp
         new Span<float>(Destination + from, to - from).Fill(Value);
 }
 
-/// <summary>The clipped BCE sum of each chunk into its own slot of <see cref="Partial"/> (summed in chunk order by the
-/// caller, so the sum does not depend on the threads), and the gradient through the sigmoid unless it is null. Chunks
-/// are cut at the sum's 1024-value blocks.</summary>
+/// <summary>The clipped BCE sum of each block of <see cref="Block"/> values into its own slot of <see cref="Partial"/>
+/// (summed in block order by the caller, so the sum does not depend on the threads), and the gradient through the sigmoid
+/// unless it is null. Chunks are cut at the blocks.</summary>
 internal unsafe struct BceOp : IRangeOp
 {
+    /// <summary>Values a partial sum: a whole number of the sum's 64-vector runs at every width.</summary>
+    public const int Block = 1024;
+
     public float* Probabilities, Targets, Gradient;
     public float Scale;
     public double[] Partial;
 
-    public readonly int Align => 1024;
+    public readonly int Align => Block;
 
-    public readonly void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct =>
-        Partial[chunk] = Pointwise.Bce<S, TV>(from, to, Probabilities, Targets, Scale, Gradient);
+    public readonly void Run<S, TV>(int chunk, int from, int to) where S : struct, ISimd<TV> where TV : struct
+    {
+        for (int start = from; start < to; start += Block)
+            Partial[start / Block] = Pointwise.Bce<S, TV>(start, Math.Min(to, start + Block), Probabilities, Targets, Scale, Gradient);
+    }
 }
 
 /// <summary>p = sigmoid(logits + bias) row by row (see <see cref="Pointwise.BiasSigmoid{S, TV}"/>).</summary>

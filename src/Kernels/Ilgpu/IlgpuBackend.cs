@@ -253,6 +253,17 @@ internal sealed class IlgpuBackend : IComputeBackend
         _kernels.Auto(ReductionKernels.ColumnSum)(cols, x.View(), sums.View(), rows, cols, accumulate ? 1 : 0);
     }
 
+    /// <summary>One GEMM and one column sum over all the rows: this backend sums in its own order (no
+    /// <see cref="BatchReduction"/> tree), so it promises data-parallel agreement to float rounding, not to the bit.</summary>
+    public void DenseGradient(in DenseGradientArgs args)
+    {
+        int rows = args.Steps * args.Batch;
+        if (rows <= 0) return;
+        Gemm(Transpose.Yes, Transpose.No, args.Inputs, args.Outputs, rows, 1f, args.Input, args.Inputs,
+            args.OutputGradient, args.Outputs, 1f, args.KernelGradient, args.Outputs);
+        if (!args.BiasGradient.IsEmpty) ColumnSum(args.OutputGradient, rows, args.Outputs, args.BiasGradient, accumulate: true);
+    }
+
     public void ScaleRows(Slice x, int rows, int cols, Slice scales, Slice y)
     {
         if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(nameof(rows), "ScaleRows sizes must not be negative");

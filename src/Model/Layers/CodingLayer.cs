@@ -102,14 +102,14 @@ internal sealed class CodingLayer : IDisposable
 
     /// <summary>From <see cref="CodingGradient"/> (and the regulariser's gradient: the KL's times <paramref name="klGradientScale"/>,
     /// the sparsity penalties'): accumulates the Dense layers' gradients and overwrites <paramref name="stateGradient"/>.</summary>
-    public void Backward(Slice parameters, Slice gradients, Slice state, Slice stateGradient, float klGradientScale, SparsityPenalty sparsity)
+    public void Backward(Slice parameters, Slice gradients, Slice state, Slice stateGradient, float klGradientScale, SparsityPenalty sparsity, int leafRows)
     {
         int n = _batch * Size;
         var dFirst = _firstGrad.Get(n);
         if (Kind == CodingKind.Sparse)
         {
             _backend.SparsityBackward(Mean, CodingGradient, _batch, Size, sparsity, dFirst);
-            DenseBackward(parameters, gradients, state, _kernel, _bias, dFirst, stateGradient, 0f);
+            DenseBackward(parameters, gradients, state, _kernel, _bias, dFirst, stateGradient, 0f, leafRows);
             return;
         }
         var dSecond = _secondGrad.Get(n);
@@ -120,14 +120,18 @@ internal sealed class CodingLayer : IDisposable
             _backend.Fill(dSecond, 0f);
         }
         if (klGradientScale != 0) _backend.KlDivergenceBackward(Mean, LogVar, n, klGradientScale, dFirst, dSecond);
-        DenseBackward(parameters, gradients, state, _kernel, _bias, dFirst, stateGradient, 0f);
-        DenseBackward(parameters, gradients, state, _kernel2, _bias2, dSecond, stateGradient, 1f);
+        DenseBackward(parameters, gradients, state, _kernel, _bias, dFirst, stateGradient, 0f, leafRows);
+        DenseBackward(parameters, gradients, state, _kernel2, _bias2, dSecond, stateGradient, 1f, leafRows);
     }
 
-    private void DenseBackward(Slice parameters, Slice gradients, Slice state, ParameterInfo kernel, ParameterInfo bias, Slice dLogits, Slice stateGradient, float beta)
+    private void DenseBackward(Slice parameters, Slice gradients, Slice state, ParameterInfo kernel, ParameterInfo bias, Slice dLogits,
+        Slice stateGradient, float beta, int leafRows)
     {
-        _backend.Gemm(Transpose.Yes, Transpose.No, Size, Size, _batch, 1f, state, Size, dLogits, Size, 1f, kernel.In(gradients), Size);
-        _backend.ColumnSum(dLogits, _batch, Size, bias.In(gradients), accumulate: true);
+        _backend.DenseGradient(new DenseGradientArgs
+        {
+            Input = state, Inputs = Size, OutputGradient = dLogits, Outputs = Size, Steps = 1, Batch = _batch,
+            LeafRows = leafRows, KernelGradient = kernel.In(gradients), BiasGradient = bias.In(gradients),
+        });
         _backend.Gemm(Transpose.No, Transpose.Yes, _batch, Size, Size, 1f, dLogits, Size, kernel.In(parameters), Size, beta, stateGradient, Size);
     }
 

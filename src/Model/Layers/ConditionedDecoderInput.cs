@@ -81,17 +81,24 @@ internal sealed class ConditionedDecoderInput : IDisposable
     /// <summary>Backward of the last <see cref="Forward"/> from the LSTM's hidden gradient: accumulates the layer's gradients and
     /// overwrites <paramref name="codingGradient"/> (batch, C). dK[C:] comes from the previous-step input that Forward
     /// used (with input dropout, the scaled rows).</summary>
-    public void Backward(Slice parameters, Slice gradients, Slice coding, Slice codingGradient)
+    public void Backward(Slice parameters, Slice gradients, Slice coding, Slice codingGradient, int leafRows)
     {
         int steps = _lstm.Steps, batch = _lstm.Batch, g = Gates, n = batch * g;
-        var dz = _lstm.BackwardThroughTime(parameters, gradients);
+        var dz = _lstm.BackwardThroughTime(parameters, gradients, leafRows);
         var dq = _codingProjectionGrad.Get(n);
         _backend.ColumnSum(dz, steps, n, dq, accumulate: false);
-        _backend.Gemm(Transpose.Yes, Transpose.No, CodingSize, g, batch, 1f, coding, CodingSize, dq, g, 1f, CodingRows(gradients), g);
+        _backend.DenseGradient(new DenseGradientArgs
+        {
+            Input = coding, Inputs = CodingSize, OutputGradient = dq, Outputs = g, Steps = 1, Batch = batch,
+            LeafRows = leafRows, KernelGradient = CodingRows(gradients),
+        });
         _backend.Gemm(Transpose.No, Transpose.Yes, batch, CodingSize, g, 1f, dq, g, CodingRows(parameters), g, 0f, codingGradient, CodingSize);
         if (steps > 1)
-            _backend.Gemm(Transpose.Yes, Transpose.No, Features, g, (steps - 1) * batch, 1f, _previous, Features,
-                dz.Sub(n, (steps - 1) * n), g, 1f, PreviousRows(gradients), g);
+            _backend.DenseGradient(new DenseGradientArgs
+            {
+                Input = _previous, Inputs = Features, OutputGradient = dz.Sub(n, (steps - 1) * n), Outputs = g, Steps = steps - 1,
+                Batch = batch, LeafRows = leafRows, KernelGradient = PreviousRows(gradients),
+            });
     }
 
     /// <summary>Starts greedy decoding of <paramref name="steps"/> steps: Q = coding K[:C] once.</summary>

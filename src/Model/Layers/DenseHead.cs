@@ -80,12 +80,17 @@ internal sealed class DenseHead : IDisposable
             LogitGradient = withGradient ? LogitGradient : default,
         });
 
-    /// <summary>From <see cref="LogitGradient"/>: accumulates dW, db and overwrites <paramref name="inputGradient"/>.</summary>
-    public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient)
+    /// <summary>From <see cref="LogitGradient"/> of the last forward's <paramref name="steps"/> x <paramref name="batch"/>
+    /// rows: accumulates dW, db (summed in <see cref="BatchReduction"/>'s tree of <paramref name="leafRows"/>-row leaves)
+    /// and overwrites <paramref name="inputGradient"/>.</summary>
+    public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient, int steps, int batch, int leafRows)
     {
-        _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, Outputs, _rows, 1f, input, InputSize,
-            LogitGradient, Outputs, 1f, Kernel.In(gradients), Outputs);
-        _backend.ColumnSum(LogitGradient, _rows, Outputs, Bias.In(gradients), accumulate: true);
+        if (steps * batch != _rows) throw new ArgumentException($"{steps} x {batch} rows for a forward pass of {_rows}");
+        _backend.DenseGradient(new DenseGradientArgs
+        {
+            Input = input, Inputs = InputSize, OutputGradient = LogitGradient, Outputs = Outputs, Steps = steps, Batch = batch,
+            LeafRows = leafRows, KernelGradient = Kernel.In(gradients), BiasGradient = Bias.In(gradients),
+        });
         _backend.Gemm(Transpose.No, Transpose.Yes, _rows, InputSize, Outputs, 1f, LogitGradient, Outputs,
             Kernel.In(parameters), Outputs, 0f, inputGradient, InputSize);
     }

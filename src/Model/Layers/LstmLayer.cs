@@ -116,14 +116,15 @@ internal sealed class LstmLayer : IDisposable
     }
 
     /// <summary>
-    /// Backward from <see cref="HiddenGradient"/> (consumed). Accumulates this layer's parameter gradients and, when
+    /// Backward from <see cref="HiddenGradient"/> (consumed). Accumulates this layer's parameter gradients, summed over the
+    /// batch in <see cref="BatchReduction"/>'s tree of <paramref name="leafRows"/>-row leaves, and, when
     /// <paramref name="inputGradient"/> is not empty, overwrites it with dL/dinput (same shape as the forward input).
     /// </summary>
-    public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient)
+    public void Backward(Slice parameters, Slice gradients, Slice input, Slice inputGradient, int leafRows)
     {
         int steps = _steps, batch = _batch, g = 4 * Units;
-        var gateGrad = BackwardThroughTime(parameters, gradients);
-        int rows = steps * batch;
+        var gateGrad = BackwardThroughTime(parameters, gradients, leafRows);
+        int rows = steps * batch, inputSteps = steps;
         var dz = gateGrad;
         if (_repeated)
         {
@@ -131,15 +132,21 @@ internal sealed class LstmLayer : IDisposable
             dz = _gateGradSum.Get(batch * g);
             _backend.ColumnSum(gateGrad, steps, batch * g, dz, accumulate: false);
             rows = batch;
+            inputSteps = 1;
         }
-        _backend.Gemm(Transpose.Yes, Transpose.No, InputSize, g, rows, 1f, input, InputSize, dz, g, 1f, Kernel.In(gradients), g);
+        _backend.DenseGradient(new DenseGradientArgs
+        {
+            Input = input, Inputs = InputSize, OutputGradient = dz, Outputs = g, Steps = inputSteps, Batch = batch,
+            LeafRows = leafRows, KernelGradient = Kernel.In(gradients),
+        });
         if (!inputGradient.IsEmpty)
             _backend.Gemm(Transpose.No, Transpose.Yes, rows, InputSize, g, 1f, dz, g, Kernel.In(parameters), g, 0f, inputGradient, InputSize);
     }
 
     /// <summary>Backward through time from <see cref="HiddenGradient"/> (consumed): accumulates the recurrent kernel's and
-    /// the bias's gradients and returns dL/dz, (steps, batch, 4U); the input kernel's part is the caller's.</summary>
-    public Slice BackwardThroughTime(Slice parameters, Slice gradients)
+    /// the bias's gradients (in <see cref="BatchReduction"/>'s tree of <paramref name="leafRows"/>-row leaves) and returns
+    /// dL/dz, (steps, batch, 4U); the input kernel's part is the caller's.</summary>
+    public Slice BackwardThroughTime(Slice parameters, Slice gradients, int leafRows)
     {
         int steps = _steps, batch = _batch, g = 4 * Units;
         var gateGrad = _gateGrad.Get(steps * batch * g);
@@ -151,7 +158,7 @@ internal sealed class LstmLayer : IDisposable
             HiddenGradient = HiddenGradient, CellGradientScratch = _cellScratch.Get(batch * Units),
             GateGradient = gateGrad,
             RecurrentKernelGradient = RecurrentKernel.In(gradients), BiasGradient = Bias.In(gradients),
-            Lengths = _lengths,
+            Lengths = _lengths, LeafRows = leafRows,
         });
         return gateGrad;
     }

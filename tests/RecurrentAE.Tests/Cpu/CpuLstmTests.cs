@@ -4,7 +4,7 @@ namespace RecurrentAE.Tests.Cpu;
 
 /// <summary>The fused LSTM sequence kernels on every path and thread count against the float64 reference: odd unit counts
 /// (vector tails), batches that split unevenly over register panels and threads (the recurrent kernel packed in chunks
-/// by whichever thread comes first, the bias gradient summed per share), ragged Lengths (0, partial, full) and the
+/// by whichever thread comes first, the bias gradient summed per leaf of the batch), ragged Lengths (0, partial, full) and the
 /// RepeatVector input (step stride 0). Outputs are poisoned with NaN first.</summary>
 public class CpuLstmTests
 {
