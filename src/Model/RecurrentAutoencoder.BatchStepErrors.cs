@@ -23,7 +23,7 @@ public sealed partial class RecurrentAutoencoder
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int batch = Math.Min(batchSize, data.Count - start);
-            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
+            var (x, lengths, _, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
             EncodeBatch(x, steps, batch, lengths);
             DecodeForInference(CodingOf(steps, batch), steps, batch);

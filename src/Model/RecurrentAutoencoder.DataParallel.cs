@@ -21,15 +21,17 @@ public sealed partial class RecurrentAutoencoder
 
     /// <summary>One Adam step on the global batch order[start .. start + batch), this rank computing its
     /// <see cref="Shard"/> of it; every rank of <paramref name="communicator"/> must call it with the same arguments.
-    /// Returns the global batch's mean loss (the same on every rank). With one rank it is <see cref="TrainStep"/>.</summary>
-    public float DataParallelTrainStep(DeviceDataset data, BatchOrder order, int start, int batch, ICommunicator communicator)
+    /// Returns the global batch's mean loss (the same on every rank). With one rank it is <see cref="TrainStep"/>.
+    /// <paramref name="lossValues"/>: see <see cref="TrainStep"/>.</summary>
+    public float DataParallelTrainStep(DeviceDataset data, BatchOrder order, int start, int batch, ICommunicator communicator, long? lossValues = null)
     {
         ArgumentNullException.ThrowIfNull(communicator);
         LastAllReduceTime = TimeSpan.Zero;
-        if (communicator.Size == 1) return TrainStep(data, order, start, batch);
+        if (communicator.Size == 1) return TrainStep(data, order, start, batch, lossValues);
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
-        long values = 0;
-        for (int b = 0; b < batch; b++) values += data.LengthOf(order.Host[start + b]);
+        long values = lossValues ?? 0;
+        if (lossValues is null)
+            for (int b = 0; b < batch; b++) values += data.LengthOf(order.Host[start + b]);
         float scale = 1f / ((float)values * Spec.Features); // as one process scales the whole batch
         var shard = Shard.Of(batch, communicator.Rank, communicator.Size);
         float loss = 0;

@@ -146,10 +146,16 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
     private float? _gradientClipNorm;
 
-    /// <summary>One step of Adam on the batch order[start .. start + batch) of a resident data set; returns the batch's mean loss.</summary>
-    public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch)
+    /// <summary>Training batches of a ragged set run to their own longest sequence (on by default; off only to check that
+    /// trimming changes no bit).</summary>
+    internal bool TrimBatches { get; set; } = true;
+
+    /// <summary>One step of Adam on the batch order[start .. start + batch) of a resident data set; returns the batch's mean
+    /// loss: its sum over its values divided by their count, or with <paramref name="lossValues"/> by that many steps' values
+    /// (length-bucketed batches: the epoch's mean a batch, so that every value weighs the same).</summary>
+    public float TrainStep(DeviceDataset data, BatchOrder order, int start, int batch, long? lossValues = null)
     {
-        float loss = LossAndGradients(data, order, start, batch);
+        float loss = LossAndGradients(data, order, start, batch, lossValues is long v ? 1f / ((float)v * Spec.Features) : null);
         ApplyGradients();
         return loss;
     }
@@ -195,7 +201,7 @@ public sealed partial class RecurrentAutoencoder : IDisposable
         for (int start = from; start < from + count; start += batchSize)
         {
             int batch = Math.Min(batchSize, from + count - start);
-            var (x, lengths, _) = Prepare(data, data.Identity, start, batch);
+            var (x, lengths, _, _) = Prepare(data, data.Identity, start, batch);
             var target = Target(data, data.Identity, start, batch, x);
             if (corruption is { } c) x = Corrupt(x, data.Steps * batch * data.Features, c.NoiseStd, c.Dropout, c.Seed, start);
             Forward(x, target, data.Steps, batch, lengths, training: false);
@@ -215,9 +221,8 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     private float LossAndGradients(DeviceDataset data, BatchOrder order, int start, int batch, float? scale = null, int? globalBatch = null)
     {
         if (batch < 1 || batch > _maxBatch) throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} is outside 1..{_maxBatch}");
-        int steps = data.Steps;
-        var (x, lengths, values) = Prepare(data, order, start, batch);
-        var target = Target(data, order, start, batch, x);
+        var (x, lengths, values, steps) = Prepare(data, order, start, batch, trim: TrimBatches);
+        var target = Target(data, order, start, batch, x, steps);
         if (InputNoise > 0 || InputDropout > 0) x = Corrupt(x, steps * batch * data.Features, InputNoise, InputDropout, DrawSeed, DrawStep);
         Forward(x, target, steps, batch, lengths, training: true);
         // The mean over every (unpadded) value: for BCE the gradient through the sigmoid is (p - y) / (B*T*D).
@@ -230,28 +235,42 @@ public sealed partial class RecurrentAutoencoder : IDisposable
     }
 
     /// <summary>Gathers a batch into the input workspace and, for sequences of different lengths, uploads the batch's
-    /// lengths (found on the host from the order, so nothing is read back). Returns the number of unpadded steps.</summary>
-    private (Slice X, DeviceIndexArray? Lengths, long Steps) Prepare(DeviceDataset data, BatchOrder order, int start, int batch)
+    /// lengths (found on the host from the order, so nothing is read back). Returns the number of unpadded values a
+    /// feature (Values) and the steps the batch runs: the set's, or with <paramref name="trim"/> its longest sequence's
+    /// (the steps after it are padding of every row, whose masked loss adds exact zeros to every gradient, so a trimmed
+    /// step is the untrimmed one bit for bit, in less time: length-bucketed batches, <see cref="EpochShuffle.Bucketed"/>).</summary>
+    private (Slice X, DeviceIndexArray? Lengths, long Values, int Steps) Prepare(DeviceDataset data, BatchOrder order, int start, int batch, bool trim = false)
     {
-        var x = _input.Get(data.Steps * batch * data.Features);
-        Backend.GatherSequences(data.Data.All, data.Layout, order.Device, start, batch, x);
-        if (data.Lengths == null) return (x, null, (long)data.Steps * batch);
+        if (data.Lengths == null)
+        {
+            var full = _input.Get(data.Steps * batch * data.Features);
+            Backend.GatherSequences(data.Data.All, data.Layout, order.Device, start, batch, full);
+            return (full, null, (long)data.Steps * batch, data.Steps);
+        }
         long total = 0;
+        int longest = 1;
         for (int b = 0; b < batch; b++)
         {
             _hostBatchLengths[b] = data.Lengths[order.Host[start + b]];
             total += _hostBatchLengths[b];
+            longest = Math.Max(longest, _hostBatchLengths[b]);
         }
+        int steps = trim ? longest : data.Steps;
+        var x = _input.Get(steps * batch * data.Features);
+        Backend.GatherSequences(data.Data.All, data.Layout with { Steps = steps }, order.Device, start, batch, x);
         Backend.UploadIndices(_hostBatchLengths.AsSpan(0, batch), _batchLengths);
-        return (x, _batchLengths, total);
+        return (x, _batchLengths, total, steps);
     }
 
-    /// <summary>What the decoder's outputs are compared with: the batch itself, or with a reversed output each sequence back to front.</summary>
-    private Slice Target(DeviceDataset data, BatchOrder order, int start, int batch, Slice x)
+    /// <summary>What the decoder's outputs are compared with: the batch itself, or with a reversed output each sequence back to front.
+    /// <paramref name="steps"/>: the steps the batch runs (fewer than the set's only for ragged sets, whose reversed
+    /// targets are stored forwards, each reversed within its own length).</summary>
+    private Slice Target(DeviceDataset data, BatchOrder order, int start, int batch, Slice x, int? steps = null)
     {
         if (data.TargetLayout is not { } layout) return x;
-        var target = _reversedTarget.Get(data.Steps * batch * data.Features);
-        Backend.GatherSequences(data.TargetData.All, layout, order.Device, start, batch, target);
+        int n = steps ?? data.Steps;
+        var target = _reversedTarget.Get(n * batch * data.Features);
+        Backend.GatherSequences(data.TargetData.All, n == data.Steps ? layout : layout with { Steps = n }, order.Device, start, batch, target);
         return target;
     }
 

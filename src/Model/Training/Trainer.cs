@@ -134,8 +134,14 @@ public sealed class Trainer
             if (Position.Epoch >= o.Epochs) return Finish(StopReason.EpochCap);
             int epoch = Position.Epoch;
             int plateau = LearningRateSchedules.PlateauReductions(o, History);
-            order.Set(EpochShuffle.Order(o.Seed, epoch, _train.Count));
-            _augmentation?.Apply(epoch);
+            _augmentation?.Apply(epoch); // before the order: length buckets see this epoch's lengths
+            var shuffled = EpochShuffle.Order(o.Seed, epoch, _train.Count);
+            bool bucketed = o.BucketByLength && _train.Lengths is not null;
+            order.Set(bucketed ? EpochShuffle.Bucketed(shuffled, _train.LengthOf, batchSize, o.Seed, epoch) : shuffled);
+            // Bucketed batches are each of about one length: a batch's mean over its own values would give a character of
+            // a short batch several times the weight of one of a long batch, so the loss is their sum over the epoch's
+            // mean values a batch instead (every value weighs the same, as in shuffled batches).
+            long? lossValues = bucketed ? EpochShuffle.MeanValuesPerBatch(_train.Lengths!, batchSize) : null;
             var epochClock = Stopwatch.StartNew();
             double lossSum = Position.LossSum, reconstructionSum = Position.ReconstructionSum, regularizerSum = Position.RegularizerSum;
             int lossCount = Position.LossCount;
@@ -148,7 +154,7 @@ public sealed class Trainer
                 rate = LearningRateSchedules.Rate(o, (long)epoch * StepsPerEpoch + step, StepsPerEpoch, plateau);
                 _model.Adam = _model.Adam with { LearningRate = rate };
                 _model.KlFactor = o.KlFactor((long)epoch * StepsPerEpoch + step, StepsPerEpoch);
-                float loss = _model.DataParallelTrainStep(_train, order, start, batch, Communicator);
+                float loss = _model.DataParallelTrainStep(_train, order, start, batch, Communicator, lossValues);
                 if (!float.IsFinite(loss)) throw new TrainingDivergedException(epoch + 1, step + 1, loss);
                 // Keras averages the loss over the epoch weighted by batch size.
                 lossSum += (double)loss * batch;

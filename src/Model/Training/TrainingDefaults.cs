@@ -23,16 +23,19 @@ public static class TrainingDefaults
         Schedule: LearningRateSchedule.Plateau, PlateauFactor: 0.5f, PlateauPatience: 20, ClipNorm: 1f);
 
     /// <summary>Lines of text (--text): the text sample's recipe, Adam 1e-2 with a cosine to 5e-4 over the epoch cap, the
-    /// decoder's previous characters blanked with probability 0.25, and early stopping as a guard; and random crops (each
-    /// epoch 80% of the lines replaced by a random part of themselves): on 9,000 lines without them the model memorised the
-    /// lines by epoch 16 (held-out accuracy 0.40), with them val_loss fell until epoch 116 (accuracy 0.67).</summary>
+    /// decoder's previous characters blanked with probability 0.25, and early stopping as a guard; and augmentation, so
+    /// that a small file is not memorised: each epoch 90% of the lines are replaced by random splices of whole words of
+    /// several lines and 80% of the rest by a random part of themselves. On 9,000 lines of prose, held-out accuracy: 0.40
+    /// without augmentation (memorised by epoch 16), 0.67 with crops alone, 0.84 with splices (docs/training-defaults.md).
+    /// Length-bucketed batches (<see cref="TrainingOptions.BucketByLength"/>) made a step a third faster but learnt so much
+    /// less per step that they lost per minute too, so they stay off.</summary>
     public static TrainingOptions Text { get; } = new(Epochs: 15, LearningRate: 1e-2f, TeacherForcingDropout: 0.25f,
-        EarlyStoppingPatience: 10, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f, CropProbability: 0.8f);
+        EarlyStoppingPatience: 10, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f, CropProbability: 0.8f, SpliceProbability: 0.9f);
 
-    /// <summary>The text recipe's budget in Adam steps: the text sample's 15 epochs of 97k lines at batch 32 (about 45k
-    /// steps, 14 minutes on 2 cores). A smaller file gets more epochs so that it gets the same number of steps: 15 epochs
-    /// of 10k lines (4,700 steps) left val_loss falling steeply at 0.41 per-character accuracy.</summary>
-    public const int TextStepBudget = 30_000;
+    /// <summary>The text recipe's budget in Adam steps, sized to about 15 minutes of the default model on 2 cores (about
+    /// 30 ms a step for lines of up to 40 characters): a file of N lines gets enough epochs for this many steps (15 epochs
+    /// of 10k lines, 4,700 steps, left val_loss falling steeply at 0.41 per-character accuracy).</summary>
+    public const int TextStepBudget = 28_000;
 
     /// <summary>The text epoch cap for <paramref name="trainCount"/> training lines at <paramref name="batchSize"/>: enough
     /// epochs for <see cref="TextStepBudget"/> steps, at least <see cref="Text"/>'s 15 and at most 300.</summary>

@@ -31,6 +31,8 @@ namespace RecurrentAE.Model.Training;
 /// <param name="SpliceProbability">Random splices (<see cref="SequenceSplices"/>): each epoch, each training sequence is
 /// replaced with this probability, in [0, 1], by random parts of several training sequences joined (text: runs of whole
 /// words joined by a space); 0: off. A sequence not spliced may still be cropped.</param>
+/// <param name="BucketByLength">Length-bucketed batches for sets of different lengths (<see cref="EpochShuffle.Bucketed"/>):
+/// each batch holds sequences of about one length and runs to its longest only.</param>
 /// <param name="InputNoise">Denoising: the deviation of the Gaussian noise added to the encoder's inputs in training (<see cref="RecurrentAutoencoder.InputNoise"/>); 0: off.</param>
 /// <param name="InputDropout">Denoising: the input dropout rate in training, in [0, 1) (<see cref="RecurrentAutoencoder.InputDropout"/>); 0: off.</param>
 /// <param name="Sparsity">A sparse model's target mean activation P, in (0, 1); null: no KL sparsity penalty.</param>
@@ -44,7 +46,8 @@ public sealed record TrainingOptions(int Epochs = 10, int BatchSize = 32, float 
     LearningRateSchedule Schedule = LearningRateSchedule.Constant, float? MinLearningRate = null, float PlateauFactor = 0.5f,
     int PlateauPatience = 10, int WarmupSteps = 0, float? ClipNorm = null, TimeSpan? TimeLimit = null, float CropProbability = 0f,
     float InputNoise = 0f, float InputDropout = 0f, float? Sparsity = null, float SparsityWeight = TrainingOptions.DefaultSparsityWeight,
-    float L1Coding = 0f, float KlWeight = 1f, int KlWarmupEpochs = 0, float SpliceProbability = 0f)
+    float L1Coding = 0f, float KlWeight = 1f, int KlWarmupEpochs = 0, float SpliceProbability = 0f,
+    bool BucketByLength = false)
 {
     /// <summary>The KL sparsity penalty's default weight (Géron's sparse autoencoder uses 0.05).</summary>
     public const float DefaultSparsityWeight = 0.05f;

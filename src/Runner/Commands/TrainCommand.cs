@@ -230,6 +230,7 @@ internal static class TrainCommand
         if (o.ClipNorm is float c) parts.Add($"gradients clipped to norm {F(c)}");
         if (o.TeacherForcingDropout > 0) parts.Add($"teacher-forcing dropout {F(o.TeacherForcingDropout)}");
         if (o.SpliceProbability > 0) parts.Add($"random splices {F(o.SpliceProbability)}");
+        if (o.BucketByLength) parts.Add("length-bucketed batches");
         if (o.CropProbability > 0) parts.Add($"random crops {F(o.CropProbability)}");
         if (o.TimeLimit is TimeSpan t) parts.Add($"time limit {Durations.Format(t)}");
         parts.AddRange(RegularizedCoding.Describe(o, coding));

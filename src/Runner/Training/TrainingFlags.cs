@@ -9,7 +9,8 @@ internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = nu
     LearningRateSchedule? Schedule = null, float? MinLearningRate = null, float? PlateauFactor = null, int? PlateauPatience = null,
     int? WarmupSteps = null, float? ClipNorm = null, TimeSpan? TimeLimit = null, float? CropProbability = null,
     float? InputNoise = null, float? InputDropout = null, float? Sparsity = null, float? SparsityWeight = null, float? L1Coding = null,
-    float? KlWeight = null, int? KlWarmupEpochs = null, float? SpliceProbability = null)
+    float? KlWeight = null, int? KlWarmupEpochs = null, float? SpliceProbability = null,
+    bool? BucketByLength = null)
 {
     /// <summary>The options: these settings over <paramref name="defaults"/>.</summary>
     public TrainingOptions Over(TrainingOptions defaults) => defaults with
@@ -31,6 +32,7 @@ internal sealed record TrainingOverrides(int? Epochs = null, int? BatchSize = nu
         TimeLimit = TimeLimit ?? defaults.TimeLimit,
         CropProbability = CropProbability ?? defaults.CropProbability,
         SpliceProbability = SpliceProbability ?? defaults.SpliceProbability,
+        BucketByLength = BucketByLength ?? defaults.BucketByLength,
         InputNoise = InputNoise ?? defaults.InputNoise,
         InputDropout = InputDropout ?? defaults.InputDropout,
         Sparsity = Sparsity ?? defaults.Sparsity,
@@ -88,6 +90,10 @@ internal sealed class TrainingFlags
     {
         Description = $"Random-splice augmentation: each epoch, each training sequence is replaced with probability P (0-1) by random parts of several training sequences joined (text: runs of whole words joined by a space), as long as a random training sequence; a small text file then shows the model new sentences every epoch. Not for numeric series, whose joins would be jumps (default {Describe(o => F(o.SpliceProbability))})",
     };
+    public Option<bool?> Buckets { get; } = new("--bucket-by-length")
+    {
+        Description = $"Length-bucketed batches for sequences of different lengths: each epoch's shuffled order is sorted by length within runs of {EpochShuffle.BucketBatches} batches, so a batch holds sequences of about one length and runs only to its longest (true or false; default {Describe(o => o.BucketByLength ? "true" : "false")})",
+    };
     public Option<float?> InputNoise { get; } = new("--noise") { Description = "Denoising: the deviation of Gaussian noise added to the encoder's inputs in training (Keras GaussianNoise); the loss compares with the clean sequence (default 0: off)" };
     public Option<float?> InputDropout { get; } = new("--input-dropout") { Description = "Denoising: the probability P (0 <= P < 1) that a training step zeroes an input value, the others scaled by 1/(1-P) (Keras Dropout; default 0: off)" };
     public Option<float?> Sparsity { get; } = new("--sparsity") { Description = "A sparse autoencoder: sigmoid codings and a KL-divergence penalty between P (0 < P < 1) and each coding unit's mean activation over the batch (Géron's sparse autoencoder)" };
@@ -105,7 +111,7 @@ internal sealed class TrainingFlags
         (MinDelta, nameof(TrainingOptions.MinDelta)), (Schedule, nameof(TrainingOptions.Schedule)), (MinLearningRate, nameof(TrainingOptions.MinLearningRate)),
         (PlateauFactor, nameof(TrainingOptions.PlateauFactor)), (PlateauPatience, nameof(TrainingOptions.PlateauPatience)),
         (Warmup, nameof(TrainingOptions.WarmupSteps)), (ClipNorm, nameof(TrainingOptions.ClipNorm)), (TimeLimit, nameof(TrainingOptions.TimeLimit)),
-        (Crops, nameof(TrainingOptions.CropProbability)), (Splices, nameof(TrainingOptions.SpliceProbability)),
+        (Crops, nameof(TrainingOptions.CropProbability)), (Splices, nameof(TrainingOptions.SpliceProbability)), (Buckets, nameof(TrainingOptions.BucketByLength)),
         (InputNoise, nameof(TrainingOptions.InputNoise)), (InputDropout, nameof(TrainingOptions.InputDropout)), (Sparsity, nameof(TrainingOptions.Sparsity)),
         (SparsityWeight, nameof(TrainingOptions.SparsityWeight)), (L1Coding, nameof(TrainingOptions.L1Coding)), (KlWeight, nameof(TrainingOptions.KlWeight)),
         (KlWarmup, nameof(TrainingOptions.KlWarmupEpochs)),
@@ -134,7 +140,7 @@ internal sealed class TrainingFlags
             parse.GetValue(MinLearningRate), parse.GetValue(PlateauFactor), parse.GetValue(PlateauPatience), parse.GetValue(Warmup), clip,
             parse.GetValue(TimeLimit) is string t ? Durations.Parse(t, "--time-limit") : null, parse.GetValue(Crops),
             parse.GetValue(InputNoise), parse.GetValue(InputDropout), parse.GetValue(Sparsity), parse.GetValue(SparsityWeight),
-            parse.GetValue(L1Coding), parse.GetValue(KlWeight), parse.GetValue(KlWarmup), parse.GetValue(Splices));
+            parse.GetValue(L1Coding), parse.GetValue(KlWeight), parse.GetValue(KlWarmup), parse.GetValue(Splices), parse.GetValue(Buckets));
     }
 
     /// <summary><see cref="TrainingOptions.Validate"/>, its one-line message naming the flag.</summary>

@@ -71,7 +71,7 @@ public sealed class SequenceAugmentationTests(ITestOutputHelper output)
     {
         var (seed, data, spec, cropOnly) = FreshRagged(epochs: 3, batchSize: 4, cropProbability: 0.7f);
         using var backend = TestBackends.Create(backendName);
-        foreach (var options in new[] { cropOnly, cropOnly with { CropProbability = 0.5f, SpliceProbability = 0.6f } })
+        foreach (var options in new[] { cropOnly, cropOnly with { CropProbability = 0.5f, SpliceProbability = 0.6f, BucketByLength = true } })
         {
             using var whole = Trained(backend, spec, seed, data, options);
 
