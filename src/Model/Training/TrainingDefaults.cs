@@ -29,16 +29,16 @@ public static class TrainingDefaults
     /// without augmentation (memorised by epoch 16), 0.67 with crops alone, 0.84 with splices (docs/training-defaults.md).
     /// Batches are bucketed by length (<see cref="TrainingOptions.BucketByLength"/>): a step runs to its batch's longest
     /// line, 18 instead of 30 ms on 2 cores, for about the same accuracy after the same number of steps (0.777 against 0.776
-    /// after 30k and 28k steps), so 15 minutes hold half as many steps again.</summary>
+    /// after 30k and 28k steps); 45k bucketed steps did worse (the cosine keeps lr 1e-2 high for longer).</summary>
     public static TrainingOptions Text { get; } = new(Epochs: 15, LearningRate: 1e-2f, TeacherForcingDropout: 0.25f,
         EarlyStoppingPatience: 10, Schedule: LearningRateSchedule.Cosine, ClipNorm: 1f, CropProbability: 0.8f, SpliceProbability: 0.9f,
         BucketByLength: true);
 
-    /// <summary>The text recipe's budget in Adam steps, sized to about 15 minutes of the default model on 2 cores (about
-    /// 18 ms a length-bucketed step for lines of up to 40 characters, and the validation after each epoch): a file of N
-    /// lines gets enough epochs for this many steps (15 epochs of 10k lines, 4,700 steps, left val_loss falling steeply at
-    /// 0.41 per-character accuracy).</summary>
-    public const int TextStepBudget = 45_000;
+    /// <summary>The text recipe's budget in Adam steps: about 10 minutes of the default model on 2 cores (about 18 ms a
+    /// length-bucketed step for lines of up to 40 characters, and the validation after each epoch); a file of N lines gets
+    /// enough epochs for this many steps (15 epochs of 10k lines, 4,700 steps, left val_loss falling steeply at 0.41
+    /// per-character accuracy).</summary>
+    public const int TextStepBudget = 30_000;
 
     /// <summary>The text epoch cap for <paramref name="trainCount"/> training lines at <paramref name="batchSize"/>: enough
     /// epochs for <see cref="TextStepBudget"/> steps, at least <see cref="Text"/>'s 15 and at most 300.</summary>
