@@ -14,7 +14,7 @@ namespace RecurrentAE.Kernels.Ilgpu;
 /// does not fit a group's shared memory; an OpenCL device without sub-groups runs the backward per step
 /// (<see cref="SupportsPersistentBackward"/>). Every launch site counts in <see cref="LaunchCount"/>.
 /// </summary>
-internal sealed class IlgpuBackend : IComputeBackend
+internal sealed unsafe class IlgpuBackend : IComputeBackend
 {
     /// <summary>Every kernel method and whether it is explicitly grouped (see <see cref="KernelLauncher.Declared"/>).</summary>
     internal static IReadOnlyList<(MethodInfo Method, bool ExplicitlyGrouped)> KernelMethods => KernelLauncher.Declared;
@@ -190,7 +190,10 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (source.Length != destination.Length)
             throw new ArgumentException($"upload of {source.Length} floats into a slice of {destination.Length}");
         if (source.IsEmpty) return;
-        destination.DenseView().CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        // ILGPU's ref overloads take the address of a PINNED buffer (Unsafe.AsPointer, no pin of their own): a span of a
+        // plain managed array must be fixed, or a collection between taking the address and the copy moves the array
+        fixed (float* p = source)
+            destination.DenseView().CopyFromCPU(ref *p, source.Length);
     }
 
     public void UploadIndices(ReadOnlySpan<int> source, DeviceIndexArray destination, int offset = 0)
@@ -199,7 +202,8 @@ internal sealed class IlgpuBackend : IComputeBackend
         if (offset < 0 || offset + source.Length > array.Length)
             throw new ArgumentOutOfRangeException(nameof(offset));
         if (source.IsEmpty) return;
-        array.Buffer.View.SubView(offset, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+        fixed (int* p = source) // pinned: see Upload
+            array.Buffer.View.SubView(offset, source.Length).CopyFromCPU(ref *p, source.Length);
     }
 
     public void Download(Slice source, Span<float> destination)
@@ -208,7 +212,8 @@ internal sealed class IlgpuBackend : IComputeBackend
             throw new ArgumentException($"download of {source.Length} floats into a span of {destination.Length}");
         if (source.IsEmpty) return;
         _accelerator.Synchronize();
-        source.DenseView().CopyToCPU(ref MemoryMarshal.GetReference(destination), source.Length);
+        fixed (float* p = destination) // pinned: see Upload
+            source.DenseView().CopyToCPU(ref *p, source.Length);
     }
 
     public void Fill(Slice destination, float value)
