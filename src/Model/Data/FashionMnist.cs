@@ -67,20 +67,8 @@ public static class FashionMnist
     }
 
     /// <summary>Locates and loads the data set (validation = first 5,000 training images).</summary>
-    /// <remarks>Its images must be Fashion-MNIST's <see cref="ImageSize"/> x <see cref="ImageSize"/> (the reference model and
-    /// every command that reads <c>--data</c> expect 28 features a step); other images are a one-line error pointing to <c>--npy</c>.</remarks>
     public static FashionMnistData Load(string? explicitDirectory = null, bool includeTest = true)
-    {
-        var data = LoadFrom(Locate(explicitDirectory), includeTest, ValidationCount);
-        foreach (var set in new[] { data.Train, data.Test })
-            if (set is not null && (set.Steps != ImageSize || set.Features != ImageSize))
-                throw new DataFormatException($"{data.Directory}: images of {set.Steps} x {set.Features} pixels, not Fashion-MNIST's {ImageSize} x {ImageSize}; "
-                    + "train on other images with --npy FILE (an array of shape [count, rows, columns])");
-        return data;
-    }
-
-    /// <summary>Fashion-MNIST's image height and width in pixels.</summary>
-    public const int ImageSize = 28;
+        => LoadFrom(Locate(explicitDirectory), includeTest, ValidationCount);
 
     /// <summary>Loads from a directory; <paramref name="validationCount"/> leading images become the validation set.
     /// The pixels are scaled straight from the file's bytes into the two sets (no intermediate copy of all images),

@@ -53,7 +53,7 @@ internal static class EvaluateCommand
                     Report("loss", Loss(m, device), sequences, $" ({description})");
                     return RaeApp.Ok;
                 }
-                var dataset = FashionMnist.Load(named?.Path);
+                var dataset = ModelData.LoadImages(named?.Path, checkpoint);
                 using (var valid = m.Upload(dataset.Validation))
                 {
                     Report("val_loss", Loss(m, valid), dataset.Validation, "");

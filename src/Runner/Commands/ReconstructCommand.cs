@@ -40,7 +40,7 @@ internal static class ReconstructCommand
                     ctx.Out.WriteLine($"Wrote {path}");
                     return RaeApp.Ok;
                 }
-                var dataset = FashionMnist.Load(named?.Path, includeTest: false);
+                var dataset = ModelData.LoadImages(named?.Path, checkpoint, includeTest: false);
                 int count = Math.Min(parse.GetValue(n), dataset.Validation.Count);
                 ReconstructionImage.Write(m, dataset.Validation, count, path, parse.GetValue(scale));
             }

@@ -101,6 +101,17 @@ internal sealed class DataOptions
 /// <summary>The sequences a command applies a trained model to, in the model's space.</summary>
 internal static class ModelData
 {
+    /// <summary>The IDX images of <c>--data</c> (or the default Fashion-MNIST) for a model trained on images; images of
+    /// another width than the model's are a one-line error (a model trained on --data of another size needs that --data).</summary>
+    public static FashionMnistData LoadImages(string? directory, Checkpoint checkpoint, bool includeTest = true)
+    {
+        var fashion = FashionMnist.Load(directory, includeTest);
+        int width = fashion.Validation.Features, trained = checkpoint.Spec.Features;
+        if (width != trained)
+            throw new DataFormatException($"{fashion.Directory}: images {width} pixels wide, the model was trained on images {trained} wide; pass --data with images like those it was trained on (or --csv / --npy)");
+        return fashion;
+    }
+
     /// <summary>The named source, or the model's default (<see cref="DataOptions.ForModel"/>): Fashion-MNIST's validation
     /// images with their class names, or a file read and standardised like the training data.</summary>
     public static (SequenceDataset Data, string Description) Load(DataSource? named, Checkpoint checkpoint, string command)
@@ -108,10 +119,8 @@ internal static class ModelData
         var source = DataOptions.ForModel(named, checkpoint.Data, command);
         if (source.IsFashionMnist)
         {
-            var fashion = FashionMnist.Load(source.Path, includeTest: false);
+            var fashion = LoadImages(source.Path, checkpoint, includeTest: false);
             var v = fashion.Validation;
-            if (v.Features != checkpoint.Spec.Features)
-                throw new DataFormatException($"Fashion-MNIST has {v.Features} features a step, the model was trained on {checkpoint.Spec.Features}; pass --csv or --npy");
             var named2 = new SequenceDataset(v.Values, v.Count, v.Steps, v.Features, v.Labels, v.Lengths, [.. FashionMnist.ClassNames]);
             return (named2, $"the {v.Count:N0} Fashion-MNIST validation images in {fashion.Directory}");
         }

@@ -66,7 +66,8 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             if (head is OutputHead.Linear)
                 throw new UsageException("Fashion-MNIST trains with --loss bce (its pixels are in [0, 1])");
             var fashion = FashionMnist.Load(source.Path, includeTest: false); // training never reads the test set
-            return new TrainingData(fashion.Train, fashion.Validation, DataInfo.FashionMnist, OutputHead.Sigmoid,
+            // Images of another size than 28 x 28 train too: a step is a row, its features the row's pixels.
+            return new TrainingData(fashion.Train, fashion.Validation, DataInfo.FashionMnist with { Features = fashion.Train.Features }, OutputHead.Sigmoid,
                 $"{fashion.Train.Count:N0} training / {fashion.Validation.Count:N0} validation sequences from {fashion.Directory}");
         }
 

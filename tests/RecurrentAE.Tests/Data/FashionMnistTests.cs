@@ -59,22 +59,6 @@ public class FashionMnistTests
         Assert.Equal(28, data.Train.Features);
     }
 
-    /// <summary>Images of another size are not Fashion-MNIST: <c>--data</c> says so in one line (and where to take them)
-    /// instead of failing later on a model that expects 28 features a step.</summary>
-    [Theory]
-    [InlineData(14, 14, 0, "images of 14 x 14 pixels")]
-    [InlineData(28, 27, 0, "images of 28 x 27 pixels")]
-    [InlineData(28, 28, 3, "images of 28 x 3 pixels")] // the test set's images of another size
-    public void ImagesOfAnotherSizeAreAOneLineError(int rows, int cols, int otherTestCols, string expected)
-    {
-        var dir = TestIdx.FashionDirectory(5003, rows, cols, testCount: otherTestCols > 0 ? 4 : 0);
-        if (otherTestCols > 0) TestIdx.Write(Path.Combine(dir, "t10k-images-idx3-ubyte"), TestIdx.Bytes(2051, [4, 28, otherTestCols], new byte[4 * 28 * otherTestCols]), gzip: false);
-        var e = Assert.Throws<DataFormatException>(() => FashionMnist.Load(dir));
-        Assert.Contains(expected, e.Message);
-        Assert.Contains("--npy", e.Message);
-        Assert.DoesNotContain('\n', e.Message);
-    }
-
     [Fact]
     public void MismatchedLabelCountIsAnError()
     {

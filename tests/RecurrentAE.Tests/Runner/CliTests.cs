@@ -1,4 +1,6 @@
 using RecurrentAE.Runner;
+using RecurrentAE.Model.Checkpoints;
+using RecurrentAE.Model.Data;
 
 namespace RecurrentAE.Tests.Runner;
 
@@ -118,6 +120,23 @@ public class CliTests
         var dir = TestIdx.FashionDirectory(5, rows: 2, cols: 2);
         File.WriteAllBytes(Path.Combine(dir, "train-images-idx3-ubyte"), TestIdx.Bytes(2051, [5, 2, 2], new byte[7]));
         AssertUsageError(Rae("train", "--data", dir, "--out", TestIdx.TempDir()), "truncated");
+    }
+
+    /// <summary>IDX images of another size than 28 x 28 train (a step is a row of their width), and a command given
+    /// images of another width than the model's says so in one line (it was an internal error).</summary>
+    [Fact]
+    public void ImagesOfAnotherSizeTrainAndAWrongWidthIsAOneLineError()
+    {
+        string run = TestIdx.TempDir(), images = TestIdx.FashionDirectory(FashionMnist.ValidationCount + 8, rows: 6, cols: 5);
+        var r = Rae("train", "--data", images, "--encoder", "4,3", "--decoder", "4", "--epochs", "1", "--batch-size", "8",
+            "--max-steps", "1", "--out", run, "--accelerator", "cpu", "--threads", "1");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(5, Checkpoint.Load(run).Spec.Features);
+        Assert.True(File.Exists(Path.Combine(run, "reconstructions.png")));
+        var wide = TestIdx.FashionDirectory(FashionMnist.ValidationCount + 1, rows: 6, cols: 7);
+        string outDir = TestIdx.TempDir();
+        foreach (var command in new[] { ["evaluate"], ["reconstruct", "--out", Path.Combine(outDir, "r.png")], new[] { "encode", "--out", Path.Combine(outDir, "c.csv") } })
+            AssertUsageError(Rae([.. command, "--model", run, "--data", wide, "--accelerator", "cpu"]), "images 7 pixels wide, the model was trained on images 5 wide");
     }
 
     [Fact]
