@@ -294,8 +294,12 @@ public sealed class EpochBatchesTests(ITestOutputHelper output)
                 int full = size / batchSize;
                 Assert.Equal(want.Take(full).Order(), got.Take(full).Order());
                 Assert.Equal(want.Skip(full), got.Skip(full));
-                Assert.All(bucketed.Skip(from).Take(size).Chunk(batchSize),
-                    c => Assert.InRange(c.Max(i => lengths[i]) - c.Min(i => lengths[i]), 0, 3)); // 400 lengths in 1..40: ~10 of each
+                // 400 (or 200) lengths in 1..40: ~10 (~5) of each, so a batch spans one or two lengths. One batch may span
+                // more where a length happens to be missing, so the mean: <= 1.63 in 100,000 simulated buckets of 197-400,
+                // against ~30 for batches of unsorted lengths
+                double spread = bucketed.Skip(from).Take(full * batchSize).Chunk(batchSize)
+                    .Average(c => c.Max(i => lengths[i]) - c.Min(i => lengths[i]));
+                Assert.True(spread <= 2, $"seed {seed}: a bucket's batches span {spread} lengths on average");
             }
             long plain = MaxSteps(shuffled, lengths, batchSize), trimmed = MaxSteps(bucketed, lengths, batchSize);
             output.WriteLine($"seed {seed}, n {n}: LSTM steps an epoch {plain} shuffled, {trimmed} bucketed");
