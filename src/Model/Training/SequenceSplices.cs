@@ -3,7 +3,8 @@ namespace RecurrentAE.Model.Training;
 /// <summary>
 /// Random-splice augmentation (<see cref="TrainingOptions.SpliceProbability"/>): at the start of every epoch a training
 /// sequence is, with probability P, replaced for that epoch by random parts of several training sequences joined, as
-/// long as a randomly chosen training sequence (so the lengths keep the set's distribution). When the data has a word
+/// long as a randomly chosen training sequence or a little longer (the last part is whole words, so the lengths follow
+/// the set's distribution, shifted up by part of a part: about a quarter of the mean length on random lines). When the data has a word
 /// separator (text: the space symbol, <see cref="SequenceDataset.WordSeparator"/>) every part is a run of whole words and
 /// the parts are joined by one separator; otherwise a part is any contiguous run of steps, joined directly.
 /// A copy model trained on 9,000 lines learns the lines; trained on their splices it sees new sentences every epoch and

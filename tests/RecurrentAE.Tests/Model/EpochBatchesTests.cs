@@ -170,7 +170,10 @@ public sealed class EpochBatchesTests(ITestOutputHelper output)
             if (parts.Count > 1) many++;
         }
         output.WriteLine($"seed {seed}: mean splice length {lengths.Average():F1} (lines {lines.Average(l => l.Length):F1}); {many} of {data.Count} join several lines");
-        Assert.InRange(lengths.Average(), lines.Average(l => l.Length) * 0.7, lines.Average(l => l.Length) * 1.3);
+        // a splice grows until it reaches a random line's length, so it passes it by part of its last part: ~1.25x the
+        // lines' mean here (1.33 seen in 2 of 25 runs, which a bound of 1.3 failed); one part alone would be ~0.6x, and
+        // splices that ran to the 40-step cap ~1.9x
+        Assert.InRange(lengths.Average(), lines.Average(l => l.Length) * 0.9, lines.Average(l => l.Length) * 1.6);
         Assert.True(many > data.Count / 2, $"seed {seed}: only {many} splices join several lines");
         int chosen = Enumerable.Range(0, 20_000).Count(i => SequenceSplices.Chosen(seed, 1, i, 0.3f));
         Assert.InRange(chosen, 6000 * 0.95, 6000 * 1.05);
