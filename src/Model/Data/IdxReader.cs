@@ -96,11 +96,11 @@ internal static class IdxReader
         var values = ReadValues(stream, (int)Math.Min(expected, Array.MaxLength));
         if (values.Length < expected)
             throw new DataFormatException($"{name}: truncated, {values.Length} data bytes where the header ({string.Join(" x ", dims)}) needs {dims.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d)}");
-        long trailing = 0;
-        var rest = new byte[4096];
-        for (int n; (n = stream.Read(rest)) > 0;) trailing += n;
-        if (trailing > 0)
-            throw new DataFormatException($"{name}: {trailing} unexpected trailing bytes after {string.Join(" x ", dims)} values");
+        // One byte past the values is enough to refuse the file: counting them all would decompress a gzip bomb (a small
+        // header, then gigabytes of zeros) to its end.
+        Span<byte> next = stackalloc byte[1];
+        if (stream.Read(next) > 0)
+            throw new DataFormatException($"{name}: unexpected trailing bytes after the {string.Join(" x ", dims)} values its header gives (a concatenated or corrupt file?)");
         return new IdxData(dims, values);
     }
 

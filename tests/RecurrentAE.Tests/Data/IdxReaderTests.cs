@@ -64,6 +64,39 @@ public class IdxReaderTests
         Assert.Contains("trailing", Fails(bytes, gzip: true).Message);
     }
 
+    /// <summary>A header of one value followed by endless zeros (what a gzip bomb decompresses to) is refused at the
+    /// first byte past the values, not read to its end.</summary>
+    [Fact]
+    public void EndlessTrailingBytesAreRefusedAtTheFirst()
+    {
+        var stream = new EndlessZeros(TestIdx.Bytes(2051, [1, 1, 1], [7]));
+        var e = Assert.Throws<DataFormatException>(() => IdxReader.Read(stream, IdxReader.ImagesMagic, "bomb"));
+        Assert.Contains("trailing", e.Message);
+        Assert.InRange(stream.Position, 17, 17 + 4096); // the header, the value, at most one read more
+    }
+
+    /// <summary>The given bytes, then zeros for ever (a mebibyte of them, then it throws).</summary>
+    sealed class EndlessZeros(byte[] head) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get; set; }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (Position > 1 << 20) throw new InvalidOperationException("read a mebibyte past the values: the reader would not stop");
+            for (int i = 0; i < count; i++) buffer[offset + i] = Position + i < head.Length ? head[Position + i] : (byte)0;
+            Position += count;
+            return count;
+        }
+        public override long Seek(long offset, SeekOrigin origin) =>
+            Position = origin == SeekOrigin.Current ? Position + offset : origin == SeekOrigin.Begin ? offset : throw new NotSupportedException();
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     [Fact]
     public void WrongMagicIsAnError()
     {
