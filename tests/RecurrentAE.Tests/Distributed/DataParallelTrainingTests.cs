@@ -16,18 +16,22 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
     // 17 sequences in batches of 4: five Adam steps of 4, 4, 4, 4 and 1 rows (the last leaves ranks without rows).
     const int Count = 17, Steps = 6, Features = 3, ValidCount = 7;
 
-    sealed record Case(bool Ragged, bool TeacherForced, float? ClipNorm, float Dropout);
+    /// <summary>A run's settings; <paramref name="Augmented"/>: random crops 0.8, random splices 0.9 and length-bucketed
+    /// batches (the text defaults), over two epochs, so every rank must draw the same crops, splices and batch order.</summary>
+    sealed record Case(bool Ragged, bool TeacherForced, float? ClipNorm, float Dropout, bool Augmented = false);
 
-    public static TheoryData<int, bool, bool, float?, float> Cases => new()
+    public static TheoryData<int, bool, bool, float?, float, bool> Cases => new()
     {
-        { 2, false, false, null, 0f },
-        { 3, false, false, null, 0f },
-        { 2, true, false, null, 0f },
-        { 3, true, false, null, 0f },
-        { 4, true, false, null, 0f },
-        { 3, true, false, 0.05f, 0f },
-        { 2, true, true, null, 0.3f },
-        { 3, false, true, 0.05f, 0.3f },
+        { 2, false, false, null, 0f, false },
+        { 3, false, false, null, 0f, false },
+        { 2, true, false, null, 0f, false },
+        { 3, true, false, null, 0f, false },
+        { 4, true, false, null, 0f, false },
+        { 3, true, false, 0.05f, 0f, false },
+        { 2, true, true, null, 0.3f, false },
+        { 3, false, true, 0.05f, 0.3f, false },
+        { 2, true, true, null, 0.3f, true },
+        { 3, false, false, null, 0f, true },
     };
 
     sealed record Outcome(float[] Initial, float[] Weights, double ValLoss, double Loss, TrainingPosition Position, StopReason Reason);
@@ -48,8 +52,9 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         Func<TimeSpan>? clock = null, TimeSpan? timeLimit = null)
     {
         var spec = new AutoencoderSpec(Features, [5, 4], [5], OutputHead.Sigmoid, ReverseOutput: c.Ragged, TeacherForcing: c.TeacherForced);
-        var options = new TrainingOptions(Epochs: 1, BatchSize: 4, LearningRate: 1e-2f, Seed: 5, ClipNorm: c.ClipNorm,
-            TeacherForcingDropout: c.Dropout, TimeLimit: timeLimit);
+        var options = new TrainingOptions(Epochs: c.Augmented ? 2 : 1, BatchSize: 4, LearningRate: 1e-2f, Seed: 5, ClipNorm: c.ClipNorm,
+            TeacherForcingDropout: c.Dropout, TimeLimit: timeLimit, CropProbability: c.Augmented ? 0.8f : 0f,
+            SpliceProbability: c.Augmented ? 0.9f : 0f, BucketByLength: c.Augmented);
         using var backend = BackendFactory.Create("cpu", threads: 1);
         using var model = new RecurrentAutoencoder(backend, spec, modelSeed, maxBatch: 8);
         using var train = model.Upload(data.Train);
@@ -66,10 +71,10 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void N_ranks_end_on_the_weights_and_val_loss_of_one_process_with_the_same_global_batch(int ranks, bool ragged, bool teacherForced, float? clipNorm, float dropout)
+    public void N_ranks_end_on_the_weights_and_val_loss_of_one_process_with_the_same_global_batch(int ranks, bool ragged, bool teacherForced, float? clipNorm, float dropout, bool augmented)
     {
         int seed = ModelTestData.FreshSeed();
-        var c = new Case(ragged, teacherForced, clipNorm, dropout);
+        var c = new Case(ragged, teacherForced, clipNorm, dropout, augmented);
         var data = Data(seed, ragged);
         var single = Train(SingleProcessCommunicator.Instance, seed, c, data);
         // Without dropout every rank but 0 starts from other weights: rank 0's broadcast must replace them. (Dropout's
@@ -83,7 +88,7 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         double worst = RelativeDistance(outcomes[0].Weights, single.Weights);
         double valError = Math.Abs(outcomes[0].ValLoss - single.ValLoss) / single.ValLoss;
         double lossError = Math.Abs(outcomes[0].Loss - single.Loss) / single.Loss;
-        output.WriteLine($"{ranks} ranks, ragged={ragged}, teacher forced={teacherForced}, clip={clipNorm}, dropout={dropout}, seed {seed}: " +
+        output.WriteLine($"{ranks} ranks, ragged={ragged}, teacher forced={teacherForced}, clip={clipNorm}, dropout={dropout}, augmented={augmented}, seed {seed}: " +
             $"weights {worst:E2} relative (moved {moved:E2}), val_loss {outcomes[0].ValLoss:G9} vs {single.ValLoss:G9} ({valError:E2}), loss {lossError:E2}");
         Assert.True(worst < 1e-6, $"seed {seed}: the weights differ from one process's by {worst:E2} relative");
         // Two ranks sum each gradient as one process does (BatchReduction's tree splits the global batch where the shards
