@@ -117,17 +117,20 @@ public sealed class DeviceDataset : IDisposable
         TargetLayout = Layout;
     }
 
-    /// <summary>Replaces the items' values (batch-major, <see cref="Steps"/> x <see cref="Features"/> each) and lengths
-    /// (copied into <see cref="Lengths"/>), and the reversed targets made from them; only for ragged sequence sets.</summary>
-    internal void Rewrite(float[] values, ReadOnlySpan<int> lengths)
+    /// <summary>Replaces the values (batch-major, <see cref="Steps"/> x <see cref="Features"/> each) and lengths (copied
+    /// into <see cref="Lengths"/>) of the items from <paramref name="first"/> on, one per length, and the reversed targets
+    /// made from them; only for ragged sequence sets.</summary>
+    internal void Rewrite(int first, ReadOnlySpan<float> values, ReadOnlySpan<int> lengths)
     {
-        if (Lengths is null || values.Length != (long)Count * Steps * Features || lengths.Length != Count)
+        int itemSize = Steps * Features;
+        if (Lengths is null || first < 0 || first + lengths.Length > Count || values.Length != (long)lengths.Length * itemSize)
             throw new InvalidOperationException("only a ragged sequence set can be rewritten, with values and lengths of its shape");
-        lengths.CopyTo(Lengths);
-        _backend.Upload(values, Data.Slice(0, values.Length));
+        lengths.CopyTo(Lengths.AsSpan(first));
+        if (values.Length == 0) return;
+        _backend.Upload(values, Data.Slice(first * itemSize, values.Length));
         if (_reversedCopy is null) return;
-        var flipped = ReverseEach(values, Count, Steps, Features, LengthOf);
-        _backend.Upload(flipped, _reversedCopy.Slice(0, flipped.Length));
+        var flipped = ReverseEach(values, lengths.Length, Steps, Features, i => Lengths[first + i]);
+        _backend.Upload(flipped, _reversedCopy.Slice(first * itemSize, flipped.Length));
     }
 
     /// <summary>The host set's <see cref="SequenceDataset.WordSeparator"/> (text: the space symbol), or null.</summary>

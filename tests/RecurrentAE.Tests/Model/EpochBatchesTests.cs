@@ -218,6 +218,55 @@ public sealed class EpochBatchesTests(ITestOutputHelper output)
         Assert.Equal(plain.GetParameters(), augmented.GetParameters());
     }
 
+    /// <summary>The augmentation keeps its copy compact (one symbol a step) for one-hot text and as floats otherwise, and
+    /// writes an epoch a chunk of items at a time: chunks of 1, 2 and 3 items give what one chunk of the whole set gives,
+    /// bit for bit, and restoring gives the set back.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void An_epoch_written_in_chunks_is_the_epoch_written_at_once_and_text_is_kept_compact(bool text)
+    {
+        int seed = ModelTestData.FreshSeed();
+        var random = new Random(seed);
+        SequenceDataset data;
+        if (text)
+        {
+            var lines = Enumerable.Range(0, 11).Select(_ => RandomLine(random, random.Next(3, 12))).ToList();
+            data = OneHot.Encode(lines, Vocabulary.Build(lines));
+        }
+        else
+        {
+            var (_, ragged, _, _) = FreshRagged(1, 4, 1f);
+            data = ragged;
+        }
+        using var backend = BackendFactory.Create("cpu", threads: 1);
+        using var model = new RecurrentAutoencoder(backend, new AutoencoderSpec(data.Features, [3], [3]), seed);
+        var original = (float[])data.Values.Clone();
+        (float[] Values, int[] Lengths, bool Compact) Epoch(int? chunkItems, bool restore)
+        {
+            // a fresh set each time: the CPU backend trains on the host array in place
+            var fresh = new SequenceDataset((float[])original.Clone(), data.Count, data.Steps, data.Features,
+                lengths: data.IsRagged ? [.. data.Lengths!] : null) { WordSeparator = data.WordSeparator };
+            using var device = model.Upload(fresh);
+            var augmentation = new SequenceAugmentation(backend, device, 0.8f, text ? 0.9f : 0.5f, seed, chunkItems);
+            augmentation.Apply(3);
+            if (restore) augmentation.Restore();
+            return (Values(backend, device), (int[])device.Lengths!.Clone(), new PackedSequences(backend, device.Data, device.Count, device.Steps, device.Features, 2).IsCompact);
+        }
+        var whole = Epoch(null, restore: false);
+        Assert.Equal(text, whole.Compact);
+        Assert.NotEqual(original, whole.Values); // the epoch changed something
+        foreach (int chunk in new[] { 1, 2, 3 })
+        {
+            var chunked = Epoch(chunk, restore: false);
+            Assert.Equal(whole.Lengths, chunked.Lengths);
+            Assert.Equal(whole.Values.Select(BitConverter.SingleToInt32Bits), chunked.Values.Select(BitConverter.SingleToInt32Bits));
+            var restored = Epoch(chunk, restore: true);
+            Assert.Equal(original, restored.Values);
+            Assert.Equal(Enumerable.Range(0, data.Count).Select(data.LengthOf), restored.Lengths);
+        }
+    }
+
     /// <summary>A fresh seed, a ragged set drawn from it (the first sequence full, the others 2 to 9 steps) and training
     /// options of that seed with random crops.</summary>
     static (int Seed, SequenceDataset Data, AutoencoderSpec Spec, TrainingOptions Options) FreshRagged(int epochs, int batchSize, float cropProbability)

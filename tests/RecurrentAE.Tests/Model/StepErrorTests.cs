@@ -25,7 +25,7 @@ public class StepErrorTests
         int count = 4, steps = 7, f = spec.Features;
         int[] lengths = [7, 3, 5, 1];
         using var backend = TestBackends.Create(backendName);
-        using var model = new RecurrentAutoencoder(backend, spec, seed);
+        using var model = new RecurrentAutoencoder(backend, spec, seed, maxBatch: 3); // two batches: 3 sequences, then 1
         // Larger weights than the initial ones so the errors differ from step to step.
         var w = model.GetParameters().Select(v => v * 2.5f + (float)((random.NextDouble() - 0.5) * 0.6)).ToArray();
         model.SetParameters(w);
