@@ -31,6 +31,13 @@ public sealed record AutoencoderSpec(int Features, IReadOnlyList<int> EncoderUni
     /// <summary>The reference model: 28 features (a Fashion-MNIST row), encoder LSTMs of 100 and 30, a decoder LSTM of 100, sigmoid head.</summary>
     public static AutoencoderSpec Reference { get; } = new(28, [100, 30], [100]);
 
+    /// <summary>The text model of <c>rae train --text</c> over <paramref name="vocabularySize"/> symbols: one encoder LSTM
+    /// of 256 (the coding must hold a whole line), a decoder LSTM of 256 emitting the line forwards (on fortune lines
+    /// forward order learned faster than reversed output), teacher forced (the decoder sees the previous character;
+    /// reconstructions decode greedily), softmax head with cross-entropy.</summary>
+    public static AutoencoderSpec Text(int vocabularySize) =>
+        new(vocabularySize, [256], [256], OutputHead.Softmax, ReverseOutput: false, TeacherForcing: true);
+
     /// <summary>The size of the coding: the last encoder LSTM's units (a sparse or variational coding layer keeps the size).</summary>
     public int CodingSize => EncoderUnits[^1];
 

@@ -49,6 +49,18 @@ public static class TrainingDefaults
         return Math.Clamp((TextStepBudget + stepsPerEpoch - 1) / stepsPerEpoch, Text.Epochs, 300);
     }
 
+    /// <summary>The share of a file's sequences (or lines) that <c>rae train --csv/--npy/--text</c> holds out for val_loss
+    /// by default (<c>--valid-fraction</c>): the last tenth.</summary>
+    public const double ValidFraction = 0.1;
+
+    /// <summary>How many of <paramref name="count"/> sequences validate at <paramref name="fraction"/>: the last
+    /// round(fraction x count) of them, at least one when the fraction is above 0 and there are two or more.</summary>
+    public static int ValidCount(int count, double fraction)
+    {
+        int validCount = (int)Math.Round(fraction * count);
+        return fraction > 0 && validCount == 0 && count > 1 ? 1 : validCount;
+    }
+
     /// <summary>The defaults for data of <paramref name="kind"/> (a <see cref="DataInfo"/> kind name).</summary>
     public static TrainingOptions For(string kind) => kind switch
     {

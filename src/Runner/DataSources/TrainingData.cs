@@ -8,7 +8,7 @@ namespace RecurrentAE.Runner.DataSources;
 /// </summary>
 internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid, DataInfo Info, OutputHead Head, string Description)
 {
-    public const double DefaultValidFraction = 0.1;
+    public const double DefaultValidFraction = TrainingDefaults.ValidFraction;
 
     /// <summary>With --series: the series and its windows (<see cref="Train"/> and <see cref="Valid"/> are then empty).</summary>
     public SeriesParts? Series { get; init; }
@@ -74,8 +74,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
         var all = DataOptions.ReadFile(source);
         double fraction = validFraction ?? DefaultValidFraction;
         if (!(fraction >= 0 && fraction < 1)) throw new UsageException($"--valid-fraction must be in [0, 1), not {fraction.ToString(CultureInfo.InvariantCulture)}");
-        int validCount = (int)Math.Round(fraction * all.Count);
-        if (fraction > 0 && validCount == 0 && all.Count > 1) validCount = 1;
+        int validCount = TrainingDefaults.ValidCount(all.Count, fraction);
         int trainCount = all.Count - validCount;
         if (trainCount < 1)
             throw new DataFormatException($"{source.Path}: {all.Count} sequence(s), too few to hold out {fraction.ToString(CultureInfo.InvariantCulture)} for validation");

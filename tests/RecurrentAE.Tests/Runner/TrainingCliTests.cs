@@ -1,4 +1,5 @@
 using RecurrentAE.Runner;
+using RecurrentAE.Runner.DataSources;
 using RecurrentAE.Runner.Training;
 using RecurrentAE.Tests.Series;
 
@@ -52,6 +53,25 @@ public class TrainingCliTests
             Assert.NotNull(o.EarlyStoppingPatience);
             Assert.True(o.Epochs >= 15, kind);
         }
+    }
+
+    [Theory]
+    [InlineData(95_996, 0.1, 9_600)]
+    [InlineData(25, 0.1, 2)] // 2.5 rounds to even
+    [InlineData(4, 0.1, 1)] // 0.4 rounds to 0: at least one validates
+    [InlineData(1, 0.1, 0)] // a single sequence trains
+    [InlineData(100, 0.0, 0)]
+    public void ValidCountIsTheRoundedFractionAndAtLeastOne(int count, double fraction, int expected) =>
+        Assert.Equal(expected, TrainingDefaults.ValidCount(count, fraction));
+
+    [Fact]
+    public void TheTextCommandsSpecIsTheLibrarysTextSpec()
+    {
+        var text = AutoencoderSpec.Text(76);
+        Assert.Equal(text, TextSettings.Spec(76, null, null, null));
+        Assert.Equal("76 -> [256] -> [256] -> 76 (cce, teacher forcing)", text.ToString());
+        Assert.Equal(963_660, (int)text.ParameterCount()); // 76 symbols: the fortune lines' vocabulary
+        Assert.Equal(text with { EncoderUnits = [128], ReverseOutput = true }, TextSettings.Spec(76, [128], null, true));
     }
 
     [Fact]
