@@ -47,7 +47,7 @@ internal static class SeriesData
         if (stored is not null && !table.Columns.SequenceEqual(stored.Columns))
             throw new DataFormatException($"{source.Path}: columns {string.Join(",", table.Columns)}, the run was trained on {string.Join(",", stored.Columns)}");
 
-        double fraction = validFraction ?? TrainingData.DefaultValidFraction;
+        double fraction = validFraction ?? TrainingDefaults.ValidFraction;
         if (!(fraction >= 0 && fraction < 1)) throw new UsageException($"--valid-fraction must be in [0, 1), not {fraction.ToString(CultureInfo.InvariantCulture)}");
         int rows = table.Rows, f = table.Features;
         int validRows = (int)Math.Round(fraction * rows);

@@ -72,7 +72,7 @@ internal static class TextData
         var settings = source.Text ?? new TextSettings();
         var read = info0 is { IsText: true } ? ReadOptionsOf(info0) : settings.ReadOptions;
         var corpus = Read(source, read);
-        double fraction = validFraction ?? TrainingData.DefaultValidFraction;
+        double fraction = validFraction ?? TrainingDefaults.ValidFraction;
         int validCount = TrainingDefaults.ValidCount(corpus.Count, fraction);
         int trainCount = corpus.Count - validCount;
         if (trainCount < 1)

@@ -8,8 +8,6 @@ namespace RecurrentAE.Runner.DataSources;
 /// </summary>
 internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid, DataInfo Info, OutputHead Head, string Description)
 {
-    public const double DefaultValidFraction = TrainingDefaults.ValidFraction;
-
     /// <summary>With --series: the series and its windows (<see cref="Train"/> and <see cref="Valid"/> are then empty).</summary>
     public SeriesParts? Series { get; init; }
 
@@ -48,7 +46,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
             if (source.Path is null && source.Kind == DataInfo.SeriesKind) source = source with { Path = info.Source }; // window flags alone, checked against the run
             if (source.Kind != info.Kind)
                 throw new UsageException($"the run was trained on {info.Kind} data, not {source.Kind}; resume with the same data");
-            if (validFraction is not null && validFraction != (info.ValidFraction ?? DefaultValidFraction))
+            if (validFraction is not null && validFraction != (info.ValidFraction ?? TrainingDefaults.ValidFraction))
                 throw new UsageException("--valid-fraction cannot change when resuming");
             if (head is not null && head != resumed.Spec.Head)
                 throw new UsageException("--loss cannot change when resuming");
@@ -72,7 +70,7 @@ internal sealed record TrainingData(SequenceDataset Train, SequenceDataset Valid
         }
 
         var all = DataOptions.ReadFile(source);
-        double fraction = validFraction ?? DefaultValidFraction;
+        double fraction = validFraction ?? TrainingDefaults.ValidFraction;
         if (!(fraction >= 0 && fraction < 1)) throw new UsageException($"--valid-fraction must be in [0, 1), not {fraction.ToString(CultureInfo.InvariantCulture)}");
         int validCount = TrainingDefaults.ValidCount(all.Count, fraction);
         int trainCount = all.Count - validCount;
