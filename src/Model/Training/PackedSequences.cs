@@ -28,24 +28,21 @@ internal sealed class PackedSequences
         _features = features;
         int itemSize = steps * features;
         var buffer = new float[Math.Min(count, chunk) * itemSize];
-        bool oneHot = features < Blank;
-        for (int first = 0; first < count && oneHot; first += chunk)
-            oneHot = AllOneHot(Read(backend, data, first, Math.Min(chunk, count - first), itemSize, buffer));
-        if (oneHot)
+        // One read, keeping a symbol a step until a row is not one-hot; then the floats instead.
+        var symbols = features < Blank ? new ushort[(long)count * steps] : null;
+        for (int first = 0; first < count && symbols is not null; first += chunk)
         {
-            _symbols = new ushort[(long)count * steps];
-            for (int first = 0; first < count; first += chunk)
+            var values = Read(backend, data, first, Math.Min(chunk, count - first), itemSize, buffer);
+            for (int r = 0; r < values.Length / features; r++)
             {
-                var values = Read(backend, data, first, Math.Min(chunk, count - first), itemSize, buffer);
-                for (int r = 0; r < values.Length / features; r++)
-                    _symbols[(long)first * steps + r] = SymbolOf(values.Slice(r * features, features));
+                if (SymbolOf(values.Slice(r * features, features)) is not ushort symbol) { symbols = null; break; }
+                symbols[(long)first * steps + r] = symbol;
             }
         }
-        else
-        {
-            _values = new float[(long)count * itemSize];
-            if (_values.Length > 0) backend.Download(data.Slice(0, _values.Length), _values);
-        }
+        _symbols = symbols;
+        if (symbols is not null) return;
+        _values = new float[(long)count * itemSize];
+        if (_values.Length > 0) backend.Download(data.Slice(0, _values.Length), _values);
     }
 
     /// <summary>Whether the values are held as one symbol a step.</summary>
@@ -72,26 +69,16 @@ internal sealed class PackedSequences
         return span;
     }
 
-    /// <summary>Whether every row of <paramref name="values"/> is all zeros but at most one exact 1.</summary>
-    private bool AllOneHot(ReadOnlySpan<float> values)
+    /// <summary>The one-hot row's symbol (<see cref="Blank"/> for all zeros), or null when the row is not all zeros but
+    /// at most one exact 1.</summary>
+    private static ushort? SymbolOf(ReadOnlySpan<float> row)
     {
-        for (int r = 0; r < values.Length / _features; r++)
+        int symbol = -1;
+        for (int i = 0; i < row.Length; i++)
         {
-            var row = values.Slice(r * _features, _features);
-            int ones = 0;
-            foreach (float v in row)
-            {
-                if (v == 1f) ones++;
-                else if (v != 0f || float.IsNegative(v)) return false; // -0 would not survive the round trip
-            }
-            if (ones > 1) return false;
+            if (row[i] == 1f && symbol < 0) symbol = i;
+            else if (row[i] != 0f || float.IsNegative(row[i])) return null; // a second 1, another value, or -0 (lost in the round trip)
         }
-        return true;
-    }
-
-    private static ushort SymbolOf(ReadOnlySpan<float> row)
-    {
-        int i = row.IndexOf(1f);
-        return i < 0 ? Blank : (ushort)i;
+        return symbol < 0 ? Blank : (ushort)symbol;
     }
 }
